@@ -1,0 +1,17 @@
+"""Production settings: `invoke publish` and the publish workflow."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("SITEURL", "")
+RELATIVE_URLS = False
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+
+DELETE_OUTPUT_DIRECTORY = True
+
+COMMENTS_API_URL = os.environ.get("COMMENTS_API_URL", COMMENTS_API_URL)  # noqa: F405

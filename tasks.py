@@ -1,0 +1,149 @@
+"""Tasks for editors, developers and CI (`invoke --list`).
+
+The Pelican task names are the ones pelican-quickstart generates; ours are added below them.
+"""
+
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+from pelican import main as pelican_main
+from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
+
+ROOT = Path(__file__).resolve().parent
+SETTINGS_FILE_BASE = "pelicanconf.py"
+SETTINGS_FILE_PUBLISH = "publishconf.py"
+
+SETTINGS = {}
+SETTINGS.update(DEFAULT_CONFIG)
+SETTINGS.update(get_settings_from_file(str(ROOT / SETTINGS_FILE_BASE)))
+
+CONFIG = {
+    "settings_base": SETTINGS_FILE_BASE,
+    "settings_publish": SETTINGS_FILE_PUBLISH,
+    "deploy_path": SETTINGS["OUTPUT_PATH"],
+    "host": "127.0.0.1",
+    "port": 8000,
+    "api_port": 8001,
+}
+
+
+def pelican_run(cmd):
+    """Run Pelican with the given command-line arguments (a string)."""
+    pelican_main(shlex.split(cmd))
+
+
+@task
+def clean(c):
+    """Remove generated files."""
+    if os.path.isdir(CONFIG["deploy_path"]):
+        shutil.rmtree(CONFIG["deploy_path"])
+        os.makedirs(CONFIG["deploy_path"])
+
+
+@task
+def build(c):
+    """Build the site for local preview."""
+    pelican_run("-s {settings_base}".format(**CONFIG))
+
+
+@task
+def rebuild(c):
+    """Build from scratch, without the content cache."""
+    pelican_run("-d -s {settings_base}".format(**CONFIG))
+
+
+@task
+def regenerate(c):
+    """Rebuild automatically whenever a file changes."""
+    pelican_run("-r -s {settings_base}".format(**CONFIG))
+
+
+@task
+def serve(c):
+    """Serve the built site at http://127.0.0.1:8000."""
+
+    class AddressReuseTCPServer(RootedHTTPServer):
+        allow_reuse_address = True
+
+    server = AddressReuseTCPServer(
+        CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
+    )
+    sys.stderr.write("Serving the site at http://{host}:{port}/ (Ctrl-C to stop)\n".format(**CONFIG))
+    server.serve_forever()
+
+
+@task
+def reserve(c):
+    """Build, then serve."""
+    build(c)
+    serve(c)
+
+
+@task
+def preview(c):
+    """Build with the production settings."""
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+
+
+@task
+def livereload(c):
+    """Serve the site and rebuild it when content or theme change (needs `livereload`)."""
+    pelican_run("-lr -s {settings_base} -b {host} -p {port}".format(**CONFIG))
+
+
+@task
+def publish(c):
+    """Build the production site into output/ (CI deploys it to GitHub Pages)."""
+    pelican_run("-s {settings_publish} --fatal warnings".format(**CONFIG))
+
+
+# --- our tasks -------------------------------------------------------------------------------
+
+
+@task
+def api(c):
+    """Run the comments API at http://127.0.0.1:8001 (SQLite file in this folder by default)."""
+    c.run(f"comments-api serve --host 127.0.0.1 --port {CONFIG['api_port']}", pty=False)
+
+
+@task
+def dev(c):
+    """Build the site, then serve it on :8000 with the comments API on :8001 beside it."""
+    import subprocess
+
+    api_process = subprocess.Popen(
+        [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
+         "--port", str(CONFIG["api_port"])]
+    )
+    try:
+        build(c)
+        sys.stderr.write(
+            "The comments API runs at http://127.0.0.1:{api_port}/ (docs at /docs)\n".format(**CONFIG)
+        )
+        serve(c)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        api_process.terminate()
+        api_process.wait(timeout=10)
+
+
+@task(help={"k": "only tests whose names match this pytest -k expression"})
+def test(c, k=""):
+    """Run the linters and every test (CI=true turns missing services into failures)."""
+    c.run("ruff check .")
+    selection = f" -k {shlex.quote(k)}" if k else ""
+    c.run(f"{sys.executable} -m pytest{selection}", pty=False)
+
+
+@task
+def lint(c):
+    """Check formatting, lint and types."""
+    c.run("ruff check .")
+    c.run("ruff format --check .")
+    c.run("mypy")

@@ -1,0 +1,81 @@
+"""Helpers shared by every test folder: the CI rule, free ports, npm tools, axe-core.
+
+The CI rule: when CI=true, a test that would skip because a service, browser or tool is
+missing fails instead, so that a green CI run means every test really ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip the test when something it needs is missing; in CI, fail instead."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def node_tool(relative_path: str) -> Path:
+    """Path of a file installed by `npm ci` (see package.json), or skip/fail when absent."""
+    path = NODE_MODULES / relative_path
+    need(path.exists(), f"{relative_path} is missing: run `npm ci` (make test does)")
+    return path
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None and (
+        subprocess.run(["java", "-version"], capture_output=True).returncode == 0
+    )
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page; return its violations."""
+    page.add_script_tag(path=str(node_tool("axe-core/axe.min.js")))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return list(result["violations"])
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """Readable summary of axe violations for an assertion message."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['failureSummary']}")
+    return "\n".join(lines)
