@@ -1,0 +1,44 @@
+"""Extra output: the thread manifest `comments/threads.json` and the widget's two files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from .threads import Thread
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+WIDGET_FILES = ("comments.js", "comments.css")
+OUTPUT_FOLDER = "comments"
+CONTEXT_KEY = "comments_threads"
+
+
+def manifest(threads: list[Thread]) -> dict[str, Any]:
+    """The body of `PUT /api/v1/threads`: every post that takes comments, open or closed."""
+    entries = [thread.manifest_entry() for thread in threads if thread.mode != "off"]
+    return {"threads": sorted(entries, key=lambda entry: entry["key"])}
+
+
+class CommentsOutputGenerator:
+    """Writes the manifest and copies the widget; returned to Pelican by `get_generators`."""
+
+    def __init__(self, context: dict[str, Any], settings: dict[str, Any], path: str,
+                 theme: str, output_path: str, **_: Any) -> None:
+        self.context = context
+        self.output_path = Path(output_path)
+
+    def generate_output(self, writer: Any) -> None:
+        """Write output/comments/threads.json and the widget files."""
+        folder = self.output_path / OUTPUT_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        threads: list[Thread] = self.context.get(CONTEXT_KEY, [])
+        body = json.dumps(manifest(threads), indent=2, ensure_ascii=False) + "\n"
+        (folder / "threads.json").write_text(body, encoding="utf-8")
+        for name in WIDGET_FILES:
+            shutil.copyfile(STATIC / name, folder / name)
+        logger.info("Wrote the comments manifest (%d threads) and widget", len(threads))

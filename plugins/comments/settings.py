@@ -1,0 +1,73 @@
+"""The plugin's `COMMENTS_*` settings, read through one function with defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Where the comments API runs; the widget and the no-JavaScript form talk to it.
+    "COMMENTS_API_URL": "http://127.0.0.1:8001",
+    # Absolute address of the site, used for the thread URLs the API redirects back to.
+    # Empty: SITEURL, or the development server's address when SITEURL is empty too.
+    "COMMENTS_SITE_URL": "",
+    # The comments policy page; empty: {SITEURL}/pages/comments-policy.html.
+    "COMMENTS_POLICY_URL": "",
+    # Show "If you have an account please sign in before posting your comment".
+    "COMMENTS_SIGN_IN": False,
+    # Where "sign in" leads; empty: {COMMENTS_API_URL}/login.
+    "COMMENTS_SIGN_IN_URL": "",
+    # Fetch approved comments at build time and render them into the pages.
+    "COMMENTS_SNAPSHOT": False,
+    "COMMENTS_SNAPSHOT_TOKEN": "",
+    "COMMENTS_SNAPSHOT_TIMEOUT": 5.0,
+    # Close threads of posts older than this many days (None: never).
+    "COMMENTS_CLOSE_AFTER_DAYS": None,
+    # Mode of posts without `Comments:` metadata: "open", "closed" or "off".
+    "COMMENTS_DEFAULT": "open",
+}
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+MODES = ("open", "closed", "off")
+
+
+@dataclass(frozen=True)
+class CommentsSettings:
+    api_url: str
+    site_url: str
+    policy_url: str
+    sign_in: bool
+    sign_in_url: str
+    snapshot: bool
+    snapshot_token: str
+    snapshot_timeout: float
+    close_after_days: int | None
+    default_mode: str
+    static_url: str
+
+
+def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
+    """Build the plugin's settings from Pelican's, filling in the defaults."""
+
+    def value(name: str) -> Any:
+        return pelican_settings.get(name, DEFAULTS[name])
+
+    site_url = str(pelican_settings.get("SITEURL") or "").rstrip("/")
+    api_url = str(value("COMMENTS_API_URL")).rstrip("/")
+    default_mode = str(value("COMMENTS_DEFAULT")).strip().lower()
+    if default_mode not in MODES:
+        raise ValueError(f"COMMENTS_DEFAULT must be open, closed or off, not {default_mode!r}")
+    close_after_days = value("COMMENTS_CLOSE_AFTER_DAYS")
+    return CommentsSettings(
+        api_url=api_url,
+        site_url=str(value("COMMENTS_SITE_URL") or site_url or DEVELOPMENT_SITE_URL).rstrip("/"),
+        policy_url=value("COMMENTS_POLICY_URL") or f"{site_url}/pages/comments-policy.html",
+        sign_in=bool(value("COMMENTS_SIGN_IN")),
+        sign_in_url=value("COMMENTS_SIGN_IN_URL") or f"{api_url}/login",
+        snapshot=bool(value("COMMENTS_SNAPSHOT")),
+        snapshot_token=str(value("COMMENTS_SNAPSHOT_TOKEN") or ""),
+        snapshot_timeout=float(value("COMMENTS_SNAPSHOT_TIMEOUT")),
+        close_after_days=None if close_after_days is None else int(close_after_days),
+        default_mode=default_mode,
+        static_url=f"{site_url}/comments",
+    )

@@ -1,0 +1,98 @@
+"""The build-time snapshot: every approved comment, fetched from the API in a few pages."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from typing import Any
+
+from .settings import CommentsSettings
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+MAX_PAGES = 200  # 100,000 comments; a cursor that never ends is a bad answer, not a loop
+COMMENT_FIELDS = {"id", "thread", "parent", "author", "created", "html"}
+
+
+class SnapshotError(Exception):
+    """The API could not give a usable snapshot; the message says why."""
+
+
+def fetch_snapshot(settings: CommentsSettings) -> dict[str, list[dict[str, Any]]] | None:
+    """Approved comments by thread key, or None (with one warning) when the API fails us."""
+    try:
+        comments = _fetch_all_pages(settings)
+    except SnapshotError as problem:
+        warn_without_failing_the_build(
+            "Comments snapshot skipped: %s. The pages are built without comments; "
+            "the widget still loads them live from %s.",
+            problem, settings.api_url,
+        )
+        return None
+    by_thread: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for comment in comments:
+        by_thread[comment["thread"]].append(comment)
+    return dict(by_thread)
+
+
+def warn_without_failing_the_build(message: str, *args: Any) -> None:
+    """Log a warning that `pelican --fatal warnings` does not turn into a failed build.
+
+    The site must publish while the comments API is down: readers then get the comments
+    live from the widget, so an outage is worth a warning but never a failed deploy.
+    """
+    with contextlib.suppress(RuntimeError):  # Pelican's fatal logger, after showing it
+        logger.warning(message, *args)
+
+
+def _fetch_all_pages(settings: CommentsSettings) -> list[dict[str, Any]]:
+    comments: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        query = {"limit": PAGE_SIZE} | ({"cursor": cursor} if cursor else {})
+        page = _fetch_page(settings, urllib.parse.urlencode(query))
+        comments.extend(page["comments"])
+        cursor = page["next"]
+        if not cursor:
+            return comments
+    raise SnapshotError(f"the API kept paging after {MAX_PAGES} pages")
+
+
+def _fetch_page(settings: CommentsSettings, query: str) -> dict[str, Any]:
+    url = f"{settings.api_url}/api/v1/snapshot?{query}"
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    if settings.snapshot_token:
+        request.add_header("Authorization", f"Bearer {settings.snapshot_token}")
+    try:
+        with urllib.request.urlopen(request, timeout=settings.snapshot_timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        hint = " (check COMMENTS_SNAPSHOT_TOKEN)" if error.code in (401, 403) else ""
+        raise SnapshotError(f"{url} answered HTTP {error.code}{hint}") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SnapshotError(
+            f"the comments API at {settings.api_url} is unreachable ({reason})"
+        ) from error
+    try:
+        page = json.loads(body)
+    except ValueError as error:
+        raise SnapshotError(f"{url} did not answer with JSON") from error
+    if not _is_snapshot_page(page):
+        raise SnapshotError(f"{url} answered with JSON that is not a snapshot page")
+    return page
+
+
+def _is_snapshot_page(page: Any) -> bool:
+    return (
+        isinstance(page, dict)
+        and isinstance(page.get("comments"), list)
+        and (page.get("next") is None or isinstance(page.get("next"), str | int))
+        and all(isinstance(c, dict) and c.keys() >= COMMENT_FIELDS for c in page["comments"])
+    )
