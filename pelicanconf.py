@@ -23,7 +23,11 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS: list[str] = []
+PLUGINS = ["comments"]
 
 # The comments service (see README, "Comments settings").
 COMMENTS_API_URL = "http://127.0.0.1:8001"
+COMMENTS_POLICY_URL = ""  # empty: {SITEURL}/pages/comments-policy.html
+COMMENTS_SIGN_IN = False
+COMMENTS_SNAPSHOT = False  # development pages load comments live through the widget
+COMMENTS_CLOSE_AFTER_DAYS = None
