@@ -2,18 +2,47 @@
 
 AUTHOR = "Improvement Network editors"
 SITENAME = "Improvement Network Blog"
+SITESUBTITLE = "Notes from people making health care better, one small test at a time."
 SITEURL = ""
 TIMEZONE = "Europe/London"
 DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images"]
+STATIC_PATHS = ["images", "extra"]
+# Browsers ask for /favicon.ico whatever the page says; answer them instead of a 404.
+EXTRA_PATH_METADATA = {"extra/favicon.ico": {"path": "favicon.ico"}}
+DEFAULT_CATEGORY = "Community news"
+USE_FOLDER_AS_CATEGORY = False
+
+# Drafts are never written: `invoke build --drafts` writes them to drafts/ for a preview.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+
 THEME = "theme"
+# sitemap.xml and robots.txt are theme templates rendered like the archives page.
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "sitemap", "robots"]
+SITEMAP_SAVE_AS = "sitemap.xml"
+ROBOTS_SAVE_AS = "robots.txt"
+DEFAULT_PAGINATION = 10
 
 TYPOGRIFY = True
-DEFAULT_PAGINATION = 10
+# The extensions editors use (see README, "Editors' guide"). No syntax highlighting: code
+# blocks stay plain, readable in both colour schemes and cheap to build.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.fenced_code": {},
+        "markdown.extensions.tables": {},
+        "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+        "markdown.extensions.attr_list": {},
+        "markdown.extensions.abbr": {},
+        "markdown.extensions.def_list": {},
+        "markdown.extensions.md_in_html": {},
+    },
+    "output_format": "html5",
+}
 
 # Feeds are off while editing; publishconf.py turns them on.
 FEED_ALL_ATOM = None
