@@ -54,6 +54,6 @@ def thread_for(article: Any, settings: CommentsSettings, now: datetime) -> Threa
     return Thread(
         key=key,
         mode=thread_mode(article, settings, now),
-        title=Markup(article.title).striptags(),
+        title=" ".join(Markup(article.title).striptags().split()),  # typogrify adds &nbsp;
         url=f"{settings.site_url}/{article.url}",
     )

@@ -1,0 +1,217 @@
+"""Real parts for the plugin and browser tests: a comments API process, site builds, content.
+
+Nothing here is a stand-in: the API is `python -m comments_api serve` on a loopback port with
+a SQLite file, comments are approved with the real CLI, and the site is built by the `pelican`
+command with the repository's settings files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import ROOT, free_port, need
+
+BUILD_TOKEN = "build-token-for-tests-0123456789"
+DEPLOY_TOKEN = "deploy-token-for-tests-0123456789"
+
+
+def api_available() -> bool:
+    """The API can be served (its package and CLI exist in this checkout)."""
+    return (ROOT / "comments_api" / "__main__.py").exists()
+
+
+@dataclass
+class CommentsApi:
+    """A real comments API process on a free loopback port, with its own SQLite database."""
+
+    folder: Path
+    site_origin: str = "http://127.0.0.1:8000"
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "COMMENTS_ENV": "test",
+            "COMMENTS_DATABASE_URL": f"sqlite:///{self.folder / 'comments.sqlite3'}",
+            "COMMENTS_BUILD_TOKEN": BUILD_TOKEN,
+            "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
+            "COMMENTS_RATE_LIMITS_ENABLED": "false",
+            "COMMENTS_MIN_SUBMIT_SECONDS": "0",
+            "COMMENTS_SITE_URL": self.site_origin,
+            "COMMENTS_ALLOWED_ORIGINS": self.site_origin,
+        }
+
+    def start(self) -> CommentsApi:
+        need(api_available(), "the comments API (comments_api/__main__.py) is not in this checkout")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log = (self.folder / "api.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            cwd=self.folder, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the comments API exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the comments API did not answer /health in 30 s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        path = self.folder / "api.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def call(self, method: str, path: str, body: Any = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """One JSON request to the API; returns (status, decoded body or None)."""
+        request = urllib.request.Request(
+            self.url + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json",
+                     **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            try:
+                return error.code, json.loads(raw)
+            except ValueError:
+                return error.code, raw.decode(errors="replace")
+
+    def sync_threads(self, manifest_file: Path) -> dict[str, Any]:
+        status, body = self.call(
+            "PUT", "/api/v1/threads", json.loads(manifest_file.read_text()),
+            {"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        )
+        assert status == 200, (status, body)
+        return dict(body)
+
+    def post_comment(self, thread: str, **fields: Any) -> dict[str, Any]:
+        """Post as a guest through the public API; returns the 201 body."""
+        payload = {"author": "Ann Example", "email": "ann@example.org", "body": "Hello",
+                   **fields}
+        status, body = self.call("POST", f"/api/v1/threads/{thread}/comments", payload)
+        assert status == 201, (status, body)
+        return dict(body)
+
+    def cli(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        """Run `python -m comments_api ARGS` against this API's database."""
+        return subprocess.run(
+            [sys.executable, "-m", "comments_api", *arguments], cwd=self.folder,
+            env=self.environment(), capture_output=True, text=True, timeout=60, check=True,
+        )
+
+    def approve(self, comment_id: int) -> None:
+        self.cli("approve", str(comment_id))
+
+
+# --- the site --------------------------------------------------------------------------------
+
+
+def post(folder: Path, slug: str, title: str, *, date: str = "2030-01-15 10:00",
+         body: str = "A short post.", **metadata: str) -> Path:
+    """Write a Markdown post; extra metadata like comments="closed" become `Comments: closed`."""
+    lines = [f"Title: {title}", f"Date: {date}", f"Slug: {slug}", "Category: Notes",
+             "Tags: testing", "Summary: A post for the comments tests."]
+    lines += [f"{key.replace('_', '-').title()}: {value}" for key, value in metadata.items()]
+    path = folder / "posts" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n\n" + body + "\n", encoding="utf-8")
+    return path
+
+
+def content_folder(folder: Path) -> Path:
+    """A small content folder: the comments policy page, plus the theme's favicon if any."""
+    pages = folder / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "comments-policy.md").write_text(
+        "Title: Comments policy\nSlug: comments-policy\n\nBe kind; stay on topic.\n"
+    )
+    (folder / "posts").mkdir(exist_ok=True)
+    extra = ROOT / "content" / "extra"
+    if extra.is_dir():
+        shutil.copytree(extra, folder / "extra", dirs_exist_ok=True)
+    return folder
+
+
+@dataclass
+class Build:
+    output: Path
+    result: subprocess.CompletedProcess[str]
+
+    @property
+    def log(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+    def page(self, name: str) -> str:
+        return (self.output / name).read_text(encoding="utf-8")
+
+    def manifest(self) -> dict[str, Any]:
+        return dict(json.loads((self.output / "comments" / "threads.json").read_text()))
+
+
+def build_site(content: Path, output: Path, *, publish: bool = False, fatal: bool = False,
+               environment: dict[str, str] | None = None, **settings: Any) -> Build:
+    """Run `pelican` with the repository's pelicanconf (or publishconf) plus overrides."""
+    base = "publishconf" if publish else "pelicanconf"
+    overrides = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "THEME": str(ROOT / "theme"),
+        "PLUGIN_PATHS": [str(ROOT / "plugins")],
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        **settings,
+    }
+    settings_file = output.parent / f"{output.name}-{base}.py"
+    settings_file.write_text(
+        textwrap.dedent(
+            f"""\
+            import sys
+            sys.path.insert(0, {str(ROOT)!r})
+            from {base} import *  # noqa
+            """
+        )
+        + "".join(f"{name} = {value!r}\n" for name, value in overrides.items())
+    )
+    command = [sys.executable, "-m", "pelican", "-s", str(settings_file)]
+    if fatal:
+        command += ["--fatal", "warnings"]
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "400", **(environment or {})},
+    )
+    return Build(output, result)

@@ -1,0 +1,169 @@
+"""The plugin without a live API: modes, the manifest, the section and the no-JavaScript form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.plugin.support import Build, build_site, content_folder, post
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """Posts in every mode, built with the development settings and the real theme."""
+    root = tmp_path_factory.mktemp("site")
+    content = content_folder(root / "content")
+    post(content, "open-post", "An <em>open</em> post")
+    post(content, "closed-post", "A closed post", comments="closed")
+    post(content, "quiet-post", "A post without comments", comments="off")
+    post(content, "old-post", "An old post", date="2001-02-03 10:00")
+    post(content, "renamed-post", "A new title for an old thread", comments_thread="first-title")
+    build = build_site(content, root / "output", COMMENTS_CLOSE_AFTER_DAYS=365,
+                       COMMENTS_SITE_URL="https://blog.example.org", COMMENTS_SIGN_IN=True)
+    assert build.result.returncode == 0, build.log
+    return build
+
+
+def soup(build: Build, name: str) -> BeautifulSoup:
+    return BeautifulSoup(build.page(name), "lxml")
+
+
+def test_manifest_lists_exactly_the_posts_that_take_comments(site: Build) -> None:
+    threads = {entry["key"]: entry for entry in site.manifest()["threads"]}
+
+    assert set(threads) == {"open-post", "closed-post", "old-post", "first-title"}
+    assert threads["open-post"] == {
+        "key": "open-post",
+        "title": "An open post",
+        "url": "https://blog.example.org/open-post.html",
+        "closed": False,
+    }
+    assert threads["closed-post"]["closed"] is True
+    assert threads["old-post"]["closed"] is True, "older than COMMENTS_CLOSE_AFTER_DAYS"
+    assert threads["first-title"]["url"].endswith("/renamed-post.html")
+
+
+def test_manifest_is_the_body_the_threads_endpoint_takes(site: Build) -> None:
+    body = json.loads((site.output / "comments" / "threads.json").read_text())
+    assert list(body) == ["threads"]
+    for entry in body["threads"]:
+        assert list(entry) == ["key", "title", "url", "closed"]
+
+
+def test_open_post_has_heading_list_and_a_form_that_posts_to_the_api(site: Build) -> None:
+    page = soup(site, "open-post.html")
+    section = page.select_one("section#comments")
+    assert section.select_one("h2#comments-heading").get_text() == "Comments (0)"
+    assert page.find("a", href="#comments").get_text() == "Read comments (0)"
+    assert section.select_one("ol.comment-list") is not None
+
+    form = section.select_one("form.comment-form")
+    assert form["method"] == "post"
+    assert form["action"] == "http://127.0.0.1:8001/api/v1/threads/open-post/comments"
+    names = {field["name"] for field in form.select("input, textarea") if field.has_attr("name")}
+    assert names == {"author", "email", "website", "body", "notify", "company", "parent",
+                     "opened_at"}
+    for field in form.select("input:not([type=hidden]), textarea"):
+        assert form.select_one(f"label[for={field['id']}]") is not None, field
+
+
+def test_email_hint_and_markdown_hint_are_tied_to_their_fields(site: Build) -> None:
+    form = soup(site, "open-post.html").select_one("form.comment-form")
+    email = form.select_one("input[name=email]")
+    hint = form.select_one("#" + email["aria-describedby"])
+    assert hint.get_text() == "This will not be publicly visible"
+    body = form.select_one("textarea[name=body]")
+    assert "Markdown" in form.select_one("#" + body["aria-describedby"]).get_text()
+    notify = form.select_one("input[name=notify]")
+    assert notify["type"] == "checkbox"
+    assert form.select_one(f"label[for={notify['id']}]").get_text() == "Notify me of replies"
+
+
+def test_honeypot_is_labelled_and_kept_out_of_the_way(site: Build) -> None:
+    form = soup(site, "open-post.html").select_one("form.comment-form")
+    company = form.select_one("input[name=company]")
+    assert company["tabindex"] == "-1"
+    assert company["autocomplete"] == "off"
+    assert form.select_one(f"label[for={company['id']}]").get_text() == "Leave this field empty"
+    css = (site.output / "comments" / "comments.css").read_text()
+    assert ".comment-company{position:absolute" in css
+
+
+def test_policy_and_sign_in_notices_are_shown(site: Build) -> None:
+    form = soup(site, "open-post.html").select_one("form.comment-form")
+    policy = form.select_one(".comment-policy")
+    assert policy.get_text() == "Read our comments policy before posting your comment."
+    assert policy.a["href"] == "/pages/comments-policy.html"
+    assert (site.output / "pages" / "comments-policy.html").exists()
+    assert form.select_one(".comment-sign-in").get_text() == (
+        "If you have an account please sign in before posting your comment."
+    )
+
+
+def test_sign_in_prompt_is_absent_when_sign_in_is_off(tmp_path: Path) -> None:
+    content = content_folder(tmp_path / "content")
+    post(content, "open-post", "An open post")
+    build = build_site(content, tmp_path / "output")
+    assert build.result.returncode == 0, build.log
+    assert "sign in before posting" not in build.page("open-post.html")
+
+
+def test_notices_for_the_no_javascript_redirect_are_targets(site: Build) -> None:
+    section = soup(site, "open-post.html").select_one("section#comments")
+    held = section.select_one("#comment-awaiting-moderation")
+    published = section.select_one("#comment-published")
+    assert "awaiting moderation" in held.get_text()
+    assert "published" in published.get_text()
+    css = (site.output / "comments" / "comments.css").read_text()
+    assert ".comments-notice:target{display:block}" in css
+
+
+def test_closed_post_shows_comments_are_closed_and_no_form(site: Build) -> None:
+    for name in ("closed-post.html", "old-post.html"):
+        section = soup(site, name).select_one("section#comments")
+        assert section.select_one("h2#comments-heading").get_text() == "Comments (0)"
+        assert section.select_one(".comments-closed").get_text() == "Comments are closed."
+        assert section.select_one("form") is None
+
+
+def test_post_with_comments_off_shows_nothing_about_comments(site: Build) -> None:
+    html = site.page("quiet-post.html")
+    page = BeautifulSoup(html, "lxml")
+    assert page.select_one("#comments") is None
+    assert page.find("a", href="#comments") is None
+    assert "comments.js" not in html and "comments.css" not in html
+
+
+def test_widget_loads_deferred_on_article_pages_only(site: Build) -> None:
+    head = soup(site, "open-post.html").head
+    script = head.find("script", src="/comments/comments.js")
+    assert script is not None and script.has_attr("defer")
+    assert head.find("link", rel="stylesheet", href="/comments/comments.css") is not None
+    for name in ("index.html", "pages/comments-policy.html", "archives.html"):
+        assert "comments.js" not in site.page(name), name
+    for name in ("comments.js", "comments.css"):
+        shipped = (site.output / "comments" / name).read_bytes()
+        source = Path(__file__).parents[2] / "plugins" / "comments" / "static" / name
+        assert shipped == source.read_bytes()
+
+
+def test_default_thread_key_is_the_slug_and_metadata_overrides_it(site: Build) -> None:
+    open_thread = soup(site, "open-post.html").select_one(".comments-thread")
+    renamed = soup(site, "renamed-post.html").select_one(".comments-thread")
+    assert open_thread["data-thread"] == "open-post"
+    assert renamed["data-thread"] == "first-title"
+    assert renamed.find_next("form")["action"].endswith("/threads/first-title/comments")
+
+
+def test_unknown_comments_value_is_reported_with_the_file_name(tmp_path: Path) -> None:
+    content = content_folder(tmp_path / "content")
+    post(content, "typo-post", "A post with a typo", comments="yes")
+    build = build_site(content, tmp_path / "output")
+    assert build.result.returncode == 0, build.log
+    assert "typo-post.md" in build.log and "write open, closed or off" in build.log
+    assert "typo-post" in {entry["key"] for entry in build.manifest()["threads"]}
