@@ -9,6 +9,8 @@ DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 PATH = "content"
+# Relative to this file, so builds land in the checkout whatever the current folder.
+OUTPUT_PATH = "output"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]

@@ -3,7 +3,8 @@
 import os
 import sys
 
-sys.path.append(os.curdir)
+# Import pelicanconf from beside this file, whatever the current folder.
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "")

@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from invoke import task
+from invoke import Exit, task
 from pelican import main as pelican_main
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
@@ -23,9 +23,11 @@ SETTINGS.update(DEFAULT_CONFIG)
 SETTINGS.update(get_settings_from_file(str(ROOT / SETTINGS_FILE_BASE)))
 
 CONFIG = {
-    "settings_base": SETTINGS_FILE_BASE,
-    "settings_publish": SETTINGS_FILE_PUBLISH,
-    "deploy_path": SETTINGS["OUTPUT_PATH"],
+    # Absolute paths, so that the tasks work from any folder of the checkout.
+    "settings_base": str(ROOT / SETTINGS_FILE_BASE),
+    "settings_publish": str(ROOT / SETTINGS_FILE_PUBLISH),
+    "deploy_path": str(ROOT / SETTINGS["OUTPUT_PATH"]),
+    "content_path": str(ROOT / SETTINGS["PATH"]),
     "host": "127.0.0.1",
     "port": 8000,
     "api_port": 8001,
@@ -45,16 +47,19 @@ def clean(c):
         os.makedirs(CONFIG["deploy_path"])
 
 
-@task
-def build(c):
+DRAFTS_OPTION = """ -e 'DRAFT_SAVE_AS="drafts/{slug}.html"'"""
+
+
+@task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
+def build(c, drafts=False):
     """Build the site for local preview."""
-    pelican_run("-s {settings_base}".format(**CONFIG))
+    pelican_run("-s {settings_base}".format(**CONFIG) + (DRAFTS_OPTION if drafts else ""))
 
 
-@task
-def rebuild(c):
+@task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
+def rebuild(c, drafts=False):
     """Build from scratch, without the content cache."""
-    pelican_run("-d -s {settings_base}".format(**CONFIG))
+    pelican_run("-d -s {settings_base}".format(**CONFIG) + (DRAFTS_OPTION if drafts else ""))
 
 
 @task
@@ -73,14 +78,15 @@ def serve(c):
     server = AddressReuseTCPServer(
         CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
     )
-    sys.stderr.write("Serving the site at http://{host}:{port}/ (Ctrl-C to stop)\n".format(**CONFIG))
+    address = "http://{host}:{port}/".format(**CONFIG)
+    sys.stderr.write(f"Serving the site at {address} (Ctrl-C to stop)\n")
     server.serve_forever()
 
 
-@task
-def reserve(c):
+@task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
+def reserve(c, drafts=False):
     """Build, then serve."""
-    build(c)
+    build(c, drafts=drafts)
     serve(c)
 
 
@@ -92,17 +98,65 @@ def preview(c):
 
 @task
 def livereload(c):
-    """Serve the site and rebuild it when content or theme change (needs `livereload`)."""
+    """Serve the site at http://127.0.0.1:8000 and rebuild it when content or theme change."""
     pelican_run("-lr -s {settings_base} -b {host} -p {port}".format(**CONFIG))
 
 
 @task
 def publish(c):
-    """Build the production site into output/ (CI deploys it to GitHub Pages)."""
+    """Check the content, then build the production site into output/ (warnings are fatal)."""
+    check(c)
     pelican_run("-s {settings_publish} --fatal warnings".format(**CONFIG))
 
 
 # --- our tasks -------------------------------------------------------------------------------
+
+
+@task(help={"content": "the content folder to check (default: content/)"})
+def check(c, content=""):
+    """Check posts and pages: front matter, duplicate slugs, alt text, internal links."""
+    from plugins.editorial import check_content
+
+    problems = check_content(Path(content or CONFIG["content_path"]), SETTINGS)
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    if problems:
+        raise Exit(f"invoke check: {len(problems)} problem(s) to fix before publishing.", code=1)
+    sys.stderr.write("invoke check: the content is ready to publish.\n")
+
+
+@task(
+    help={
+        "title": "the post's title, in quotes",
+        "category": "Community news, Improvement stories or Methods",
+        "tags": "comma-separated tags",
+        "authors": "comma-separated names (default: your git user.name)",
+        "content": "the content folder (default: content/)",
+    }
+)
+def new_post(c, title, category="Community news", tags="", authors="", content=""):
+    """Start a draft post in content/posts/ with its front matter filled in."""
+    from plugins.editorial import scaffold_post
+
+    if not authors:
+        git_name = c.run("git config user.name", hide=True, warn=True)
+        authors = git_name.stdout.strip() if git_name and git_name.ok else ""
+    try:
+        path = scaffold_post(
+            Path(content or CONFIG["content_path"]),
+            title,
+            category=category,
+            tags=tags,
+            authors=authors or SETTINGS["AUTHOR"],
+            timezone=SETTINGS["TIMEZONE"],
+        )
+    except (FileExistsError, ValueError) as error:
+        raise Exit(str(error), code=1) from error
+    sys.stderr.write(
+        f"Created {path}\n"
+        "Write the post, set the Summary, then `invoke check` and `invoke reserve --drafts` to\n"
+        "preview it. Delete the `Status: draft` line when it is ready to publish.\n"
+    )
 
 
 @task
