@@ -180,7 +180,7 @@ def find_dates_of_birth(text: str) -> list[PersonalDataFinding]:
             if not is_real_date(match):
                 continue
             before = text[max(0, match.start() - 40) : match.start()]
-            after = text[match.end() : match.end() + 20]
+            after = text[match.end() : match.end() + 40]
             if CUE_BEFORE_DATE.search(before) or CUE_AFTER_DATE.search(after):
                 found.append(finding("date_of_birth", match))
     return found

@@ -19,7 +19,7 @@ LINK_ONLY_POINTS = 35.0
 UNTRUSTED_DOMAIN_POINTS = 15.0
 UNTRUSTED_DOMAIN_CAP = 30.0
 PROMOTIONAL_PHRASE_POINTS = 15.0
-PROMOTIONAL_CAP = 45.0
+PROMOTIONAL_CAP = 60.0
 GENERIC_PRAISE_WITH_LINK_POINTS = 25.0
 AUTHOR_NAME_ADVERT_POINTS = 25.0
 MANY_LINKS_POINTS = 20.0
@@ -50,7 +50,8 @@ COMPANY_PITCH = re.compile(
 
 PROMOTIONAL_PHRASES: dict[str, str] = {
     "SEO": r"\bseo\b|\bbacklinks?\b|search engine optimi[sz]ation|rank(?:ing)? (?:on|your)",
-    "casino": r"\bcasinos?\b|\bjackpot|free spins|\bslots?\b(?! of)|\bbetting\b|sportsbook|poker",
+    "casino": r"\bcasinos?\b|\bjackpot|free spins|(?:online|real money) slots|slot machines?"
+    r"|\bbetting\b|sportsbook|poker|roulette",
     "loans": r"\bloans?\b|\bpayday\b|credit repair|debt relief",
     "crypto": r"\bcrypto\w*|\bbitcoin|\bforex\b|trading signals|recover (?:your )?(?:lost )?fund",
     "essay writing": r"essay (?:writ\w+|help|service)|write my (?:essay|assignment|paper)"
@@ -102,7 +103,7 @@ def rule_signals(draft: CommentDraft, context: SpamContext, settings: SpamSettin
     ]
     if context.duplicate_exists:
         signals.append(Signal(DUPLICATE_POINTS, "the same text was posted before"))
-    if body_links and len(words_outside_links) <= LINK_ONLY_MAXIMUM_WORDS:
+    if untrusted_body_links and len(words_outside_links) <= LINK_ONLY_MAXIMUM_WORDS:
         signals.append(Signal(LINK_ONLY_POINTS, "little or no text besides the links"))
     if len(body_links) >= MANY_LINKS and untrusted_body_links:
         signals.append(Signal(MANY_LINKS_POINTS, f"{len(body_links)} links in one comment"))

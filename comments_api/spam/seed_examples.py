@@ -9,8 +9,8 @@ from __future__ import annotations
 __all__ = ["SEED_LEGITIMATE", "SEED_SPAM"]
 
 SEED_SPAM: tuple[str, ...] = (
-    "Brightline Digital is a renowned organization that specializes in web design and "
-    "SEO services for small businesses. Visit brightlinedigital.co to learn more.",
+    "Brightline Digital, an award-winning studio, specialises in web design and SEO services "
+    "for small businesses. Visit brightlinedigital.co to learn more.",
     "Nova Removals is a trusted company that provides house clearance and removal services "
     "across the country. Call now for a free quote! https://nova-removals-quotes.com",
     "We are a leading agency that specializes in reputation management services. "
@@ -42,8 +42,8 @@ SEED_SPAM: tuple[str, ...] = (
     "https://fx-signals-vip.top",
     "Need a payday loan today? Bad credit OK, instant approval, cash in your account in "
     "minutes. Apply at quickcash-loans.co.uk",
-    "Debt relief and credit repair services you can trust. Call us now for a free "
-    "consultation. https://debtfree-now.us",
+    "Debt relief and credit repair services you can trust. Ring today for a no-obligation "
+    "chat. https://debtfree-now.us",
     "Buy Instagram followers and likes, real and active, cheapest price on the market. "
     "https://socialboost-followers.com",
     "Hot singles in your area are waiting. Free dating site, sign up now! "
@@ -61,7 +61,7 @@ SEED_SPAM: tuple[str, ...] = (
     "choice in the city. Book now https://sparkleclean-pros.com",
     "Emergency locksmith 24/7, fast response, cheap rates. Call now! https://lockfix-24hr.co",
     "Acme Printing is a well-known company which delivers business cards, flyers and "
-    "banners at the lowest price. Shop now at acmeprintshop.net",
+    "banners for less. Order online at acmeprintshop.net",
     "Get the best deals on used cars. Finance available, buy now pay later. "
     "https://autodeals-direct.online",
     "https://cheap-followers-now.com https://cheap-followers-now.com/buy",
@@ -147,7 +147,7 @@ SEED_LEGITIMATE: tuple[str, ...] = (
     "Could you say more about how you involved patients? Was it a reference group or did "
     "people with lived experience sit on the project team itself?",
     "This chimes with the King's Fund report on staff wellbeing: "
-    "https://www.kingsfund.org.uk/insight-and-analysis/reports/courage-compassion",
+    "https://www.kingsfund.org.uk/publications/courage-compassion",
     "I disagree with the conclusion. Reducing length of stay is not a good outcome if "
     "readmissions go up, and your data only follows patients for seven days.",
     "We had the same problem with handover at shift change. A two-minute structured "
@@ -254,7 +254,7 @@ SEED_LEGITIMATE: tuple[str, ...] = (
     "The Nuffield Trust analysis of A&E waiting times gives useful context: "
     "https://www.nuffieldtrust.org.uk/resource/a-e-waiting-times",
     "Nice to read something that isn't about targets for once.",
-    "Excellent summary of the evidence. I'd add the Cochrane review on audit and feedback "
+    "Excellent summary of the evidence. I'd add the Cochrane work on clinical audit "
     "to the reading list.",
     "Quick question: did the ethics committee treat this as service evaluation or research?",
     "Our practice nurse runs a buy-in session with every new GP registrar and it's made "

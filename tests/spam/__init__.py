@@ -1,0 +1,1 @@
+"""Tests of the spam rules, the learning filter and the personal-data guard."""

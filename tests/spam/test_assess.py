@@ -1,0 +1,216 @@
+"""assess(): rules with reasons, the learning filter and the personal-data guard, together."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from comments_api.spam import (
+    Assessment,
+    BayesState,
+    CommentDraft,
+    SpamContext,
+    SpamSettings,
+    assess,
+    default_model,
+    learning_text,
+    train_many,
+)
+
+DEFAULTS = SpamSettings()
+ESTABLISHED_MEMBER = SpamContext(is_member=True, author_is_new=False)
+NEW_GUEST = SpamContext(is_member=False, author_is_new=True)
+
+# The kind of comment the page this blog is modelled on showed: promotion for an unrelated company.
+COMPANY_PITCH = (
+    "Crestmoor Analytics is a renowned organization that specializes in data annotation, "
+    "transcription and virtual assistant services for businesses across the globe. "
+    "https://crestmoor-analytics.com"
+)
+
+
+def assess_text(
+    body: str,
+    context: SpamContext = ESTABLISHED_MEMBER,
+    model: BayesState | None = None,
+    spam_settings: SpamSettings = DEFAULTS,
+    **draft_fields: str,
+) -> Assessment:
+    """Assess a body with the given context (an established member unless told otherwise)."""
+    return assess(CommentDraft(body=body, **draft_fields), context, model, spam_settings)
+
+
+def reasons_text(assessment: Assessment) -> str:
+    """All reasons in one string, for readable assertions."""
+    return " | ".join(assessment.reasons)
+
+
+@pytest.mark.parametrize(
+    "model", [None, BayesState(), default_model()], ids=["none", "empty", "seed"]
+)
+def test_promotional_link_spam_for_an_unrelated_company_is_held_on_the_first_try(
+    model: BayesState | None,
+) -> None:
+    assessment = assess_text(COMPANY_PITCH, NEW_GUEST, model, author_name="Maria")
+    assert assessment.verdict in ("hold", "spam")
+    assert "reads like an advert for a company's services" in assessment.reasons
+    assert "crestmoor-analytics.com" in reasons_text(assessment)
+    assert assessment.link_domains == ["crestmoor-analytics.com"]
+
+
+def test_a_company_pitch_without_a_link_is_still_held() -> None:
+    body = "Harbour Legal is a leading firm that specializes in conveyancing services."
+    assert assess_text(body, NEW_GUEST).verdict == "hold"
+
+
+def test_an_established_member_linking_to_trusted_sources_is_published() -> None:
+    body = (
+        "The NICE guideline (https://www.nice.org.uk/guidance/ng51) and this BMJ paper "
+        "https://qualitysafety.bmj.com/content/33/1/1 back up your point about escalation."
+    )
+    assessment = assess_text(body, model=default_model())
+    assert assessment.verdict == "publish"
+    assert assessment.reasons == []
+    assert assessment.link_domains == ["nice.org.uk", "qualitysafety.bmj.com"]
+
+
+def test_links_outside_the_trusted_list_are_named_in_the_reasons() -> None:
+    assessment = assess_text(
+        "Our charity wrote a guide for carers that covers exactly this: "
+        "https://carers-together.org/guide"
+    )
+    assert "links to a domain outside the trusted list: carers-together.org" in assessment.reasons
+    assert assessment.verdict == "publish"
+
+
+def test_the_site_can_trust_its_own_domain() -> None:
+    body = "More in https://blog.improvement.example/posts/flow.html"
+    trusting = DEFAULTS.trusting("improvement.example")
+    assert assess_text(body, NEW_GUEST, spam_settings=trusting).reasons == []
+    assert assess_text(body, NEW_GUEST).reasons != []
+
+
+def test_a_filled_honeypot_sends_the_comment_to_the_spam_folder() -> None:
+    context = SpamContext(honeypot_filled=True)
+    assessment = assess_text("A perfectly ordinary remark.", context)
+    assert assessment.verdict == "spam"
+    assert "hidden form field" in reasons_text(assessment)
+
+
+def test_a_form_sent_too_quickly_is_held_with_the_time_taken() -> None:
+    context = SpamContext(is_member=False, author_is_new=True, seconds_to_submit=0.8)
+    assessment = assess_text("A perfectly ordinary remark.", context)
+    assert assessment.verdict == "hold"
+    assert "sent 0.8 seconds after the form opened (people take at least 3)" in assessment.reasons
+    patient = SpamContext(is_member=False, author_is_new=True, seconds_to_submit=45)
+    assert assess_text("A perfectly ordinary remark.", patient).verdict == "publish"
+
+
+def test_the_same_text_posted_again_is_reported() -> None:
+    context = SpamContext(duplicate_exists=True)
+    assessment = assess_text("Great point about handover.", context)
+    assert "the same text was posted before" in assessment.reasons
+
+
+def test_a_new_author_posting_links_costs_more_than_an_established_one() -> None:
+    body = "I wrote about this too: https://my-ward-notes.net/handover"
+    new_guest = assess_text(body, NEW_GUEST)
+    new_member = assess_text(body, SpamContext(is_member=True, author_is_new=True))
+    established = assess_text(body, ESTABLISHED_MEMBER)
+    assert "a first-time guest posting links" in new_guest.reasons
+    assert "a new member posting links" in new_member.reasons
+    assert new_guest.score > new_member.score > established.score
+
+
+def test_link_only_comments_and_many_links_are_reported() -> None:
+    only_a_link = assess_text("https://spin-wheel-prizes.win", NEW_GUEST)
+    assert "little or no text besides the links" in only_a_link.reasons
+    assert only_a_link.verdict == "hold"
+    many = assess_text(
+        "See https://a-deals.shop and https://b-deals.shop and https://c-deals.shop for more.",
+        NEW_GUEST,
+    )
+    assert "3 links in one comment" in many.reasons
+
+
+def test_short_generic_praise_next_to_a_link_is_held() -> None:
+    body = "Nice post, thanks for sharing! https://garden-sheds-direct.com"
+    assessment = assess_text(body, NEW_GUEST)
+    assert "short generic praise next to a link" in assessment.reasons
+    assert assessment.verdict in ("hold", "spam")
+
+
+def test_promotional_wording_is_quoted_in_the_reasons() -> None:
+    assessment = assess_text("Click here for cheap SEO and casino bonuses.", NEW_GUEST)
+    assert 'promotional wording ("SEO", "casino", "cheap", "click here")' in assessment.reasons
+    assert assessment.verdict == "hold"
+
+
+def test_an_advert_for_a_name_is_reported() -> None:
+    assessment = assess_text("Interesting.", NEW_GUEST, author_name="Cheap SEO Services")
+    assert 'the author name reads like an advert: "Cheap SEO Services"' in assessment.reasons
+
+
+def test_patient_identifying_details_hold_an_otherwise_clean_comment() -> None:
+    body = "My patient (NHS number 943 476 5919, DOB 12/03/1954) waited nine hours."
+    assessment = assess_text(body, model=default_model())
+    assert assessment.verdict == "hold"
+    assert assessment.score < DEFAULTS.hold_threshold
+    assert "looks like an NHS number: please remove details that could identify a patient" in (
+        assessment.reasons
+    )
+    assert "looks like a date of birth" in reasons_text(assessment)
+    assert "943 476 5919" not in reasons_text(assessment), "reasons must not repeat the detail"
+    assert [finding.kind for finding in assessment.personal_data] == ["nhs_number", "date_of_birth"]
+
+
+def test_spam_beats_hold_when_the_score_is_high_enough() -> None:
+    context = SpamContext(honeypot_filled=True)
+    assessment = assess_text("Call 07700 900123 for cheap loans", context)
+    assert assessment.verdict == "spam"
+
+
+def test_the_learning_filter_adds_a_reason_and_points_once_it_knows_the_pattern() -> None:
+    body = "Lovely thoughts. Gnomeworld garden gnomes are the finest, free delivery this week"
+    untrained = assess_text(body, NEW_GUEST, BayesState())
+    lessons = [
+        ("Fantastic garden gnomes at gnomeworld, free delivery", True),
+        ("Gnomeworld: the finest garden gnomes with free delivery this week", True),
+        ("We reviewed the discharge checklist with ward managers", False),
+        ("Lovely to hear the ward managers backed the checklist", False),
+    ]
+    trained = assess_text(body, NEW_GUEST, train_many(BayesState(), lessons))
+    assert untrained.verdict == "publish"
+    assert trained.verdict == "hold"
+    assert trained.spam_probability is not None and trained.spam_probability > 0.9
+    assert any(reason.startswith("the learning filter rates it") for reason in trained.reasons)
+
+
+def test_learning_text_includes_the_name_and_website_the_filter_also_reads() -> None:
+    draft = CommentDraft(body="Hello", author_name="Ann", website="https://ann.example")
+    assert learning_text(draft) == "Hello\nAnn\nhttps://ann.example"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"hold_threshold": 95.0, "spam_threshold": 90.0},
+        {"hold_threshold": 0.0},
+        {"model_weight": 150.0},
+    ],
+)
+def test_settings_that_cannot_work_are_refused(overrides: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        SpamSettings(**overrides)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400), st.booleans(), st.booleans(), st.booleans())
+def test_any_text_gets_a_score_between_0_and_100_and_a_verdict(
+    body: str, is_member: bool, author_is_new: bool, honeypot_filled: bool
+) -> None:
+    context = SpamContext(is_member, author_is_new, honeypot_filled=honeypot_filled)
+    assessment = assess(CommentDraft(body), context, default_model(), DEFAULTS)
+    assert 0 <= assessment.score <= 100
+    assert assessment.verdict in ("publish", "hold", "spam")
