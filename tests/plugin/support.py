@@ -60,12 +60,12 @@ class CommentsApi:
     def start(self) -> CommentsApi:
         need(api_available(), "the comments API (comments_api/__main__.py) is not in this checkout")
         self.folder.mkdir(parents=True, exist_ok=True)
-        log = (self.folder / "api.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            cwd=self.folder, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-        )
+        with (self.folder / "api.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port)],
+                cwd=self.folder, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

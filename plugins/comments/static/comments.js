@@ -237,6 +237,9 @@ form.onsubmit = e => {
   if (!data.website) delete data.website;
   if (data.parent) data.parent = +data.parent;
   data.opened_at = +data.opened_at;
+  const bad = [...form.elements].filter(f => f.willValidate && !f.validity.valid);
+  if (bad.length) return problems(form, n => form.elements[n], {detail: 'Please correct the ' +
+    'marked fields.', errors: bad.map(f => ({field: f.name, message: f.dataset.error || f.validationMessage}))});
   send.disabled = true;
   request(threadUrl, 'POST', data).then(r => answer(r).then(j => {
     if (!r.ok) return problems(form, n => form.elements[n], j);
