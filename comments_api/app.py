@@ -1,0 +1,94 @@
+"""The application factory: settings in, a ready ASGI app out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from comments_api.config import DEVELOPMENT_SECRET, Settings
+from comments_api.database import create_database_engine, migrate
+from comments_api.errors import install_error_handlers
+from comments_api.origins import OriginPolicy
+from comments_api.ratelimit import RateLimiter
+from comments_api.routes import comments, site
+from comments_api.schemas import NewComment, NewCommentForm, ReportIn
+from comments_api.services import CommentService
+from comments_api.storage import Storage
+
+__all__ = ["app_from_environment", "create_app"]
+
+logger = logging.getLogger("comments_api")
+
+DESCRIPTION = """The blog's comments service.
+
+Every 4xx answer has the body `{"detail": str, "errors": [{"field": str, "message": str}]}`.
+A commenter's e-mail address never appears in any answer.
+"""
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the app; it owns the engine it creates (and disposes of it at shutdown)."""
+    owns_engine = engine is None
+    database = engine or create_database_engine(settings.database_url, settings.db_pool_size)
+    if settings.migrate_on_start:
+        migrate(database)
+    if settings.secret_key == DEVELOPMENT_SECRET:
+        logger.warning("COMMENTS_SECRET_KEY is not set: using the development secret.")
+    storage = Storage(database)
+    comment_service = CommentService(settings, storage, RateLimiter(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            database.dispose()
+
+    app = FastAPI(
+        title="Comments API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = comment_service
+    install_error_handlers(app)
+    app.include_router(comments.router)
+    app.include_router(site.router)
+    app.include_router(site.health_router)
+    app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
+    _document_request_bodies(app)
+    return app
+
+
+def _document_request_bodies(app: FastAPI) -> None:
+    """Add the body schemas of the routes that read JSON or form data themselves."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, model in (
+            ("NewComment", NewComment),
+            ("NewCommentForm", NewCommentForm),
+            ("ReportIn", ReportIn),
+            ("ReportInForm", ReportIn),
+        ):
+            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(model_schema.pop("$defs", {}))
+            components[name] = model_schema
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn calls in each worker process: settings from `COMMENTS_*`."""
+    return create_app(Settings.from_env())

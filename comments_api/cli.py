@@ -1,0 +1,138 @@
+"""The `comments-api` command: serve, migrate, sync threads, moderate, back up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from comments_api.config import ConfigurationError, Settings
+from comments_api.database import create_database_engine, migrate
+from comments_api.models import Status
+from comments_api.schemas import ThreadManifest
+from comments_api.storage import Storage
+from comments_api.threads import manifest_entries
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comments-api",
+        description="The blog's comments service. Settings come from COMMENTS_* variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--log-level", default="info", help="uvicorn log level")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
+
+    commands.add_parser("migrate", help="apply database migrations")
+    sync = commands.add_parser("sync-threads", help="load a thread manifest (threads.json)")
+    sync.add_argument("file", type=Path, help="the manifest the site build writes")
+    commands.add_parser("list-pending", help="list comments held for moderation")
+    approve = commands.add_parser("approve", help="publish a held comment")
+    approve.add_argument("id", type=int, help="the comment id")
+    export = commands.add_parser("export", help="write every record as JSON lines")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
+    restore = commands.add_parser("import", help="read an export (idempotent)")
+    restore.add_argument("file", type=Path, nargs="?", help="export file (default stdin)")
+    return parser
+
+
+def _storage(settings: Settings) -> Storage:
+    engine = create_database_engine(settings.database_url, pool_size=2)
+    migrate(engine)
+    return Storage(engine)
+
+
+def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    # Migrate once here, before any worker starts.
+    engine = create_database_engine(settings.database_url, pool_size=1)
+    migrate(engine)
+    engine.dispose()
+    uvicorn.run(
+        "comments_api.app:app_from_environment",
+        factory=True,
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers if arguments.workers > 1 else None,
+        log_level=arguments.log_level,
+        reload=arguments.reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        server_header=False,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `comments-api` and `python -m comments_api`."""
+    arguments = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as exc:
+        print(f"comments-api: {exc}", file=sys.stderr)
+        return 2
+    command = arguments.command
+    if command == "serve":
+        return _serve(settings, arguments)
+    if command == "migrate":
+        engine = create_database_engine(settings.database_url, pool_size=1)
+        migrate(engine)
+        print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
+        return 0
+    storage = _storage(settings)
+    if command == "sync-threads":
+        try:
+            manifest = ThreadManifest.model_validate(json.loads(arguments.file.read_text("utf-8")))
+        except (OSError, ValueError, ValidationError) as exc:
+            print(f"comments-api: cannot read {arguments.file}: {exc}", file=sys.stderr)
+            return 1
+        result = storage.sync_threads(manifest_entries(manifest))
+        print(f"created {result.created}, updated {result.updated}, retired {result.retired}")
+        return 0
+    if command == "list-pending":
+        for comment in storage.comments_with_status(Status.PENDING):
+            excerpt = " ".join(comment.body_md.split())[:70]
+            reasons = "; ".join(comment.held_reasons.splitlines())
+            print(
+                f"{comment.id}\t{comment.thread_key}\t{comment.created_at:%Y-%m-%d %H:%M}\t"
+                f"{comment.author_name} <{comment.author_email or ''}>\t{excerpt}\t{reasons}"
+            )
+        return 0
+    if command == "approve":
+        changed = storage.change_comment(arguments.id, status=Status.APPROVED)
+        if changed is None:
+            print(f"comments-api: there is no comment {arguments.id}", file=sys.stderr)
+            return 1
+        print(f"Approved comment {arguments.id} on {changed.thread_key}")
+        return 0
+    if command == "export":
+        from comments_api.backup import write_export
+
+        if arguments.output:
+            with arguments.output.open("w", encoding="utf-8") as out:
+                written = write_export(storage, out)
+            print(f"Exported {written} records to {arguments.output}", file=sys.stderr)
+        else:
+            write_export(storage, sys.stdout)
+        return 0
+    if command == "import":
+        from comments_api.backup import import_lines
+
+        source = arguments.file.open(encoding="utf-8") if arguments.file else sys.stdin
+        with source:
+            counts = import_lines(storage, source)
+        print(", ".join(f"{count} {kind}s" for kind, count in counts.items()) + " imported")
+        return 0
+    raise AssertionError(command)  # pragma: no cover - argparse limits the choices

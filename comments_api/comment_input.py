@@ -1,0 +1,104 @@
+"""Reading a new comment from JSON or from a plain HTML form, with errors that name the field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ValidationError
+
+from comments_api.errors import ApiError
+from comments_api.schemas import NewComment, NewCommentForm
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+__all__ = ["FIELD_MESSAGES", "check_email", "check_website", "parse_form", "parse_json"]
+
+FIELD_MESSAGES = {
+    "body": "Write a comment of 1 to 5000 characters.",
+    "author": "Give your name, up to 80 characters.",
+    "email": "Give a valid e-mail address, up to 254 characters (it is never shown).",
+    "website": "Give a web address starting with http:// or https:// (up to 300 characters), "
+    "or leave it empty.",
+    "parent": "Reply to a published comment of this post (its numeric id), or leave it empty.",
+    "notify": "Tick the box or leave it unticked (true or false).",
+    "company": "Leave this field empty.",
+    "opened_at": "Send when the form was shown, in milliseconds since 1970, or leave it out.",
+    "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
+}
+TRUE_WORDS = {"on", "true", "1", "yes"}
+
+
+def _refusal(exc: ValidationError) -> ApiError:
+    errors: list[tuple[str, str]] = []
+    for error in exc.errors():
+        location = error.get("loc", ())
+        field = str(location[0]) if location else "request_body"
+        errors.append((field, FIELD_MESSAGES.get(field, str(error.get("msg")))))
+    names = ", ".join(dict.fromkeys(field for field, _ in errors))
+    return ApiError(422, f"Please correct: {names}.", errors)
+
+
+def _validated(model: type[ModelT], data: Any) -> ModelT:
+    if not isinstance(data, dict):
+        raise ApiError(
+            422,
+            "Send the comment as a JSON object.",
+            [("request_body", "Expected a JSON object with at least a `body` field.")],
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _refusal(exc) from None
+
+
+def parse_json(raw: bytes) -> NewComment:
+    """A new comment from a JSON body; malformed JSON is a 400 that says so."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(
+            400,
+            "The request body is not valid JSON; send a JSON object.",
+            [("request_body", f"Malformed JSON: {exc}")],
+        ) from None
+    return _validated(NewComment, data)
+
+
+def parse_form(fields: dict[str, str]) -> NewComment:
+    """A new comment from form fields (all strings), converted to the JSON shape."""
+    form = _validated(NewCommentForm, fields)
+    return NewComment.model_construct(
+        body=form.body,
+        author=form.author or None,
+        email=form.email or None,
+        website=form.website or None,
+        parent=int(form.parent) if form.parent else None,
+        notify=form.notify in TRUE_WORDS,
+        company=form.company,
+        opened_at=int(form.opened_at) if form.opened_at else None,
+    )
+
+
+def check_email(address: str) -> str:
+    """The normalised address, or a 422 naming the field."""
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ApiError(
+            422, "Please correct: email.", [("email", f"{FIELD_MESSAGES['email']} ({exc})")]
+        ) from None
+
+
+def check_website(url: str) -> str:
+    """An absolute http(s) URL with a host, or a 422 naming the field."""
+    parts = urlsplit(url)
+    if (
+        parts.scheme.lower() not in {"http", "https"}
+        or not parts.hostname
+        or any(character.isspace() for character in url)
+    ):
+        raise ApiError(422, "Please correct: website.", [("website", FIELD_MESSAGES["website"])])
+    return url

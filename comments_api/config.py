@@ -1,0 +1,167 @@
+"""Settings: one frozen object built once from `COMMENTS_*` environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
+
+__all__ = ["ConfigurationError", "Settings", "MODERATION_POLICIES", "DEVELOPMENT_SECRET"]
+
+logger = logging.getLogger("comments_api")
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+MODERATION_POLICIES = ("hold-guests", "hold-all", "publish")
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+def _split_list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+def _boolean(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _integer(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be told; see the README's Operators' guide for each one."""
+
+    env: str = "development"
+    database_url: str = "sqlite:///comments.sqlite3"
+    secret_key: str = DEVELOPMENT_SECRET
+    site_url: str = "http://127.0.0.1:8000"
+    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    moderation: str = "hold-guests"
+    edit_window_minutes: int = 15
+    close_after_days: int = 0
+    min_submit_seconds: int = 3
+    rate_limits_enabled: bool = True
+    rate_limit_create: str = "5/minute;30/hour"
+    rate_limit_edit: str = "30/hour"
+    rate_limit_report: str = "10/hour"
+    redis_url: str = ""
+    build_token: str = ""
+    deploy_token: str = ""
+    threads_file: str = ""
+    migrate_on_start: bool = True
+    trusted_proxies: str = "127.0.0.1"
+    db_pool_size: int = 10
+    list_cache_threads: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigurationError(
+                f"COMMENTS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}."
+            )
+        if self.moderation not in MODERATION_POLICIES:
+            raise ConfigurationError(
+                f"COMMENTS_MODERATION must be one of {', '.join(MODERATION_POLICIES)}, "
+                f"not {self.moderation!r}."
+            )
+        if self.env == "production" and (
+            not self.secret_key or self.secret_key == DEVELOPMENT_SECRET
+        ):
+            raise ConfigurationError(
+                "COMMENTS_SECRET_KEY is required when COMMENTS_ENV=production: set it to a long "
+                "random string, e.g. the output of `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`."
+            )
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise ConfigurationError("COMMENTS_SECRET_KEY must be at least 32 characters long.")
+        if not _origin(self.site_url):
+            raise ConfigurationError(
+                f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
+            )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def site_origin(self) -> str:
+        return _origin(self.site_url)
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """Origins allowed to call the API from a browser: the allowlist plus the site itself."""
+        return frozenset((*self.allowed_origins, self.site_origin))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `COMMENTS_*` variables once; unknown names are logged and ignored."""
+        source = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        known = {f.name for f in fields(cls)}
+        env = source.get("COMMENTS_ENV", "development").strip() or "development"
+        for name, raw in source.items():
+            if not name.startswith("COMMENTS_"):
+                continue
+            key = name.removeprefix("COMMENTS_").lower()
+            if key not in known:
+                if name not in _SITE_SIDE_SETTINGS:
+                    logger.warning("Ignoring unknown setting %s (see the Operators' guide).", name)
+                continue
+            values[key] = _cast(key, name, raw)
+        if "threads_file" not in values and env == "development":
+            values["threads_file"] = "output/comments/threads.json"
+        if env == "test":
+            values.setdefault("min_submit_seconds", 0)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+# Names the site build uses (pelicanconf/publishconf); the API ignores them.
+_SITE_SIDE_SETTINGS = frozenset({"COMMENTS_API_URL"})
+
+_INTEGER_SETTINGS = {
+    "edit_window_minutes": 1,
+    "close_after_days": 0,
+    "min_submit_seconds": 0,
+    "db_pool_size": 1,
+    "list_cache_threads": 1,
+}
+_BOOLEAN_SETTINGS = {"rate_limits_enabled", "migrate_on_start"}
+_LIST_SETTINGS = {"allowed_origins"}
+
+
+def _cast(key: str, name: str, raw: str) -> object:
+    if key in _INTEGER_SETTINGS:
+        return _integer(name, raw, _INTEGER_SETTINGS[key])
+    if key in _BOOLEAN_SETTINGS:
+        return _boolean(name, raw)
+    if key in _LIST_SETTINGS:
+        return _split_list(raw)
+    value = raw.strip()
+    if key == "site_url":
+        value = value.rstrip("/")
+    return value

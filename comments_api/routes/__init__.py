@@ -1,0 +1,1 @@
+"""HTTP routes; each module is one group of endpoints under /api/v1."""

@@ -1,0 +1,257 @@
+"""Reading and writing comments: the thread list (hot path), create, edit, delete, report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from comments_api.comment_input import parse_form, parse_json
+from comments_api.errors import ERROR_RESPONSES, ApiError
+from comments_api.feeds import absolute_url
+from comments_api.models import Comment, Status
+from comments_api.pages import form_error_page
+from comments_api.routes.common import (
+    FORM_TYPES,
+    CommentId,
+    ThreadKeyPath,
+    client_address,
+    content_type,
+    read_body,
+    read_form,
+    service,
+)
+from comments_api.schemas import (
+    CommentEdit,
+    CreatedComment,
+    EditedComment,
+    ReportAccepted,
+    ReportIn,
+    ThreadComments,
+)
+from comments_api.serialization import iso, public_comment
+from comments_api.storage import PUBLIC_COLUMNS
+
+router = APIRouter(prefix="/api/v1", tags=["comments"])
+
+FRAGMENTS = {Status.APPROVED: "#comment-published", Status.PENDING: "#comment-awaiting-moderation"}
+JSON_TYPES = frozenset({"application/json", ""})
+
+
+def _request_body(reference: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{reference}"}},
+                "application/x-www-form-urlencoded": {
+                    "schema": {"$ref": f"#/components/schemas/{reference}Form"}
+                },
+            },
+        }
+    }
+
+
+def _public(comment: Comment) -> dict[str, Any]:
+    return public_comment(tuple(getattr(comment, column.key) for column in PUBLIC_COLUMNS))
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+@router.get(
+    "/threads/{key}/comments",
+    response_model=ThreadComments,
+    summary="Approved comments of a thread, oldest first",
+    responses={
+        304: {"description": "Not modified: the ETag in If-None-Match is current."},
+        404: ERROR_RESPONSES[404],
+        422: ERROR_RESPONSES[422],
+    },
+)
+def list_comments(
+    request: Request,
+    key: ThreadKeyPath,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Approved comments with parent ids for threading; send If-None-Match to get a 304."""
+    cached = service(request).thread_comments(key)
+    headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
+    if _etag_matches(if_none_match, cached.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(cached.body, media_type="application/json", headers=headers)
+
+
+async def _read_comment_request(request: Request) -> tuple[bool, dict[str, str] | bytes]:
+    kind = content_type(request)
+    if kind not in FORM_TYPES and kind not in JSON_TYPES and not kind.endswith("+json"):
+        raise ApiError(
+            415,
+            "Send the comment as JSON (application/json) or as form data.",
+            [("Content-Type", f"{kind} is not supported.")],
+        )
+    raw = await read_body(request)
+    if kind in FORM_TYPES:
+        return True, await read_form(request, raw)
+    return False, raw
+
+
+@router.post(
+    "/threads/{key}/comments",
+    status_code=201,
+    response_model=CreatedComment,
+    summary="Post a comment (JSON, or a plain HTML form)",
+    openapi_extra=_request_body("NewComment"),
+    responses={
+        303: {"description": "Form posts: back to the post, with #comment-awaiting-moderation "
+              "or #comment-published."},
+        **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 413, 415, 422, 429)},
+        409: {"model": ERROR_RESPONSES[422]["model"], "description": "The thread is closed."},
+    },
+)
+async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
+    """Create a comment; guests give author and email. JSON gets 201, forms get a 303."""
+    comments = service(request)
+    is_form = False
+    try:
+        is_form, payload = await _read_comment_request(request)
+        submitted = parse_form(payload) if isinstance(payload, dict) else parse_json(payload)
+        created = await run_in_threadpool(
+            comments.create_comment, key, submitted, client_address(request)
+        )
+    except ApiError as error:
+        if is_form:
+            return await _form_error(request, error, key)
+        raise
+    if is_form:
+        url = absolute_url(comments.settings.site_url, created.thread_url)
+        return RedirectResponse(url + FRAGMENTS[created.status], status_code=303)
+    body = {
+        "comment": _public(created.comment),
+        "status": created.status.value,
+        "edit_token": created.edit_token,
+        "editable_until": iso(created.editable_until),
+        "message": created.message,
+    }
+    return JSONResponse(body, status_code=201)
+
+
+async def _form_error(request: Request, error: ApiError, key: str) -> Response:
+    comments = service(request)
+    state = await run_in_threadpool(comments.storage.thread_state, key)
+    site_url = comments.settings.site_url
+    back = absolute_url(site_url, state.url) + "#comments" if state else site_url
+    return form_error_page(error, back)
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    response_model=EditedComment,
+    summary="Edit one's own comment within the edit window",
+    responses={code: ERROR_RESPONSES[code] for code in (400, 403, 404, 422, 429)},
+)
+def edit_comment(
+    request: Request,
+    comment_id: CommentId,
+    edit: CommentEdit,
+    x_edit_token: Annotated[str, Header(alias="X-Edit-Token", min_length=1, max_length=200)],
+) -> Response:
+    """Replace the Markdown body; the comment is checked again as if new."""
+    edited = service(request).edit_comment(
+        comment_id, x_edit_token, edit.body, client_address(request)
+    )
+    body = {
+        "comment": _public(edited.comment),
+        "status": edited.status.value,
+        "message": edited.message,
+    }
+    return JSONResponse(body)
+
+
+@router.delete(
+    "/comments/{comment_id}",
+    status_code=204,
+    summary="Delete one's own comment within the edit window",
+    responses={code: ERROR_RESPONSES[code] for code in (403, 404, 422, 429)},
+)
+def delete_comment(
+    request: Request,
+    comment_id: CommentId,
+    x_edit_token: Annotated[str, Header(alias="X-Edit-Token", min_length=1, max_length=200)],
+) -> Response:
+    """Withdraw the comment; it disappears from the thread at once."""
+    service(request).delete_comment(comment_id, x_edit_token, client_address(request))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/comments/{comment_id}/report",
+    status_code=202,
+    response_model=ReportAccepted,
+    summary="Report a comment to the moderators",
+    openapi_extra=_request_body("ReportIn"),
+    responses={
+        303: {"description": "Form posts: back to the post, with #comment-reported."},
+        **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 413, 415, 422, 429)},
+    },
+)
+async def report_comment(request: Request, comment_id: CommentId) -> Response:
+    """Ask moderators to review a published comment, with a reason."""
+    comments = service(request)
+    is_form = False
+    try:
+        is_form, payload = await _read_comment_request(request)
+        report = _parse_report(payload)
+        await run_in_threadpool(
+            comments.report_comment, comment_id, report.reason, client_address(request)
+        )
+    except ApiError as error:
+        if is_form:
+            return form_error_page(error, comments.settings.site_url)
+        raise
+    if is_form:
+        comment = await run_in_threadpool(comments.storage.get_comment, comment_id)
+        state = await run_in_threadpool(
+            comments.storage.thread_state, comment.thread_key if comment else ""
+        )
+        url = absolute_url(comments.settings.site_url, state.url if state else "")
+        return RedirectResponse(url + "#comment-reported", status_code=303)
+    return JSONResponse(
+        {"message": "Thank you: a moderator will review this comment."}, status_code=202
+    )
+
+
+def _parse_report(payload: dict[str, str] | bytes) -> ReportIn:
+    import json
+
+    from pydantic import ValidationError
+
+    if isinstance(payload, bytes):
+        try:
+            data: Any = json.loads(payload)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(
+                400,
+                "The request body is not valid JSON; send a JSON object.",
+                [("request_body", f"Malformed JSON: {exc}")],
+            ) from None
+    else:
+        data = payload
+    if not isinstance(data, dict):
+        raise ApiError(
+            422, "Send a JSON object.", [("request_body", 'Expected {"reason": "..."}.')]
+        )
+    try:
+        return ReportIn.model_validate(data)
+    except ValidationError:
+        raise ApiError(
+            422,
+            "Please correct: reason.",
+            [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
+        ) from None

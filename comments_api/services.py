@@ -1,0 +1,274 @@
+"""What the service does, independent of HTTP: create, edit, delete, report, list, sync."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from comments_api.comment_input import check_email, check_website
+from comments_api.config import Settings
+from comments_api.errors import ApiError
+from comments_api.models import Comment, Status, utcnow
+from comments_api.moderation_policy import CommentDraft, assess
+from comments_api.ratelimit import RateLimiter
+from comments_api.rendering import extract_links, render_comment
+from comments_api.schemas import NewComment
+from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
+from comments_api.storage import ManifestEntry, Storage, SyncResult, ThreadState
+from comments_api.threads import CachedThread, ManifestFile, ThreadListCache, is_closed
+
+__all__ = ["CommentService", "Created", "Edited"]
+
+PUBLIC_STATES = {Status.PENDING.value, Status.APPROVED.value}
+MESSAGES = {
+    Status.PENDING: "Thank you! Your comment is awaiting moderation and will appear once a "
+    "moderator approves it.",
+    Status.APPROVED: "Thank you! Your comment is published.",
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    comment: Comment
+    status: Status
+    edit_token: str
+    editable_until: datetime
+    message: str
+    thread_url: str
+
+
+@dataclass(frozen=True)
+class Edited:
+    comment: Comment
+    status: Status
+    message: str
+
+
+def _not_found(thread_key: str) -> ApiError:
+    return ApiError(
+        404,
+        f"There is no discussion called {thread_key!r}; check the thread key of the post.",
+        [("thread", "Unknown thread.")],
+    )
+
+
+class CommentService:
+    """The operations behind the routes and the CLI; one instance per process."""
+
+    def __init__(self, settings: Settings, storage: Storage, limiter: RateLimiter) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.limiter = limiter
+        self.list_cache = ThreadListCache(storage, settings)
+        self.manifest_file = ManifestFile(settings.threads_file, storage)
+
+    def client(self, address: str | None) -> str | None:
+        return client_hash(self.settings.secret_key, address)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def thread(self, thread_key: str) -> ThreadState:
+        state = self.storage.thread_state(thread_key)
+        if state is None and self.manifest_file.refresh() is not None:
+            state = self.storage.thread_state(thread_key)
+        if state is None:
+            raise _not_found(thread_key)
+        return state
+
+    def thread_comments(self, thread_key: str) -> CachedThread:
+        """The cached, serialised list of a thread's approved comments."""
+        return self.list_cache.get(self.thread(thread_key))
+
+    def counts(self, thread_keys: list[str]) -> dict[str, int]:
+        return self.storage.counts(thread_keys)
+
+    def sync_threads(self, entries: list[ManifestEntry]) -> SyncResult:
+        return self.storage.sync_threads(entries)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def create_comment(
+        self, thread_key: str, submitted: NewComment, address: str | None
+    ) -> Created:
+        """Validate, rate-limit, render, assess and store a new comment."""
+        self.manifest_file.refresh()
+        state = self.thread(thread_key)
+        if is_closed(state, self.settings):
+            raise ApiError(
+                409,
+                "Comments on this post are closed.",
+                [("thread", "This discussion no longer accepts comments.")],
+            )
+        seconds_to_submit = self._check_timing(submitted.opened_at)
+        errors: list[tuple[str, str]] = []
+        author = (submitted.author or "").strip()
+        if not author or any(unicodedata.category(character) == "Cc" for character in author):
+            errors.append(("author", "Give your name, up to 80 characters."))
+        if not (submitted.email or "").strip():
+            errors.append(("email", "Give your e-mail address (it is never shown)."))
+        if not submitted.body.strip():
+            errors.append(("body", "Write a comment of 1 to 5000 characters."))
+        if errors:
+            names = ", ".join(field for field, _ in errors)
+            raise ApiError(422, f"Please correct: {names}.", errors)
+        email = check_email((submitted.email or "").strip())
+        website = check_website(submitted.website.strip()) if submitted.website else None
+        if submitted.parent is not None and not self.storage.is_approved_in_thread(
+            submitted.parent, thread_key
+        ):
+            raise ApiError(
+                422,
+                "Please correct: parent.",
+                [("parent", "You can only reply to a published comment of this post.")],
+            )
+        client = self.client(address)
+        self.limiter.hit("create", client)
+
+        body_html = render_comment(submitted.body)
+        draft = CommentDraft(
+            thread_key=thread_key,
+            author_name=author,
+            author_email=email,
+            author_url=website,
+            body_md=submitted.body,
+            body_html=body_html,
+            links=tuple(extract_links(body_html)),
+            parent_id=submitted.parent,
+            client_hash=client,
+            seconds_to_submit=seconds_to_submit,
+        )
+        status, score, reasons = assess(draft, self.settings.moderation)
+        token = new_edit_token()
+        now = utcnow()
+        comment = Comment(
+            thread_key=thread_key,
+            parent_id=submitted.parent,
+            author_name=author,
+            author_email=email,
+            author_url=website,
+            user_id=None,
+            member=False,
+            verified=False,
+            body_md=submitted.body,
+            body_html=body_html,
+            status=status.value,
+            spam_score=score,
+            held_reasons="\n".join(reasons),
+            notify=submitted.notify,
+            client_hash=client,
+            edit_token_hash=hash_token(token),
+            created_at=now,
+            edited_at=None,
+            updated_at=now,
+        )
+        self.storage.insert_comment(comment)
+        return Created(
+            comment=comment,
+            status=status,
+            edit_token=token,
+            editable_until=now + self.edit_window,
+            message=MESSAGES.get(status, MESSAGES[Status.PENDING]),
+            thread_url=state.url,
+        )
+
+    @property
+    def edit_window(self) -> timedelta:
+        return timedelta(minutes=self.settings.edit_window_minutes)
+
+    def _check_timing(self, opened_at: int | None) -> float | None:
+        if opened_at is None:
+            return None
+        elapsed = time.time() - opened_at / 1000
+        minimum = self.settings.min_submit_seconds
+        if 0 <= elapsed < minimum:
+            raise ApiError(
+                422,
+                "That was quicker than a person can write a comment; please wait a few seconds "
+                "and send it again.",
+                [("opened_at", f"Sent {elapsed:.1f} s after the form was shown; the minimum "
+                  f"is {minimum} s.")],
+            )
+        return elapsed if elapsed >= 0 else None
+
+    def _own_comment(self, comment_id: int, token: str | None, address: str | None) -> Comment:
+        comment = self.storage.get_comment(comment_id)
+        if comment is None or comment.status not in PUBLIC_STATES:
+            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+        self.limiter.hit("edit", self.client(address))
+        if not token_matches(token, comment.edit_token_hash):
+            raise ApiError(
+                403,
+                "This edit token does not belong to this comment.",
+                [("X-Edit-Token", "Send the edit token you received when you posted it.")],
+            )
+        if utcnow() > comment.created_at + self.edit_window:
+            raise ApiError(
+                403,
+                f"Comments can be changed only within {self.settings.edit_window_minutes} "
+                "minutes of posting; ask a moderator for help.",
+                [("X-Edit-Token", "The edit window is over.")],
+            )
+        return comment
+
+    def edit_comment(
+        self, comment_id: int, token: str | None, body: str, address: str | None
+    ) -> Edited:
+        """Replace the text of one's own comment within the edit window; it is re-assessed."""
+        comment = self._own_comment(comment_id, token, address)
+        if not body.strip():
+            raise ApiError(
+                422, "Please correct: body.", [("body", "Write a comment of 1 to 5000 characters.")]
+            )
+        body_html = render_comment(body)
+        draft = CommentDraft(
+            thread_key=comment.thread_key,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_url=comment.author_url,
+            body_md=body,
+            body_html=body_html,
+            links=tuple(extract_links(body_html)),
+            parent_id=comment.parent_id,
+            client_hash=comment.client_hash,
+            user_id=comment.user_id,
+            member=comment.member,
+            verified=comment.verified,
+            is_edit=True,
+        )
+        status, score, reasons = assess(draft, self.settings.moderation)
+        if comment.status == Status.PENDING.value:
+            status = Status.PENDING  # an edit never publishes a held comment
+        changed = self.storage.change_comment(
+            comment_id,
+            status=status,
+            body_md=body,
+            body_html=body_html,
+            spam_score=score,
+            held_reasons="\n".join(reasons),
+            edited=True,
+        )
+        assert changed is not None
+        return Edited(changed, status, MESSAGES[status].replace("comment is", "edit is"))
+
+    def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
+        self._own_comment(comment_id, token, address)
+        self.storage.change_comment(comment_id, status=Status.DELETED)
+
+    def report_comment(self, comment_id: int, reason: str, address: str | None) -> None:
+        comment = self.storage.get_comment(comment_id)
+        if comment is None or comment.status != Status.APPROVED.value:
+            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+        if not reason.strip():
+            raise ApiError(
+                422,
+                "Please correct: reason.",
+                [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
+            )
+        client = self.client(address)
+        self.limiter.hit("report", client)
+        self.storage.add_report(comment_id, reason.strip(), client)
+
+    def approve(self, comment_id: int) -> Comment | None:
+        return self.storage.change_comment(comment_id, status=Status.APPROVED)

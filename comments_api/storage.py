@@ -1,0 +1,289 @@
+"""Storage: every query the service runs, over SQLAlchemy; knows nothing of HTTP or templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from comments_api.models import Comment, Report, Status, Thread, utcnow
+
+__all__ = ["ManifestEntry", "Storage", "SyncResult", "ThreadState", "PUBLIC_COLUMNS"]
+
+# The columns a public comment is made of (never the e-mail, client hash or token hash).
+PUBLIC_COLUMNS = (
+    Comment.id,
+    Comment.thread_key,
+    Comment.parent_id,
+    Comment.author_name,
+    Comment.author_url,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.body_html,
+    Comment.verified,
+    Comment.member,
+)
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """What the read path needs to know about a thread to decide if a cached answer is current."""
+
+    key: str
+    title: str
+    url: str
+    version: int
+    approved_count: int
+    created_at: datetime
+    published_at: datetime | None
+    closed_at: datetime | None
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    key: str
+    title: str
+    url: str
+    closed: bool
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int
+    updated: int
+    retired: int
+
+
+_THREAD_STATE = select(
+    Thread.key,
+    Thread.title,
+    Thread.url,
+    Thread.version,
+    Thread.approved_count,
+    Thread.created_at,
+    Thread.published_at,
+    Thread.closed_at,
+    Thread.retired_at,
+)
+
+
+class Storage:
+    """Reads and transactional writes over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_engine = engine.execution_options(comments_write=True)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction, committed (durably) on success, rolled back on error."""
+        with self._write_sessions.begin() as session:
+            yield session
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def thread_state(self, key: str) -> ThreadState | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(_THREAD_STATE.where(Thread.key == key)).first()
+        return ThreadState(*row) if row is not None else None
+
+    def counts(self, keys: Iterable[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(keys))
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Thread.key, Thread.approved_count).where(Thread.key.in_(wanted))
+            ).all()
+        found = {key: count for key, count in rows}
+        return {key: found.get(key, 0) for key in wanted}
+
+    def sync_threads(self, entries: Sequence[ManifestEntry]) -> SyncResult:
+        """Make the stored threads match the manifest; threads missing from it are retired."""
+        now = utcnow()
+        created = updated = retired = 0
+        by_key = {entry.key: entry for entry in entries}
+        with self.writing() as session:
+            existing = {thread.key: thread for thread in session.scalars(select(Thread))}
+            for key, entry in by_key.items():
+                thread = existing.get(key)
+                if thread is None:
+                    session.add(
+                        Thread(
+                            key=key,
+                            title=entry.title,
+                            url=entry.url,
+                            created_at=now,
+                            published_at=entry.published,
+                            closed_at=now if entry.closed else None,
+                            retired_at=None,
+                            version=1,
+                            approved_count=0,
+                        )
+                    )
+                    created += 1
+                    continue
+                changed = False
+                if thread.title != entry.title or thread.url != entry.url:
+                    thread.title, thread.url = entry.title, entry.url
+                    changed = True
+                if entry.published is not None and thread.published_at != entry.published:
+                    thread.published_at = entry.published
+                    changed = True
+                if entry.closed != (thread.closed_at is not None):
+                    thread.closed_at = now if entry.closed else None
+                    changed = True
+                if thread.retired_at is not None:
+                    thread.retired_at = None
+                    changed = True
+                if changed:
+                    thread.version += 1
+                    updated += 1
+            for key, thread in existing.items():
+                if key not in by_key and thread.retired_at is None:
+                    thread.retired_at = now
+                    thread.version += 1
+                    retired += 1
+        return SyncResult(created, updated, retired)
+
+    # --- comments --------------------------------------------------------------------------
+
+    def approved_comments(self, thread_key: str) -> list[tuple[object, ...]]:
+        """Public columns of a thread's approved comments, oldest first."""
+        query = (
+            select(*PUBLIC_COLUMNS)
+            .where(Comment.thread_key == thread_key, Comment.status == Status.APPROVED.value)
+            .order_by(Comment.id)
+        )
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
+    def approved_page(self, after_id: int, limit: int) -> list[tuple[object, ...]]:
+        """Approved comments of every thread with an id above `after_id`, by id."""
+        query = (
+            select(*PUBLIC_COLUMNS)
+            .where(Comment.status == Status.APPROVED.value, Comment.id > after_id)
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
+    def latest_approved(
+        self, limit: int, thread_key: str | None = None
+    ) -> list[tuple[Comment, str, str]]:
+        """Newest approved comments with their thread's title and URL (for feeds)."""
+        query = (
+            select(Comment, Thread.title, Thread.url)
+            .join(Thread, Thread.key == Comment.thread_key)
+            .where(Comment.status == Status.APPROVED.value)
+            .order_by(Comment.id.desc())
+            .limit(limit)
+        )
+        if thread_key is not None:
+            query = query.where(Comment.thread_key == thread_key)
+        with self.reading() as session:
+            return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+    def get_comment(self, comment_id: int) -> Comment | None:
+        with self.reading() as session:
+            return session.get(Comment, comment_id)
+
+    def comments_with_status(self, status: Status, limit: int = 1000) -> list[Comment]:
+        with self.reading() as session:
+            query = (
+                select(Comment)
+                .where(Comment.status == status.value)
+                .order_by(Comment.id)
+                .limit(limit)
+            )
+            return list(session.scalars(query))
+
+    def insert_comment(self, comment: Comment) -> Comment:
+        """Store a new comment and bump its thread, in one durable transaction."""
+        with self.writing() as session:
+            _lock_thread(session, comment.thread_key)
+            session.add(comment)
+            session.flush()
+            _refresh_thread(session, comment.thread_key)
+        return comment
+
+    def change_comment(
+        self,
+        comment_id: int,
+        *,
+        status: Status | None = None,
+        body_md: str | None = None,
+        body_html: str | None = None,
+        spam_score: float | None = None,
+        held_reasons: str | None = None,
+        edited: bool = False,
+    ) -> Comment | None:
+        """Change a comment's text and/or state; the thread's cache version moves with it."""
+        now = utcnow()
+        with self.writing() as session:
+            comment = session.get(Comment, comment_id)
+            if comment is None:
+                return None
+            _lock_thread(session, comment.thread_key)
+            if status is not None:
+                comment.status = status.value
+            if body_md is not None and body_html is not None:
+                comment.body_md, comment.body_html = body_md, body_html
+            if spam_score is not None:
+                comment.spam_score = spam_score
+            if held_reasons is not None:
+                comment.held_reasons = held_reasons
+            if edited:
+                comment.edited_at = now
+            comment.updated_at = now
+            session.flush()
+            _refresh_thread(session, comment.thread_key)
+        return comment
+
+    def add_report(self, comment_id: int, reason: str, client_hash: str | None) -> Report:
+        with self.writing() as session:
+            report = Report(
+                comment_id=comment_id, reason=reason, client_hash=client_hash, created_at=utcnow()
+            )
+            session.add(report)
+        return report
+
+    def is_approved_in_thread(self, comment_id: int, thread_key: str) -> bool:
+        query = select(Comment.id).where(
+            Comment.id == comment_id,
+            Comment.thread_key == thread_key,
+            Comment.status == Status.APPROVED.value,
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
+
+def _lock_thread(session: Session, thread_key: str) -> None:
+    # Writers to one thread queue here (PostgreSQL), so each recount sees the others' commits.
+    session.execute(select(Thread.key).where(Thread.key == thread_key).with_for_update())
+
+
+def _refresh_thread(session: Session, thread_key: str) -> None:
+    approved = (
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.thread_key == thread_key, Comment.status == Status.APPROVED.value)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Thread)
+        .where(Thread.key == thread_key)
+        .values(version=Thread.version + 1, approved_count=approved)
+    )

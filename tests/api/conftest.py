@@ -1,0 +1,126 @@
+"""Fixtures of the API suite: every test runs on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from comments_api import Settings, create_app
+from comments_api.database import create_database_engine
+from tests.api.support import (
+    BUILD_TOKEN,
+    DEPLOY_TOKEN,
+    POSTGRES_URL,
+    new_postgres_schema,
+    postgres_available,
+)
+from tests.helpers import need
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file in tmp_path, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+        return
+    need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    with new_postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        secret_key=secrets.token_urlsafe(32),
+        site_url="http://blog.test",
+        allowed_origins=("http://blog.test", "http://127.0.0.1:8000"),
+        build_token=BUILD_TOKEN,
+        deploy_token=DEPLOY_TOKEN,
+        min_submit_seconds=0,
+        rate_limits_enabled=False,
+        threads_file="",
+        db_pool_size=4,
+    )
+
+
+@dataclass
+class Api:
+    """The real app over httpx.ASGITransport, with shortcuts for common steps."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: Settings
+
+    async def sync_threads(self, *threads: dict[str, Any]) -> httpx.Response:
+        response = await self.client.put(
+            "/api/v1/threads",
+            json={"threads": list(threads)},
+            headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        )
+        assert response.status_code == 200, response.text
+        return response
+
+    async def post(self, thread: str = "first-post", **fields: Any) -> httpx.Response:
+        comment = {"author": "Ada", "email": "ada@example.org", "body": "Hello *there*"}
+        comment.update(fields)
+        return await self.client.post(f"/api/v1/threads/{thread}/comments", json=comment)
+
+    async def list(self, thread: str = "first-post") -> dict[str, Any]:
+        response = await self.client.get(f"/api/v1/threads/{thread}/comments")
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def approve(self, comment_id: int) -> None:
+        assert self.app.state.service.approve(comment_id) is not None
+
+
+ApiFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def make_api(settings: Settings) -> AsyncIterator[ApiFactory]:
+    """Build an Api with some settings changed; the default thread `first-post` exists."""
+    made: list[tuple[httpx.AsyncClient, Any]] = []
+
+    async def make(**overrides: Any) -> Api:
+        changed = replace(settings, **overrides)
+        engine = create_database_engine(changed.database_url, pool_size=4)
+        app = create_app(changed, engine=engine)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+            base_url="http://api.test",
+        )
+        made.append((client, engine))
+        api = Api(app, client, changed)
+        await api.sync_threads(
+            {"key": "first-post", "title": "First post", "url": "/posts/first.html",
+             "closed": False},
+            {"key": "closed-post", "title": "Closed", "url": "/posts/closed.html", "closed": True},
+        )
+        return api
+
+    yield make
+    for client, engine in made:
+        await client.aclose()
+        engine.dispose()
+
+
+@pytest.fixture
+async def api(make_api: ApiFactory) -> Api:
+    result: Api = await make_api()
+    return result
