@@ -189,26 +189,26 @@ def _check_front_matter(document: Document) -> Iterator[Problem]:
 
 
 def _check_slugs(documents: list[Document]) -> Iterator[Problem]:
-    seen: dict[tuple[str, str], Document] = {}
+    groups: dict[tuple[str, str], list[Document]] = {}
     for document in documents:
-        if not document.value("title") and not document.value("slug"):
-            continue
-        slug = document.slug
-        line = document.line_of("slug") if document.value("slug") else document.line_of("title")
-        if document.kind == "post" and slug in RESERVED_SLUGS:
-            yield Problem(
-                document.path,
-                line,
-                f"slug {slug!r} is reserved for a page of the site: choose another Slug",
-            )
-        first = seen.setdefault((document.kind, slug), document)
-        if first is not document:
-            yield Problem(
-                document.path,
-                line,
-                f"duplicate slug {slug!r}: {_display(first.path)} has it already; "
-                "set a different `Slug:`",
-            )
+        if document.value("title") or document.value("slug"):
+            groups.setdefault((document.kind, document.slug), []).append(document)
+    for (kind, slug), group in groups.items():
+        for document in group:
+            line = document.line_of("slug" if document.value("slug") else "title")
+            if kind == "post" and slug in RESERVED_SLUGS:
+                yield Problem(
+                    document.path,
+                    line,
+                    f"slug {slug!r} is reserved for a page of the site: choose another Slug",
+                )
+            others = ", ".join(_display(other.path) for other in group if other is not document)
+            if others:
+                yield Problem(
+                    document.path,
+                    line,
+                    f"duplicate slug {slug!r}, also used by {others}: set a different `Slug:`",
+                )
 
 
 def _check_images(document: Document) -> Iterator[Problem]:
