@@ -20,6 +20,7 @@ POSTS = [
     ("plain-post", "A post read without JavaScript"),
     ("errors-post", "A post where the form is sent empty"),
     ("busy-post", "A post with comments already"),
+    ("regret-post", "A post where someone thinks better of it"),
 ]
 
 
@@ -66,6 +67,10 @@ def test_guest_comment_awaits_moderation_then_appears_with_the_new_count(
     page = reader.page
     open_post(reader, stack, "guest-post")
     expect(page.locator("#comments-heading")).to_have_text("Comments (0)")
+    expect(page.locator(".comment-sign-in")).to_have_text(
+        "If you have an account please sign in before posting your comment."
+    )
+    expect(page.get_by_label("Name (required)")).to_be_visible()  # a guest, not signed in
 
     write_comment(reader, "Thanks, this helped our *ward team*.")
 
@@ -143,6 +148,30 @@ def test_author_edits_their_comment_within_the_edit_window(
     approved = page.locator(f"#{mine.get_attribute('id')}")
     expect(approved.locator(".comment-body")).to_have_text("The typo is gone.")
     expect(approved.get_by_role("button", name="Edit")).to_be_visible()
+    assert reader.errors == []
+
+
+def test_author_deletes_their_comment_within_the_edit_window(
+    stack: Stack, reader: Reader
+) -> None:
+    page = reader.page
+    open_post(reader, stack, "regret-post")
+    write_comment(reader, "On second thoughts...")
+    mine = page.locator(".comment-list > li.comment").last
+    expect(mine).to_contain_text("On second thoughts")
+    gone_id = comment_id(mine.get_attribute("id"))
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    mine.get_by_role("button", name="Delete").click()
+
+    expect(page.locator(".comments-status")).to_have_text("Your comment is deleted.")
+    expect(page.locator(f"#comment-{gone_id}")).to_have_count(0)
+    expect(page.locator("#comments-heading")).to_be_focused()
+    pending = stack.api.cli("list-pending").stdout.splitlines()
+    assert not [line for line in pending if line.startswith(f"{gone_id}\t")]
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"#comment-{gone_id}")).to_have_count(0)
     assert reader.errors == []
 
 

@@ -46,7 +46,7 @@ const el = (tag, cls, text) => {
       token && {'X-Edit-Token': token}),
     body: body && JSON.stringify(body)
   }),
-  answer = r => r.status == 204 ? {} : r.json().catch(() => ({})),
+  answer = r => r.json().catch(() => ({})),
   setCount = n => {
     count = n;
     $('#comments-heading').textContent = 'Comments (' + n + ')';
@@ -211,7 +211,7 @@ const el = (tag, cls, text) => {
       li.remove();
       if (!c.pending) setCount(count - 1);
       say('Your comment is deleted.');
-      show(list.closest('section') || list);
+      show($('#comments-heading'));
     }), offline);
   };
 
