@@ -53,7 +53,13 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         return pelican_settings.get(name, DEFAULTS[name])
 
     site_url = str(pelican_settings.get("SITEURL") or "").rstrip("/")
-    api_url = str(value("COMMENTS_API_URL")).rstrip("/")
+    api_url = str(value("COMMENTS_API_URL") or "").rstrip("/")
+    if not api_url.startswith(("http://", "https://")):
+        raise ValueError(
+            f"COMMENTS_API_URL must be the comments API's absolute address, like "
+            f"https://comments.example.org, not {api_url!r} (publishconf.py reads it from the "
+            f"environment variable of the same name)"
+        )
     default_mode = str(value("COMMENTS_DEFAULT")).strip().lower()
     if default_mode not in MODES:
         raise ValueError(f"COMMENTS_DEFAULT must be open, closed or off, not {default_mode!r}")

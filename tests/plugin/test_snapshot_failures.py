@@ -106,3 +106,13 @@ def test_other_warnings_still_fail_a_publish_build(content: Path, tmp_path: Path
 
     assert build.result.returncode != 0, build.log
     assert "write open, closed or off" in build.log
+
+
+def test_publish_without_an_api_address_fails_with_a_clear_message(
+    content: Path, tmp_path: Path
+) -> None:
+    build = build_site(content, tmp_path / "output", publish=True, fatal=True,
+                       environment={"SITEURL": "https://blog.example.org",
+                                    "COMMENTS_API_URL": ""})
+    assert build.result.returncode != 0
+    assert "COMMENTS_API_URL must be the comments API's absolute address" in build.log

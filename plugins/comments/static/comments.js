@@ -1,6 +1,5 @@
-/* Comments widget: loads the live thread over the build-time snapshot, posts with fetch,
-   threads replies, lets authors edit or delete within the edit window. No dependencies,
-   no build step, no cookies for guests. Shipped as written: keep it small (see README). */
+/* Comments widget: live thread over the build-time snapshot, replies, posting, editing.
+   No dependencies, no build step, no cookies for guests; shipped as written (budget: README). */
 (() => {
 'use strict';
 const $ = (s, e = document) => e.querySelector(s),
@@ -42,8 +41,7 @@ const el = (tag, cls, text) => {
   },
   request = (url, method, body, token) => fetch(url, {
     method, credentials: user ? 'include' : 'omit',
-    headers: Object.assign({Accept: 'application/json', 'Content-Type': 'application/json'},
-      token && {'X-Edit-Token': token}),
+    headers: Object.assign({'Content-Type': 'application/json'}, token && {'X-Edit-Token': token}),
     body: body && JSON.stringify(body)
   }),
   answer = r => r.json().catch(() => ({})),
@@ -73,6 +71,7 @@ const el = (tag, cls, text) => {
     when.href = '#' + li.id;
     when.append(time);
     meta.append(who, ' ', when);
+    if (c.verified) who.after(' ', el('span', 'comment-badge', 'staff'));
     body.innerHTML = c.html; // sanitised by the API
     li.append(meta, body);
     if (c.pending) li.append(el('p', 'comment-held', 'Your comment is awaiting moderation.'));
@@ -97,11 +96,10 @@ const el = (tag, cls, text) => {
     const fresh = branch(top);
     list.replaceWith(fresh);
     list = fresh;
-    const target = location.hash && $(location.hash.replace(/[^\w#-]/g, ''));
-    if (target && list.contains(target)) target.scrollIntoView();
   },
-  load = () => fetch(threadUrl, {credentials: 'omit', headers: {Accept: 'application/json'}})
-    .then(r => r.ok ? r.json() : Promise.reject())
+  load = () => fetch(threadUrl, {credentials: 'omit'})
+    // A thread the API does not know yet (a post deployed before its manifest) is empty.
+    .then(r => r.ok ? r.json() : r.status == 404 ? {count: 0, comments: []} : Promise.reject())
     .then(t => {
       const held = [];
       for (const id in mine) if (mine[id].c) {
@@ -112,8 +110,8 @@ const el = (tag, cls, text) => {
       render(t.comments.concat(held));
       setCount(t.count);
     }, () => {
-      say('The comments service is not answering right now. You are seeing the comments ' +
-        'saved when this page was published; try again later to post.', 1);
+      say('The comments service is not answering right now: these are the comments saved ' +
+        'when this page was published. Try again later to post.', 1);
     }),
 
   // Replies: the one form moves under the comment being answered.
@@ -165,8 +163,8 @@ const el = (tag, cls, text) => {
     say([reply.detail || 'That did not work; please try again.'].concat(other).join(' '), 1);
     if (first) first.focus();
   },
-  offline = () => say('Your comment could not be sent: the comments service is not answering. ' +
-    'Please try again later.', 1),
+  offline = () => say('Your comment could not be sent: the comments service is not answering ' +
+    'right now. Try again later.', 1),
 
   // Authors may edit or delete their comment within the edit window.
   edit = (li, c, own) => {
@@ -273,7 +271,7 @@ if ('signIn' in D) fetch(api + 'auth/me', {credentials: 'include'})
     guest.disabled = guest.hidden = true;
     who.append(button('Sign out', () => request(api + 'auth/logout', 'POST')
       .then(() => location.reload())));
-    guest.replaceWith(who, guest);
+    guest.before(who);
     $('.comment-sign-in', root)?.remove();
   }).catch(() => 0);
 
