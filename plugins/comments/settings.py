@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_SNAPSHOT": False,
     "COMMENTS_SNAPSHOT_TOKEN": "",
     "COMMENTS_SNAPSHOT_TIMEOUT": 5.0,
+    "COMMENTS_SNAPSHOT_PAGE_SIZE": 500,
     # Close threads of posts older than this many days (None: never).
     "COMMENTS_CLOSE_AFTER_DAYS": None,
     # Mode of posts without `Comments:` metadata: "open", "closed" or "off".
@@ -41,6 +42,7 @@ class CommentsSettings:
     snapshot: bool
     snapshot_token: str
     snapshot_timeout: float
+    snapshot_page_size: int
     close_after_days: int | None
     default_mode: str
     static_url: str
@@ -73,6 +75,7 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         snapshot=bool(value("COMMENTS_SNAPSHOT")),
         snapshot_token=str(value("COMMENTS_SNAPSHOT_TOKEN") or ""),
         snapshot_timeout=float(value("COMMENTS_SNAPSHOT_TIMEOUT")),
+        snapshot_page_size=int(value("COMMENTS_SNAPSHOT_PAGE_SIZE")),
         close_after_days=None if close_after_days is None else int(close_after_days),
         default_mode=default_mode,
         static_url=f"{site_url}/comments",

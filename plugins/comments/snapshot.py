@@ -15,8 +15,7 @@ from .settings import CommentsSettings
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 500
-MAX_PAGES = 200  # 100,000 comments; a cursor that never ends is a bad answer, not a loop
+MAX_PAGES = 1000  # a cursor that never ends is a bad answer, not a loop
 COMMENT_FIELDS = {"id", "thread", "parent", "author", "created", "html"}
 
 
@@ -55,7 +54,7 @@ def _fetch_all_pages(settings: CommentsSettings) -> list[dict[str, Any]]:
     comments: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(MAX_PAGES):
-        query = {"limit": PAGE_SIZE} | ({"cursor": cursor} if cursor else {})
+        query = {"limit": settings.snapshot_page_size} | ({"cursor": cursor} if cursor else {})
         page = _fetch_page(settings, urllib.parse.urlencode(query))
         comments.extend(page["comments"])
         cursor = page["next"]

@@ -133,6 +133,16 @@ def test_no_output_file_contains_a_commenters_email(site: Build) -> None:
     assert "First Reader" in site.page("open-post.html"), "the snapshot was rendered"
 
 
+def test_snapshot_follows_the_cursor_across_pages(
+    site: Build, content: Path, api: CommentsApi, tmp_path: Path
+) -> None:
+    build = build_with_snapshot(content, tmp_path / "out", api, COMMENTS_SNAPSHOT_PAGE_SIZE=1)
+    assert build.page("open-post.html").count('class="comment"') == 2
+    assert "Before it closed." in build.page("closed-post.html")
+    requests = [line for line in api.log().splitlines() if "/api/v1/snapshot" in line]
+    assert any("cursor=" in line for line in requests), "more than one page was fetched"
+
+
 def test_wrong_build_token_gives_one_warning_that_names_the_setting(
     content: Path, api: CommentsApi, tmp_path: Path
 ) -> None:
