@@ -124,6 +124,26 @@ def test_reply_moves_the_form_and_is_nested_under_its_parent(
     assert reader.errors == []
 
 
+def test_reply_works_from_the_keyboard_and_escape_puts_the_form_back(
+    stack: Stack, reader: Reader
+) -> None:
+    page = reader.page
+    open_post(reader, stack, "busy-post")
+    reply_button = page.get_by_role("button", name="Reply to Dee Reviewer")
+    reply_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Comment (required)")).to_be_focused()
+    expect(page.locator(".comment form.comment-form")).to_have_count(1)
+
+    page.keyboard.type("Never mind.")
+    page.keyboard.press("Escape")
+
+    expect(page.locator(".comment form.comment-form")).to_have_count(0)
+    expect(page.locator("#comment-form-heading")).to_have_text("Leave a comment")
+    expect(reply_button).to_be_focused()
+    assert reader.errors == []
+
+
 def test_author_edits_their_comment_within_the_edit_window(
     stack: Stack, reader: Reader
 ) -> None:

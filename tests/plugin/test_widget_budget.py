@@ -1,8 +1,9 @@
-"""The widget's weight budget: comments.js and comments.css as shipped, gzipped, ≤ 5 KB."""
+"""The widget's weight budget (≤ 5 KB gzipped, as shipped) and the settings' documentation."""
 
 from __future__ import annotations
 
 import gzip
+import re
 
 from tests.helpers import ROOT
 
@@ -23,5 +24,16 @@ def test_widget_makes_no_third_party_requests_and_sets_no_cookies() -> None:
     script = (STATIC / "comments.js").read_text()
     styles = (STATIC / "comments.css").read_text()
     assert "document.cookie" not in script
-    assert "http://" not in script and "https://" not in script.replace("/^https?:\\/\\//", "")
+    assert "http://" not in script and "https://" not in script
     assert "url(" not in styles and "@import" not in styles
+
+
+def test_every_comments_setting_is_documented_in_the_readme() -> None:
+    from plugins.comments.settings import DEFAULTS
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Comments settings"):]
+    section = section[: section.index("\n## ", 1)]
+    documented = set(re.findall(r"`(COMMENTS_[A-Z_]+)`", section))
+    assert set(DEFAULTS) <= documented
+    assert "`Comments:`" in section and "`Comments-Thread:`" in section
