@@ -20,7 +20,12 @@ from .snapshot import fetch_snapshot
 from .threads import Thread, thread_for
 
 __all__ = [
-    "ArticleComments", "CommentsSettings", "Thread", "manifest", "read_settings", "register",
+    "ArticleComments",
+    "CommentsSettings",
+    "Thread",
+    "manifest",
+    "read_settings",
+    "register",
 ]
 
 logger = logging.getLogger(__name__)
@@ -31,8 +36,14 @@ def attach_comments(generator: Any) -> None:
     settings = read_settings(generator.settings)
     snapshot = (fetch_snapshot(settings) if settings.snapshot else None) or {}
     now = datetime.now(UTC)
-    published = list(chain(generator.articles, generator.translations,
-                           generator.hidden_articles, generator.hidden_translations))
+    published = list(
+        chain(
+            generator.articles,
+            generator.translations,
+            generator.hidden_articles,
+            generator.hidden_translations,
+        )
+    )
     unpublished = list(chain(generator.drafts, generator.drafts_translations))
     threads: dict[str, Thread] = {}
     for article in published + unpublished:
@@ -43,7 +54,9 @@ def attach_comments(generator: Any) -> None:
         if thread.key in threads and threads[thread.key].url != thread.url:
             logger.warning(
                 "%s: comment thread %r is already used by %s; give this post its own "
-                "`Comments-Thread:`", article.relative_source_path, thread.key,
+                "`Comments-Thread:`",
+                article.relative_source_path,
+                thread.key,
                 threads[thread.key].url,
             )
             continue

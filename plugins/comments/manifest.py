@@ -27,8 +27,15 @@ def manifest(threads: list[Thread]) -> dict[str, Any]:
 class CommentsOutputGenerator:
     """Writes the manifest and copies the widget; returned to Pelican by `get_generators`."""
 
-    def __init__(self, context: dict[str, Any], settings: dict[str, Any], path: str,
-                 theme: str, output_path: str, **_: Any) -> None:
+    def __init__(
+        self,
+        context: dict[str, Any],
+        settings: dict[str, Any],
+        path: str,
+        theme: str,
+        output_path: str,
+        **_: Any,
+    ) -> None:
         self.context = context
         self.output_path = Path(output_path)
 

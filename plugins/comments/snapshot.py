@@ -31,7 +31,8 @@ def fetch_snapshot(settings: CommentsSettings) -> dict[str, list[dict[str, Any]]
         warn_without_failing_the_build(
             "Comments snapshot skipped: %s. The pages are built without comments; "
             "the widget still loads them live from %s.",
-            problem, settings.api_url,
+            problem,
+            settings.api_url,
         )
         return None
     by_thread: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -24,8 +24,12 @@ class Thread:
     url: str
 
     def manifest_entry(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "url": self.url,
-                "closed": self.mode == "closed"}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "closed": self.mode == "closed",
+        }
 
 
 def thread_mode(article: Any, settings: CommentsSettings, now: datetime) -> str:
@@ -34,7 +38,9 @@ def thread_mode(article: Any, settings: CommentsSettings, now: datetime) -> str:
     if declared not in MODES:
         logger.warning(
             "%s: `Comments: %s` is not understood; write open, closed or off (using %s)",
-            article.relative_source_path, declared, settings.default_mode,
+            article.relative_source_path,
+            declared,
+            settings.default_mode,
         )
         declared = settings.default_mode
     if declared == "open" and settings.close_after_days is not None:
@@ -47,8 +53,10 @@ def thread_mode(article: Any, settings: CommentsSettings, now: datetime) -> str:
 
 def thread_for(article: Any, settings: CommentsSettings, now: datetime) -> Thread:
     """The thread of a post: key from `Comments-Thread:` (default: the slug), URL, mode."""
-    default_key = article.slug if getattr(article, "in_default_lang", True) else (
-        f"{article.slug}-{article.lang}"
+    default_key = (
+        article.slug
+        if getattr(article, "in_default_lang", True)
+        else (f"{article.slug}-{article.lang}")
     )
     key = str(article.metadata.get("comments-thread") or default_key).strip()
     return Thread(

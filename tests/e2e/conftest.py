@@ -60,9 +60,13 @@ class Stack:
 
     def build(self) -> Build:
         build = build_site(
-            self.content, self.site.folder, COMMENTS_API_URL=self.api.url,
-            COMMENTS_SITE_URL=self.site.url, COMMENTS_SNAPSHOT=True,
-            COMMENTS_SNAPSHOT_TOKEN=BUILD_TOKEN, COMMENTS_SNAPSHOT_TIMEOUT=5,
+            self.content,
+            self.site.folder,
+            COMMENTS_API_URL=self.api.url,
+            COMMENTS_SITE_URL=self.site.url,
+            COMMENTS_SNAPSHOT=True,
+            COMMENTS_SNAPSHOT_TOKEN=BUILD_TOKEN,
+            COMMENTS_SNAPSHOT_TIMEOUT=5,
             COMMENTS_SIGN_IN=True,
         )
         assert build.result.returncode == 0, build.log

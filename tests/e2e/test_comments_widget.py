@@ -29,12 +29,18 @@ def stack(stack_factory: Callable[..., Stack]) -> Stack:
     stack = stack_factory(POSTS)
     stack.publish()
     first = stack.api.post_comment(
-        "busy-post", author="Dee Reviewer", website="https://dee.example.org",
-        body="Which **run chart** rules do you use?", email="dee@example.org",
+        "busy-post",
+        author="Dee Reviewer",
+        website="https://dee.example.org",
+        body="Which **run chart** rules do you use?",
+        email="dee@example.org",
     )["comment"]
     stack.api.approve(first["id"])
     answer = stack.api.post_comment(
-        "busy-post", author="Sam Author", body="The four classic ones.", parent=first["id"],
+        "busy-post",
+        author="Sam Author",
+        body="The four classic ones.",
+        parent=first["id"],
         email="sam@example.org",
     )["comment"]
     stack.api.approve(answer["id"])
@@ -93,9 +99,7 @@ def test_guest_comment_awaits_moderation_then_appears_with_the_new_count(
     assert reader.errors == []
 
 
-def test_reply_moves_the_form_and_is_nested_under_its_parent(
-    stack: Stack, reader: Reader
-) -> None:
+def test_reply_moves_the_form_and_is_nested_under_its_parent(stack: Stack, reader: Reader) -> None:
     parent = stack.api.post_comment("reply-post", author="Ada Asker", body="A question?")
     parent_id = parent["comment"]["id"]
     stack.api.approve(parent_id)
@@ -144,9 +148,7 @@ def test_reply_works_from_the_keyboard_and_escape_puts_the_form_back(
     assert reader.errors == []
 
 
-def test_author_edits_their_comment_within_the_edit_window(
-    stack: Stack, reader: Reader
-) -> None:
+def test_author_edits_their_comment_within_the_edit_window(stack: Stack, reader: Reader) -> None:
     page = reader.page
     open_post(reader, stack, "edit-post")
     write_comment(reader, "Teh typo is here.")
@@ -171,9 +173,7 @@ def test_author_edits_their_comment_within_the_edit_window(
     assert reader.errors == []
 
 
-def test_author_deletes_their_comment_within_the_edit_window(
-    stack: Stack, reader: Reader
-) -> None:
+def test_author_deletes_their_comment_within_the_edit_window(stack: Stack, reader: Reader) -> None:
     page = reader.page
     open_post(reader, stack, "regret-post")
     write_comment(reader, "On second thoughts...")

@@ -62,9 +62,20 @@ class CommentsApi:
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / "api.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                cwd=self.folder, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "comments_api",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=self.folder,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -91,14 +102,19 @@ class CommentsApi:
         path = self.folder / "api.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def call(self, method: str, path: str, body: Any = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         """One JSON request to the API; returns (status, decoded body or None)."""
         request = urllib.request.Request(
-            self.url + path, method=method,
+            self.url + path,
+            method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Accept": "application/json",
-                     **(headers or {})},
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                **(headers or {}),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -113,7 +129,9 @@ class CommentsApi:
 
     def sync_threads(self, manifest_file: Path) -> dict[str, Any]:
         status, body = self.call(
-            "PUT", "/api/v1/threads", json.loads(manifest_file.read_text()),
+            "PUT",
+            "/api/v1/threads",
+            json.loads(manifest_file.read_text()),
             {"Authorization": f"Bearer {DEPLOY_TOKEN}"},
         )
         assert status == 200, (status, body)
@@ -121,8 +139,7 @@ class CommentsApi:
 
     def post_comment(self, thread: str, **fields: Any) -> dict[str, Any]:
         """Post as a guest through the public API; returns the 201 body."""
-        payload = {"author": "Ann Example", "email": "ann@example.org", "body": "Hello",
-                   **fields}
+        payload = {"author": "Ann Example", "email": "ann@example.org", "body": "Hello", **fields}
         status, body = self.call("POST", f"/api/v1/threads/{thread}/comments", payload)
         assert status == 201, (status, body)
         return dict(body)
@@ -130,8 +147,13 @@ class CommentsApi:
     def cli(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         """Run `python -m comments_api ARGS` against this API's database."""
         return subprocess.run(
-            [sys.executable, "-m", "comments_api", *arguments], cwd=self.folder,
-            env=self.environment(), capture_output=True, text=True, timeout=60, check=True,
+            [sys.executable, "-m", "comments_api", *arguments],
+            cwd=self.folder,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
 
     def approve(self, comment_id: int) -> None:
@@ -141,11 +163,24 @@ class CommentsApi:
 # --- the site --------------------------------------------------------------------------------
 
 
-def post(folder: Path, slug: str, title: str, *, date: str = "2030-01-15 10:00",
-         body: str = "A short post.", **metadata: str) -> Path:
+def post(
+    folder: Path,
+    slug: str,
+    title: str,
+    *,
+    date: str = "2030-01-15 10:00",
+    body: str = "A short post.",
+    **metadata: str,
+) -> Path:
     """Write a Markdown post; extra metadata like comments="closed" become `Comments: closed`."""
-    lines = [f"Title: {title}", f"Date: {date}", f"Slug: {slug}", "Category: Notes",
-             "Tags: testing", "Summary: A post for the comments tests."]
+    lines = [
+        f"Title: {title}",
+        f"Date: {date}",
+        f"Slug: {slug}",
+        "Category: Notes",
+        "Tags: testing",
+        "Summary: A post for the comments tests.",
+    ]
     lines += [f"{key.replace('_', '-').title()}: {value}" for key, value in metadata.items()]
     path = folder / "posts" / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,8 +218,15 @@ class Build:
         return dict(json.loads((self.output / "comments" / "threads.json").read_text()))
 
 
-def build_site(content: Path, output: Path, *, publish: bool = False, fatal: bool = False,
-               environment: dict[str, str] | None = None, **settings: Any) -> Build:
+def build_site(
+    content: Path,
+    output: Path,
+    *,
+    publish: bool = False,
+    fatal: bool = False,
+    environment: dict[str, str] | None = None,
+    **settings: Any,
+) -> Build:
     """Run `pelican` with the repository's pelicanconf (or publishconf) plus overrides."""
     base = "publishconf" if publish else "pelicanconf"
     overrides = {
@@ -211,7 +253,11 @@ def build_site(content: Path, output: Path, *, publish: bool = False, fatal: boo
     if fatal:
         command += ["--fatal", "warnings"]
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "COLUMNS": "400", **(environment or {})},
     )
     return Build(output, result)

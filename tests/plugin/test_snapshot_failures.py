@@ -62,8 +62,13 @@ def test_build_succeeds_with_one_warning_when_the_api_is_down(
     content: Path, tmp_path: Path
 ) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
-    build = build_site(content, tmp_path / "output", COMMENTS_API_URL=nobody_listens,
-                       COMMENTS_SNAPSHOT=True, COMMENTS_SNAPSHOT_TIMEOUT=2)
+    build = build_site(
+        content,
+        tmp_path / "output",
+        COMMENTS_API_URL=nobody_listens,
+        COMMENTS_SNAPSHOT=True,
+        COMMENTS_SNAPSHOT_TIMEOUT=2,
+    )
 
     assert build.result.returncode == 0, build.log
     assert build.log.count(WARNING) == 1, build.log
@@ -74,8 +79,9 @@ def test_build_succeeds_with_one_warning_when_the_api_is_down(
 def test_build_succeeds_with_one_warning_when_the_api_answers_badly(
     content: Path, tmp_path: Path, html_server: str
 ) -> None:
-    build = build_site(content, tmp_path / "output", COMMENTS_API_URL=html_server,
-                       COMMENTS_SNAPSHOT=True)
+    build = build_site(
+        content, tmp_path / "output", COMMENTS_API_URL=html_server, COMMENTS_SNAPSHOT=True
+    )
 
     assert build.result.returncode == 0, build.log
     assert build.log.count(WARNING) == 1, build.log
@@ -88,8 +94,12 @@ def test_publish_with_fatal_warnings_still_succeeds_when_the_api_is_down(
 ) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
     build = build_site(
-        content, tmp_path / "output", publish=True, fatal=True,
-        COMMENTS_API_URL=nobody_listens, COMMENTS_SNAPSHOT_TIMEOUT=2,
+        content,
+        tmp_path / "output",
+        publish=True,
+        fatal=True,
+        COMMENTS_API_URL=nobody_listens,
+        COMMENTS_SNAPSHOT_TIMEOUT=2,
         environment={"COMMENTS_BUILD_TOKEN": "any", "SITEURL": "https://blog.example.org"},
     )
 
@@ -100,9 +110,14 @@ def test_publish_with_fatal_warnings_still_succeeds_when_the_api_is_down(
 
 def test_other_warnings_still_fail_a_publish_build(content: Path, tmp_path: Path) -> None:
     post(content, "typo-post", "A post with a typo", comments="yes")
-    build = build_site(content, tmp_path / "output", publish=True, fatal=True,
-                       COMMENTS_SNAPSHOT=False,
-                       environment={"SITEURL": "https://blog.example.org"})
+    build = build_site(
+        content,
+        tmp_path / "output",
+        publish=True,
+        fatal=True,
+        COMMENTS_SNAPSHOT=False,
+        environment={"SITEURL": "https://blog.example.org"},
+    )
 
     assert build.result.returncode != 0, build.log
     assert "write open, closed or off" in build.log
@@ -111,8 +126,12 @@ def test_other_warnings_still_fail_a_publish_build(content: Path, tmp_path: Path
 def test_publish_without_an_api_address_fails_with_a_clear_message(
     content: Path, tmp_path: Path
 ) -> None:
-    build = build_site(content, tmp_path / "output", publish=True, fatal=True,
-                       environment={"SITEURL": "https://blog.example.org",
-                                    "COMMENTS_API_URL": ""})
+    build = build_site(
+        content,
+        tmp_path / "output",
+        publish=True,
+        fatal=True,
+        environment={"SITEURL": "https://blog.example.org", "COMMENTS_API_URL": ""},
+    )
     assert build.result.returncode != 0
     assert "COMMENTS_API_URL must be the comments API's absolute address" in build.log

@@ -24,8 +24,12 @@ from tests.plugin.support import (
 
 pytestmark = pytest.mark.slow
 
-EMAILS = ["first.reader@example.org", "second.reader@example.net", "held.reader@example.com",
-          "closed.reader@example.org"]
+EMAILS = [
+    "first.reader@example.org",
+    "second.reader@example.net",
+    "held.reader@example.com",
+    "closed.reader@example.org",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +50,14 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_with_snapshot(content: Path, output: Path, api: CommentsApi, **settings: object) -> Build:
-    build = build_site(content, output, COMMENTS_API_URL=api.url, COMMENTS_SNAPSHOT=True,
-                       COMMENTS_SNAPSHOT_TOKEN=BUILD_TOKEN, **settings)
+    build = build_site(
+        content,
+        output,
+        COMMENTS_API_URL=api.url,
+        COMMENTS_SNAPSHOT=True,
+        COMMENTS_SNAPSHOT_TOKEN=BUILD_TOKEN,
+        **settings,
+    )
     assert build.result.returncode == 0, build.log
     return build
 
@@ -58,15 +68,26 @@ def site(content: Path, api: CommentsApi, tmp_path_factory: pytest.TempPathFacto
     first_build = build_with_snapshot(content, tmp_path_factory.mktemp("first") / "out", api)
     api.sync_threads(first_build.output / "comments" / "threads.json")
 
-    first = api.post_comment("open-post", author="First Reader", email=EMAILS[0],
-                             website="https://first.example.org", body="I *loved* this.")
+    first = api.post_comment(
+        "open-post",
+        author="First Reader",
+        email=EMAILS[0],
+        website="https://first.example.org",
+        body="I *loved* this.",
+    )
     api.approve(first["comment"]["id"])
-    reply = api.post_comment("open-post", author="Second Reader", email=EMAILS[1],
-                             body="Me too.", parent=first["comment"]["id"])
+    reply = api.post_comment(
+        "open-post",
+        author="Second Reader",
+        email=EMAILS[1],
+        body="Me too.",
+        parent=first["comment"]["id"],
+    )
     api.approve(reply["comment"]["id"])
     api.post_comment("open-post", author="Held Reader", email=EMAILS[2], body="Not yet seen.")
-    early = api.post_comment("closed-post", author="Closed Reader", email=EMAILS[3],
-                             body="Before it closed.")
+    early = api.post_comment(
+        "closed-post", author="Closed Reader", email=EMAILS[3], body="Before it closed."
+    )
     api.approve(early["comment"]["id"])
     post(content, "closed-post", "A closed post", comments="closed")
     return build_with_snapshot(content, tmp_path_factory.mktemp("second") / "out", api)
@@ -146,26 +167,38 @@ def test_snapshot_follows_the_cursor_across_pages(
 def test_wrong_build_token_gives_one_warning_that_names_the_setting(
     content: Path, api: CommentsApi, tmp_path: Path
 ) -> None:
-    build = build_site(content, tmp_path / "out", COMMENTS_API_URL=api.url,
-                       COMMENTS_SNAPSHOT=True, COMMENTS_SNAPSHOT_TOKEN="not-the-token")
+    build = build_site(
+        content,
+        tmp_path / "out",
+        COMMENTS_API_URL=api.url,
+        COMMENTS_SNAPSHOT=True,
+        COMMENTS_SNAPSHOT_TOKEN="not-the-token",
+    )
     assert build.result.returncode == 0, build.log
     assert build.log.count("Comments snapshot skipped") == 1, build.log
     assert "COMMENTS_SNAPSHOT_TOKEN" in build.log
     assert "Comments (0)" in build.page("open-post.html")
 
 
-def test_sync_threads_task_registers_the_manifest_with_the_api(
-    site: Build, tmp_path: Path
-) -> None:
+def test_sync_threads_task_registers_the_manifest_with_the_api(site: Build, tmp_path: Path) -> None:
     api = CommentsApi(tmp_path / "fresh-api")
     api.start()
     try:
         status, _ = api.call("GET", "/api/v1/threads/open-post/comments")
         assert status == 404, "a fresh API knows no threads"
         result = subprocess.run(
-            [sys.executable, "-m", "invoke", "sync-threads",
-             "--manifest", str(site.output / "comments" / "threads.json")],
-            cwd=ROOT, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "invoke",
+                "sync-threads",
+                "--manifest",
+                str(site.output / "comments" / "threads.json"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "COMMENTS_API_URL": api.url, "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN},
         )
         assert result.returncode == 0, result.stdout + result.stderr
@@ -184,9 +217,19 @@ def test_sync_threads_task_registers_the_manifest_with_the_api(
 def test_sync_threads_task_refuses_to_run_without_the_deploy_token(site: Build) -> None:
     env = {key: value for key, value in os.environ.items() if key != "COMMENTS_DEPLOY_TOKEN"}
     result = subprocess.run(
-        [sys.executable, "-m", "invoke", "sync-threads",
-         "--manifest", str(site.output / "comments" / "threads.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env=env,
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "sync-threads",
+            "--manifest",
+            str(site.output / "comments" / "threads.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert result.returncode != 0
     assert "COMMENTS_DEPLOY_TOKEN" in result.stderr

@@ -23,8 +23,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     post(content, "quiet-post", "A post without comments", comments="off")
     post(content, "old-post", "An old post", date="2001-02-03 10:00")
     post(content, "renamed-post", "A new title for an old thread", comments_thread="first-title")
-    build = build_site(content, root / "output", COMMENTS_CLOSE_AFTER_DAYS=365,
-                       COMMENTS_SITE_URL="https://blog.example.org", COMMENTS_SIGN_IN=True)
+    build = build_site(
+        content,
+        root / "output",
+        COMMENTS_CLOSE_AFTER_DAYS=365,
+        COMMENTS_SITE_URL="https://blog.example.org",
+        COMMENTS_SIGN_IN=True,
+    )
     assert build.result.returncode == 0, build.log
     return build
 
@@ -66,8 +71,16 @@ def test_open_post_has_heading_list_and_a_form_that_posts_to_the_api(site: Build
     assert form["method"] == "post"
     assert form["action"] == "http://127.0.0.1:8001/api/v1/threads/open-post/comments"
     names = {field["name"] for field in form.select("input, textarea") if field.has_attr("name")}
-    assert names == {"author", "email", "website", "body", "notify", "company", "parent",
-                     "opened_at"}
+    assert names == {
+        "author",
+        "email",
+        "website",
+        "body",
+        "notify",
+        "company",
+        "parent",
+        "opened_at",
+    }
     for field in form.select("input:not([type=hidden]), textarea"):
         assert form.select_one(f"label[for={field['id']}]") is not None, field
 

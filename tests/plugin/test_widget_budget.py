@@ -32,7 +32,7 @@ def test_every_comments_setting_is_documented_in_the_readme() -> None:
     from plugins.comments.settings import DEFAULTS
 
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Comments settings"):]
+    section = readme[readme.index("## Comments settings") :]
     section = section[: section.index("\n## ", 1)]
     documented = set(re.findall(r"`(COMMENTS_[A-Z_]+)`", section))
     assert set(DEFAULTS) <= documented
