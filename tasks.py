@@ -210,9 +210,11 @@ def dev(c):
     )
     try:
         build(c)
-        sys.stderr.write(
-            "The comments API runs at http://127.0.0.1:{api_port}/ (docs at /docs)\n".format(**CONFIG)
-        )
+        # Only threads the API knows accept comments: register this build's posts with it.
+        manifest = Path(CONFIG["deploy_path"]) / "comments" / "threads.json"
+        c.run(f"{sys.executable} -m comments_api sync-threads {shlex.quote(str(manifest))}")
+        api_url = "http://127.0.0.1:{api_port}/".format(**CONFIG)
+        sys.stderr.write(f"The comments API runs at {api_url} (documentation at {api_url}docs)\n")
         serve(c)
     except KeyboardInterrupt:
         pass
