@@ -9,10 +9,10 @@ const D = root.dataset, api = D.api + '/api/v1/', open = D.mode == 'open',
   threadUrl = api + 'threads/' + encodeURIComponent(D.thread) + '/comments',
   status = $('.comments-status', root), form = $('.comment-form', root),
   spot = document.createComment(''), calm = matchMedia('(prefers-reduced-motion:reduce)'),
-  store = 'comments:' + D.thread,
-  // This reader's own comments: {id: {t: edit token, u: editable until (ms), b: Markdown, c: held comment}}
-  mine = JSON.parse(localStorage.getItem(store) || '{}');
-let list = $('.comment-list', root), count, user, last;
+  store = 'comments:' + D.thread;
+// This reader's own comments: {id: {t: edit token, u: editable until (ms), b: Markdown, c: held comment}}
+let mine = {}, list = $('.comment-list', root), count, user, last;
+try { mine = JSON.parse(localStorage[store] || '{}'); } catch {} // storage may be blocked
 const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -32,7 +32,7 @@ const el = (tag, cls, text) => {
   },
   save = () => {
     for (const id in mine) if (mine[id].u < Date.now()) delete mine[id];
-    localStorage.setItem(store, JSON.stringify(mine));
+    try { localStorage[store] = JSON.stringify(mine); } catch {}
   },
   show = e => {
     e.tabIndex = -1;
