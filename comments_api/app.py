@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from comments_api.auth.routes import install_auth
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
@@ -60,6 +61,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(comments.router)
     app.include_router(site.router)
     app.include_router(site.health_router)
+    install_auth(app, settings, storage)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
     _document_request_bodies(app)
     return app

@@ -1,4 +1,4 @@
-"""The `comments-api` command: serve, migrate, sync threads, moderate, back up."""
+"""The `comments-api` command: serve, migrate, sync threads, moderate, back up, add users."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
     restore = commands.add_parser("import", help="read an export (idempotent)")
     restore.add_argument("file", type=Path, nargs="?", help="export file (default stdin)")
+    user = commands.add_parser("create-user", help="create a user or change their role")
+    user.add_argument("email", help="the person's e-mail address (they sign in with it)")
+    user.add_argument(
+        "--role", choices=["member", "moderator", "admin"], default="member",
+        help="what they may do (default member)",
+    )
+    user.add_argument("--name", help="name shown with their comments (default: before the @)")
     return parser
 
 
@@ -117,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"Approved comment {arguments.id} on {changed.thread_key}")
         return 0
+    if command == "create-user":
+        from comments_api.auth.cli import create_user
+
+        return create_user(settings, storage, arguments.email, arguments.role, arguments.name)
     if command == "export":
         from comments_api.backup import write_export
 

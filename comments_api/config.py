@@ -74,6 +74,9 @@ class Settings:
     trusted_proxies: str = "127.0.0.1"
     db_pool_size: int = 10
     list_cache_threads: int = 2000
+    public_url: str = ""
+    verified_domains: tuple[str, ...] = ()
+    session_days: int = 30
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -95,6 +98,16 @@ class Settings:
             )
         if self.env == "production" and len(self.secret_key) < 32:
             raise ConfigurationError("COMMENTS_SECRET_KEY must be at least 32 characters long.")
+        if self.public_url and not _origin(self.public_url):
+            raise ConfigurationError(
+                f"COMMENTS_PUBLIC_URL must be an absolute http(s) URL, not {self.public_url!r}."
+            )
+        if self.env == "production" and not self.public_url:
+            raise ConfigurationError(
+                "COMMENTS_PUBLIC_URL is required when COMMENTS_ENV=production: set it to the "
+                "address readers reach this API at, e.g. https://comments.example.org (sign-in "
+                "links in e-mails point there)."
+            )
         if not _origin(self.site_url):
             raise ConfigurationError(
                 f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
@@ -149,9 +162,10 @@ _INTEGER_SETTINGS = {
     "min_submit_seconds": 0,
     "db_pool_size": 1,
     "list_cache_threads": 1,
+    "session_days": 1,
 }
 _BOOLEAN_SETTINGS = {"rate_limits_enabled", "migrate_on_start"}
-_LIST_SETTINGS = {"allowed_origins"}
+_LIST_SETTINGS = {"allowed_origins", "verified_domains"}
 
 
 def _cast(key: str, name: str, raw: str) -> object:
@@ -162,6 +176,6 @@ def _cast(key: str, name: str, raw: str) -> object:
     if key in _LIST_SETTINGS:
         return _split_list(raw)
     value = raw.strip()
-    if key == "site_url":
+    if key in {"site_url", "public_url"}:
         value = value.rstrip("/")
     return value

@@ -6,6 +6,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
@@ -18,6 +19,9 @@ from comments_api.schemas import NewComment
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
 from comments_api.storage import ManifestEntry, Storage, SyncResult, ThreadState
 from comments_api.threads import CachedThread, ManifestFile, ThreadListCache, is_closed
+
+if TYPE_CHECKING:
+    from comments_api.auth.models import User
 
 __all__ = ["CommentService", "Created", "Edited"]
 
@@ -90,9 +94,20 @@ class CommentService:
     # --- writing ----------------------------------------------------------------------------
 
     def create_comment(
-        self, thread_key: str, submitted: NewComment, address: str | None
+        self,
+        thread_key: str,
+        submitted: NewComment,
+        address: str | None,
+        user: User | None = None,
     ) -> Created:
-        """Validate, rate-limit, render, assess and store a new comment."""
+        """Validate, rate-limit, render, assess and store a new comment.
+
+        A signed-in `user` comments under their display name and address, as a member.
+        """
+        if user is not None:
+            submitted = submitted.model_copy(
+                update={"author": user.display_name, "email": user.email}
+            )
         self.manifest_file.refresh()
         state = self.thread(thread_key)
         if is_closed(state, self.settings):
@@ -138,6 +153,9 @@ class CommentService:
             parent_id=submitted.parent,
             client_hash=client,
             seconds_to_submit=seconds_to_submit,
+            user_id=user.id if user else None,
+            member=user is not None,
+            verified=bool(user and user.verified),
         )
         status, score, reasons = assess(draft, self.settings.moderation)
         token = new_edit_token()
@@ -148,9 +166,9 @@ class CommentService:
             author_name=author,
             author_email=email,
             author_url=website,
-            user_id=None,
-            member=False,
-            verified=False,
+            user_id=user.id if user else None,
+            member=user is not None,
+            verified=bool(user and user.verified),
             body_md=submitted.body,
             body_html=body_html,
             status=status.value,

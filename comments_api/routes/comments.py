@@ -8,6 +8,8 @@ from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from comments_api.auth.dependencies import writing_user
+from comments_api.auth.members import with_member_identity
 from comments_api.comment_input import parse_form, parse_json
 from comments_api.errors import ERROR_RESPONSES, ApiError
 from comments_api.feeds import absolute_url
@@ -121,9 +123,11 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
     is_form = False
     try:
         is_form, payload = await _read_comment_request(request)
+        user = await run_in_threadpool(writing_user, request)
+        payload = with_member_identity(payload, user)
         submitted = parse_form(payload) if isinstance(payload, dict) else parse_json(payload)
         created = await run_in_threadpool(
-            comments.create_comment, key, submitted, client_address(request)
+            comments.create_comment, key, submitted, client_address(request), user
         )
     except ApiError as error:
         if is_form:

@@ -1,0 +1,263 @@
+"""Accounts without passwords: e-mailed single-use sign-in links, sessions, roles."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from comments_api.auth.models import LoginToken, Role, User, UserSession
+from comments_api.config import Settings
+from comments_api.mail import queue_message
+from comments_api.models import utcnow
+from comments_api.security import hash_token
+from comments_api.storage import Storage
+
+__all__ = [
+    "Accounts",
+    "LINK_MINUTES",
+    "SignInRefused",
+    "SignedIn",
+    "allowed_next",
+    "display_name_for",
+]
+
+LINK_MINUTES = 15
+# At most this many sign-in mails per address (and per client) in one link lifetime.
+MAX_LINKS_PER_ADDRESS = 3
+MAX_LINKS_PER_CLIENT = 10
+UNSAFE_URL_CHARACTERS = frozenset("\\\t\r\n ")
+
+
+class SignInRefused(Exception):
+    """The sign-in link is forged, expired or already used; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_secret: str
+    next_url: str
+
+
+def display_name_for(email: str) -> str:
+    """A first display name: the part of the address before the @."""
+    return email.split("@", 1)[0][:80] or "member"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def allowed_next(next_url: str | None, settings: Settings, own_origin: str) -> str:
+    """Where to send someone after sign-in: only the blog's origins or this API (no open
+    redirect); anything else becomes the blog's home page."""
+    fallback = settings.site_url + "/"
+    if not next_url or len(next_url) > 1000:
+        return fallback
+    if any(character in UNSAFE_URL_CHARACTERS or ord(character) < 32 for character in next_url):
+        return fallback
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return own_origin + next_url
+    parts = urlsplit(next_url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        return fallback
+    allowed = {origin.lower() for origin in settings.origins} | {own_origin.lower()}
+    return next_url if _origin(next_url) in allowed else fallback
+
+
+class Accounts:
+    """Sign-in, sessions and users over the service's storage (no HTTP here)."""
+
+    def __init__(self, settings: Settings, storage: Storage) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.serializer = URLSafeTimedSerializer(settings.secret_key, salt="comments-sign-in")
+        self.verified_domains = frozenset(domain.lower() for domain in settings.verified_domains)
+
+    def is_verified_address(self, email: str) -> bool:
+        return email.rsplit("@", 1)[-1].lower() in self.verified_domains
+
+    # --- sign-in links ---------------------------------------------------------------------
+
+    def request_sign_in(
+        self, email: str, next_url: str, link_base: str, client_hash: str | None
+    ) -> bool:
+        """Queue a sign-in mail; False (and no mail) for banned or too-frequent requests.
+
+        The caller answers the same either way, so nobody learns which addresses exist.
+        """
+        address = email.lower()
+        now = utcnow()
+        nonce = secrets.token_urlsafe(32)
+        with self.storage.writing() as session:
+            user = session.scalar(select(User).where(User.email == address))
+            if user is not None and user.banned_at is not None:
+                return False
+            recent = now - timedelta(minutes=LINK_MINUTES)
+            if _count_links(session, LoginToken.email == address, recent) >= MAX_LINKS_PER_ADDRESS:
+                return False
+            if client_hash is not None and (
+                _count_links(session, LoginToken.client_hash == client_hash, recent)
+                >= MAX_LINKS_PER_CLIENT
+            ):
+                return False
+            session.add(
+                LoginToken(
+                    token_hash=hash_token(nonce),
+                    email=address,
+                    next_url=next_url,
+                    client_hash=client_hash,
+                    created_at=now,
+                    expires_at=now + timedelta(minutes=LINK_MINUTES),
+                    used_at=None,
+                )
+            )
+            token = self.serializer.dumps(nonce)
+            link = f"{link_base}/api/v1/auth/callback?{urlencode({'token': token})}"
+            queue_message(
+                session,
+                to=address,
+                subject="Your sign-in link",
+                text=_sign_in_text(link, self.settings.site_url),
+            )
+        return True
+
+    def redeem(self, token: str, previous_session: str | None) -> SignedIn:
+        """Use a sign-in link once: find or create the user and start a NEW session."""
+        try:
+            nonce = self.serializer.loads(token, max_age=LINK_MINUTES * 60)
+        except BadSignature:
+            raise SignInRefused(
+                "This sign-in link has expired or is not valid. Ask for a new one; links work "
+                f"once, within {LINK_MINUTES} minutes."
+            ) from None
+        if not isinstance(nonce, str):
+            raise SignInRefused("This sign-in link is not valid. Ask for a new one.")
+        now = utcnow()
+        with self.storage.writing() as session:
+            used = session.execute(
+                update(LoginToken)
+                .where(
+                    LoginToken.token_hash == hash_token(nonce),
+                    LoginToken.used_at.is_(None),
+                    LoginToken.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(LoginToken.email, LoginToken.next_url)
+            ).first()
+            if used is None:
+                raise SignInRefused(
+                    "This sign-in link has already been used or has expired. Ask for a new one."
+                )
+            email, next_url = used
+            user = session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = User(
+                    email=email,
+                    display_name=display_name_for(email),
+                    role=Role.MEMBER.value,
+                    verified=self.is_verified_address(email),
+                    banned_at=None,
+                    created_at=now,
+                )
+                session.add(user)
+                session.flush()
+            elif user.banned_at is not None:
+                raise SignInRefused("This account can no longer sign in.")
+            else:
+                user.verified = user.verified or self.is_verified_address(email)
+            if previous_session:
+                session.execute(
+                    delete(UserSession).where(
+                        UserSession.token_hash == hash_token(previous_session)
+                    )
+                )
+            secret = secrets.token_urlsafe(32)
+            session.add(
+                UserSession(
+                    token_hash=hash_token(secret),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + timedelta(days=self.settings.session_days),
+                )
+            )
+        return SignedIn(user, secret, next_url)
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def user_for_session(self, secret: str | None) -> User | None:
+        """The signed-in, unbanned user of a session cookie, or None."""
+        if not secret or len(secret) > 200:
+            return None
+        query = (
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                UserSession.token_hash == hash_token(secret),
+                UserSession.expires_at > utcnow(),
+                User.banned_at.is_(None),
+            )
+        )
+        with self.storage.reading() as session:
+            return session.scalar(query)
+
+    def sign_out(self, secret: str | None) -> None:
+        if not secret:
+            return
+        with self.storage.writing() as session:
+            session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(secret)))
+
+    # --- users -----------------------------------------------------------------------------
+
+    def save_user(self, email: str, role: Role, display_name: str | None = None) -> User:
+        """Create a user or change their role (and name); used by `comments-api create-user`."""
+        address = email.lower()
+        with self.storage.writing() as session:
+            user = session.scalar(select(User).where(User.email == address))
+            if user is None:
+                user = User(
+                    email=address,
+                    display_name=(display_name or display_name_for(address))[:80],
+                    role=role.value,
+                    verified=self.is_verified_address(address),
+                    banned_at=None,
+                    created_at=utcnow(),
+                )
+                session.add(user)
+            else:
+                user.role = role.value
+                if display_name:
+                    user.display_name = display_name[:80]
+            session.flush()
+        return user
+
+    def rename(self, user_id: int, display_name: str) -> None:
+        with self.storage.writing() as session:
+            session.execute(
+                update(User).where(User.id == user_id).values(display_name=display_name[:80])
+            )
+
+
+def _count_links(session: Session, condition: object, since: object) -> int:
+    query = select(func.count()).select_from(LoginToken).where(
+        condition,  # type: ignore[arg-type]
+        LoginToken.created_at > since,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _sign_in_text(link: str, site_url: str) -> str:
+    return (
+        "Hello,\n\n"
+        f"Someone, hopefully you, asked to sign in to comment on {site_url}.\n"
+        f"Open this link within {LINK_MINUTES} minutes to sign in; it works once:\n\n"
+        f"{link}\n\n"
+        "If you did not ask for this, ignore this message: nobody can sign in without the link.\n"
+    )

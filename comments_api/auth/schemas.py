@@ -1,0 +1,39 @@
+"""Request and response shapes of the sign-in endpoints (part of the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["LoginAccepted", "LoginRequest", "Me", "MeUser"]
+
+
+class LoginRequest(BaseModel):
+    """Ask for a sign-in link by e-mail."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    email: str = Field(min_length=1, max_length=254, description="Where to send the link.")
+    next: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Where to return after signing in: a page of the blog (other addresses "
+        "are replaced by the blog's home page).",
+    )
+
+
+class LoginAccepted(BaseModel):
+    message: str
+
+
+class MeUser(BaseModel):
+    display_name: str
+    role: Literal["member", "moderator", "admin"]
+    verified: bool
+
+
+class Me(BaseModel):
+    signed_in: bool
+    user: MeUser | None
+    login_url: str = Field(description="The sign-in form, returning to the calling page.")
