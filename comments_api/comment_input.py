@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 
 from comments_api.errors import ApiError
-from comments_api.schemas import NewComment, NewCommentForm
+from comments_api.schemas import WEB_ADDRESS, NewComment, NewCommentForm
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -85,7 +85,9 @@ def parse_form(fields: dict[str, str]) -> NewComment:
 def check_email(address: str) -> str:
     """The normalised address, or a 422 naming the field."""
     try:
-        return validate_email(address, check_deliverability=False).normalized
+        return validate_email(
+            address, check_deliverability=False, globally_deliverable=False
+        ).normalized
     except EmailNotValidError as exc:
         raise ApiError(
             422, "Please correct: email.", [("email", f"{FIELD_MESSAGES['email']} ({exc})")]
@@ -94,11 +96,6 @@ def check_email(address: str) -> str:
 
 def check_website(url: str) -> str:
     """An absolute http(s) URL with a host, or a 422 naming the field."""
-    parts = urlsplit(url)
-    if (
-        parts.scheme.lower() not in {"http", "https"}
-        or not parts.hostname
-        or any(character.isspace() for character in url)
-    ):
+    if not re.fullmatch(WEB_ADDRESS, url):
         raise ApiError(422, "Please correct: website.", [("website", FIELD_MESSAGES["website"])])
     return url

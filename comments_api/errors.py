@@ -20,6 +20,7 @@ __all__ = [
     "ERROR_RESPONSES",
     "error_response",
     "install_error_handlers",
+    "with_html_page",
 ]
 
 logger = logging.getLogger("comments_api")
@@ -70,6 +71,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _described("A field is missing or invalid; `errors` names each one."),
     429: _described("Rate limit reached; the Retry-After header says when to try again."),
 }
+
+
+
+def with_html_page(codes: Sequence[int]) -> dict[int | str, dict[str, Any]]:
+    """Error responses of endpoints that also take form posts (answered with an HTML page)."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {code: {**ERROR_RESPONSES[code], "content": html} for code in codes}
+
 
 # What to tell people about the fields and parameters FastAPI validates for us.
 FIELD_HINTS = {

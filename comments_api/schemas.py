@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 __all__ = [
     "KEY_PATTERN",
@@ -30,6 +39,38 @@ __all__ = [
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
 MAX_ID = 2**31 - 1
 ThreadKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(value: str) -> str:
+    """Free text keeps its line breaks but loses characters no database or page wants."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n"))
+
+
+# The same rules the service applies, stated in the contract. Whitespace is spelled out rather
+# than written \s, which means different things in different regex engines.
+CONTROL = r"\x00-\x1f\x7f-\x9f"
+SPACE_OR_CONTROL = CONTROL + r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+VISIBLE = f"[^{SPACE_OR_CONTROL}]"
+LINE = f"^[^{CONTROL}]*$"
+NAME = f"^[^{CONTROL}]*{VISIBLE}[^{CONTROL}]*$"
+WEB_ADDRESS = (
+    f"^[hH][tT][tT][pP][sS]?://[^{SPACE_OR_CONTROL}/?#@:\\[\\]]+(:[0-9]{{1,5}})?"
+    f"([/?#][^{SPACE_OR_CONTROL}]*)?$"
+)
+
+
+def _whole_number(value: object) -> object:
+    """JSON has one number type: 3.0 is the integer 3 (strings and booleans stay refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+CommentNumber = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
+EpochMilliseconds = Annotated[int, Field(ge=0, le=10**15), BeforeValidator(_whole_number)]
+FreeText = Annotated[str, AfterValidator(_without_control_characters)]
+EmailText = Annotated[str, WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 
 
 class PublicComment(BaseModel):
@@ -58,29 +99,36 @@ class ThreadComments(BaseModel):
 
 
 class NewComment(BaseModel):
-    """A new comment (JSON). Guests must give `author` and `email`."""
+    """A new comment (JSON) from a guest."""
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    body: str = Field(min_length=1, max_length=5000, description="Markdown, 1 to 5000 characters.")
-    author: str | None = Field(default=None, max_length=80, description="Name shown with it.")
-    email: str | None = Field(default=None, max_length=254, description="Never shown to anyone.")
-    website: str | None = Field(default=None, max_length=300, description="http(s) URL or empty.")
-    parent: int | None = Field(default=None, ge=1, le=MAX_ID, description="Comment replied to.")
+    body: FreeText = Field(
+        min_length=1,
+        max_length=5000,
+        pattern=VISIBLE,
+        description="Markdown, 1 to 5000 characters.",
+    )
+    author: str = Field(max_length=80, pattern=NAME, description="Name shown with it.")
+    email: EmailText = Field(max_length=254, description="Never shown to anyone.")
+    website: str | None = Field(
+        default=None, max_length=300, pattern=WEB_ADDRESS, description="http(s) URL, or null."
+    )
+    parent: CommentNumber | None = Field(default=None, description="Comment replied to.")
     notify: bool = Field(default=False, description="E-mail me when someone replies.")
     company: str = Field(default="", max_length=0, description="Leave empty (spam trap).")
-    opened_at: int | None = Field(
-        default=None, ge=0, le=10**15, description="When the form was shown, epoch milliseconds."
+    opened_at: EpochMilliseconds | None = Field(
+        default=None, description="When the form was shown, epoch milliseconds."
     )
 
 
 class NewCommentForm(BaseModel):
     """The same fields from a plain HTML form (`application/x-www-form-urlencoded`)."""
 
-    body: str = Field(min_length=1, max_length=5000)
-    author: str = Field(default="", max_length=80)
-    email: str = Field(default="", max_length=254)
-    website: str = Field(default="", max_length=300)
+    body: FreeText = Field(min_length=1, max_length=5000, pattern=VISIBLE)
+    author: str = Field(max_length=80, pattern=NAME)
+    email: EmailText = Field(max_length=254)
+    website: str = Field(default="", max_length=300, pattern=f"^$|{WEB_ADDRESS}")
     parent: str = Field(default="", pattern=r"^[0-9]{0,9}$")
     notify: Literal["", "on", "off", "true", "false", "1", "0", "yes", "no"] = ""
     company: str = Field(default="", max_length=0)
@@ -98,7 +146,7 @@ class CreatedComment(BaseModel):
 class CommentEdit(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    body: str = Field(min_length=1, max_length=5000)
+    body: FreeText = Field(min_length=1, max_length=5000, pattern=VISIBLE)
 
 
 class EditedComment(BaseModel):
@@ -120,8 +168,8 @@ class ManifestThread(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     key: ThreadKey
-    title: str = Field(min_length=1, max_length=500)
-    url: str = Field(min_length=1, max_length=1000)
+    title: str = Field(min_length=1, max_length=500, pattern=LINE)
+    url: str = Field(min_length=1, max_length=1000, pattern=LINE)
     closed: bool = False
     published: datetime | None = Field(
         default=None,
@@ -145,7 +193,7 @@ class SyncReport(BaseModel):
 class ReportIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000, pattern=VISIBLE)
 
 
 class ReportAccepted(BaseModel):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -12,10 +12,10 @@ from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
 from comments_api.errors import ApiError
 from comments_api.models import Comment, Status, utcnow
-from comments_api.moderation_policy import CommentDraft, assess
+from comments_api.moderation_policy import CommentDraft, ModerationPolicy
 from comments_api.ratelimit import RateLimiter
 from comments_api.rendering import extract_links, render_comment
-from comments_api.schemas import NewComment
+from comments_api.schemas import NAME, VISIBLE, NewComment
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
 from comments_api.storage import ManifestEntry, Storage, SyncResult, ThreadState
 from comments_api.threads import CachedThread, ManifestFile, ThreadListCache, is_closed
@@ -50,6 +50,11 @@ class Edited:
     message: str
 
 
+def _as_shown(status: Status) -> Status:
+    """What the author is told: a comment filed as spam looks to them like a held one."""
+    return Status.PENDING if status is Status.SPAM else status
+
+
 def _not_found(thread_key: str) -> ApiError:
     return ApiError(
         404,
@@ -67,6 +72,7 @@ class CommentService:
         self.limiter = limiter
         self.list_cache = ThreadListCache(storage, settings)
         self.manifest_file = ManifestFile(settings.threads_file, storage)
+        self.moderation = ModerationPolicy(settings, storage)
 
     def client(self, address: str | None) -> str | None:
         return client_hash(self.settings.secret_key, address)
@@ -119,11 +125,11 @@ class CommentService:
         seconds_to_submit = self._check_timing(submitted.opened_at)
         errors: list[tuple[str, str]] = []
         author = (submitted.author or "").strip()
-        if not author or any(unicodedata.category(character) == "Cc" for character in author):
+        if not re.fullmatch(NAME, author):
             errors.append(("author", "Give your name, up to 80 characters."))
         if not (submitted.email or "").strip():
             errors.append(("email", "Give your e-mail address (it is never shown)."))
-        if not submitted.body.strip():
+        if not re.search(VISIBLE, submitted.body):
             errors.append(("body", "Write a comment of 1 to 5000 characters."))
         if errors:
             names = ", ".join(field for field, _ in errors)
@@ -134,8 +140,8 @@ class CommentService:
             submitted.parent, thread_key
         ):
             raise ApiError(
-                422,
-                "Please correct: parent.",
+                404,
+                "The comment you reply to is not among the published comments of this post.",
                 [("parent", "You can only reply to a published comment of this post.")],
             )
         client = self.client(address)
@@ -157,7 +163,7 @@ class CommentService:
             member=user is not None,
             verified=bool(user and user.verified),
         )
-        status, score, reasons = assess(draft, self.settings.moderation)
+        status, score, reasons = self.moderation.assess(draft)
         token = new_edit_token()
         now = utcnow()
         comment = Comment(
@@ -184,7 +190,7 @@ class CommentService:
         self.storage.insert_comment(comment)
         return Created(
             comment=comment,
-            status=status,
+            status=_as_shown(status),
             edit_token=token,
             editable_until=now + self.edit_window,
             message=MESSAGES.get(status, MESSAGES[Status.PENDING]),
@@ -235,7 +241,7 @@ class CommentService:
     ) -> Edited:
         """Replace the text of one's own comment within the edit window; it is re-assessed."""
         comment = self._own_comment(comment_id, token, address)
-        if not body.strip():
+        if not re.search(VISIBLE, body):
             raise ApiError(
                 422, "Please correct: body.", [("body", "Write a comment of 1 to 5000 characters.")]
             )
@@ -254,9 +260,10 @@ class CommentService:
             member=comment.member,
             verified=comment.verified,
             is_edit=True,
+            comment_id=comment.id,
         )
-        status, score, reasons = assess(draft, self.settings.moderation)
-        if comment.status == Status.PENDING.value:
+        status, score, reasons = self.moderation.assess(draft)
+        if comment.status == Status.PENDING.value and status is Status.APPROVED:
             status = Status.PENDING  # an edit never publishes a held comment
         changed = self.storage.change_comment(
             comment_id,
@@ -268,7 +275,8 @@ class CommentService:
             edited=True,
         )
         assert changed is not None
-        return Edited(changed, status, MESSAGES[status].replace("comment is", "edit is"))
+        shown = _as_shown(status)
+        return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
 
     def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
         self._own_comment(comment_id, token, address)

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from comments_api.auth.dependencies import writing_user
 from comments_api.auth.members import with_member_identity
 from comments_api.comment_input import parse_form, parse_json
-from comments_api.errors import ERROR_RESPONSES, ApiError
+from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, with_html_page
 from comments_api.feeds import absolute_url
 from comments_api.models import Comment, Status
 from comments_api.pages import form_error_page
@@ -113,8 +113,12 @@ async def _read_comment_request(request: Request) -> tuple[bool, dict[str, str] 
     responses={
         303: {"description": "Form posts: back to the post, with #comment-awaiting-moderation "
               "or #comment-published."},
-        **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 413, 415, 422, 429)},
-        409: {"model": ERROR_RESPONSES[422]["model"], "description": "The thread is closed."},
+        **with_html_page((400, 403, 404, 413, 415, 422, 429)),
+        409: {
+            "model": ErrorBody,
+            "description": "The thread is closed.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
     },
 )
 async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
@@ -202,7 +206,7 @@ def delete_comment(
     openapi_extra=_request_body("ReportIn"),
     responses={
         303: {"description": "Form posts: back to the post, with #comment-reported."},
-        **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 413, 415, 422, 429)},
+        **with_html_page((400, 403, 404, 413, 415, 422, 429)),
     },
 )
 async def report_comment(request: Request, comment_id: CommentId) -> Response:

@@ -57,10 +57,10 @@ async def test_replies_carry_their_parent_and_threads_list_oldest_first(
 async def test_a_reply_must_answer_a_published_comment_of_the_same_thread(api: Api) -> None:
     held = (await api.post()).json()["comment"]
     response = await api.post(parent=held["id"])
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert response.json()["errors"][0]["field"] == "parent"
     response = await api.post(parent=999999)
-    assert response.status_code == 422
+    assert response.status_code == 404
 
 
 async def test_the_list_has_an_etag_and_answers_304_until_it_changes(

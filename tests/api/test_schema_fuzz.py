@@ -1,0 +1,55 @@
+"""Schemathesis drives the app from its own OpenAPI schema: no 5xx, no answer off-schema."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from comments_api import Settings, create_app
+from tests.api.support import BUILD_TOKEN, DEPLOY_TOKEN
+
+FUZZ_FOLDER = Path(tempfile.mkdtemp(prefix="comments-fuzz-"))
+
+
+def _fuzz_app() -> object:
+    """One app on a throwaway SQLite file, with a thread and a published comment to find."""
+    app = create_app(
+        Settings(
+            env="test",
+            database_url=f"sqlite:///{FUZZ_FOLDER / 'fuzz.sqlite3'}",
+            secret_key=secrets.token_urlsafe(32),
+            moderation="publish",
+            rate_limits_enabled=False,
+            build_token=BUILD_TOKEN,
+            deploy_token=DEPLOY_TOKEN,
+            threads_file="",
+        )
+    )
+    service = app.state.service
+    from comments_api.storage import ManifestEntry
+
+    service.sync_threads([ManifestEntry("first-post", "First", "/first.html", False)])
+    return app
+
+
+APP = _fuzz_app()
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_database() -> object:
+    yield
+    APP.state.service.storage.engine.dispose()  # type: ignore[attr-defined]
+    shutil.rmtree(FUZZ_FOLDER, ignore_errors=True)
+
+
+@schema.exclude(path_regex="^/api/v1/auth/|^/moderation").parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_contract(case: schemathesis.Case) -> None:
+    case.call_and_validate()
