@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from comments_api.auth.routes import install_auth
+from comments_api.background import background_sender
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
@@ -40,12 +41,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         migrate(database)
     if settings.secret_key == DEVELOPMENT_SECRET:
         logger.warning("COMMENTS_SECRET_KEY is not set: using the development secret.")
-    storage = Storage(database)
+    storage = Storage(database, session_info={"settings": settings})
     comment_service = CommentService(settings, storage, RateLimiter(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = background_sender(database, settings)
+        sender.start()
         yield
+        await sender.stop()
         if owns_engine:
             database.dispose()
 

@@ -13,7 +13,7 @@ __all__ = ["ConfigurationError", "Settings", "MODERATION_POLICIES", "DEVELOPMENT
 logger = logging.getLogger("comments_api")
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
-MODERATION_POLICIES = ("hold-guests", "hold-all", "publish")
+MODERATION_POLICIES = ("hold-guests", "hold-first-time-guests", "hold-all", "publish")
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -77,6 +77,23 @@ class Settings:
     public_url: str = ""
     verified_domains: tuple[str, ...] = ()
     session_days: int = 30
+    # Mail (see comments_api/mail): an empty host keeps messages queued, unsent.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: int = 10
+    mail_interval_seconds: int = 10
+    # Moderators' e-mail, spam thresholds, retention (see the Operators' guide).
+    moderator_emails: tuple[str, ...] = ()
+    moderator_digest: int = 0
+    moderation_link_hours: int = 72
+    spam_hold_score: int = 50
+    spam_score: int = 90
+    trusted_domains: tuple[str, ...] = ()
+    retention_days: int = 0
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -107,6 +124,11 @@ class Settings:
                 "COMMENTS_PUBLIC_URL is required when COMMENTS_ENV=production: set it to the "
                 "address readers reach this API at, e.g. https://comments.example.org (sign-in "
                 "links in e-mails point there)."
+            )
+        if not 0 < self.spam_hold_score <= self.spam_score <= 100:
+            raise ConfigurationError(
+                "COMMENTS_SPAM_HOLD_SCORE and COMMENTS_SPAM_SCORE need 0 < hold <= spam <= 100, "
+                f"not {self.spam_hold_score} and {self.spam_score}."
             )
         if not _origin(self.site_url):
             raise ConfigurationError(
@@ -162,10 +184,18 @@ _INTEGER_SETTINGS = {
     "min_submit_seconds": 0,
     "db_pool_size": 1,
     "list_cache_threads": 1,
+    "smtp_port": 1,
+    "smtp_timeout_seconds": 1,
+    "mail_interval_seconds": 1,
+    "moderator_digest": 0,
+    "moderation_link_hours": 1,
+    "spam_hold_score": 1,
+    "spam_score": 1,
+    "retention_days": 0,
     "session_days": 1,
 }
-_BOOLEAN_SETTINGS = {"rate_limits_enabled", "migrate_on_start"}
-_LIST_SETTINGS = {"allowed_origins", "verified_domains"}
+_BOOLEAN_SETTINGS = {"rate_limits_enabled", "migrate_on_start", "smtp_starttls"}
+_LIST_SETTINGS = {"allowed_origins", "moderator_emails", "trusted_domains", "verified_domains"}
 
 
 def _cast(key: str, name: str, raw: str) -> object:

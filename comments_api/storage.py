@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from comments_api.models import Comment, Report, Status, Thread, utcnow
 
-__all__ = ["ManifestEntry", "Storage", "SyncResult", "ThreadState", "PUBLIC_COLUMNS"]
+__all__ = [
+    "ManifestEntry",
+    "Storage",
+    "SyncResult",
+    "ThreadState",
+    "PUBLIC_COLUMNS",
+    "lock_thread",
+    "refresh_thread",
+]
 
 # The columns a public comment is made of (never the e-mail, client hash or token hash).
 PUBLIC_COLUMNS = (
@@ -76,11 +84,13 @@ _THREAD_STATE = select(
 class Storage:
     """Reads and transactional writes over one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, session_info: dict[str, object] | None = None) -> None:
+        """`session_info` is handed to every session (`session.info`), e.g. the settings."""
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        info = dict(session_info or {})
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info=info)
         self._write_engine = engine.execution_options(comments_write=True)
-        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False, info=info)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -268,6 +278,16 @@ class Storage:
         )
         with self.engine.connect() as connection:
             return connection.execute(query).first() is not None
+
+
+def lock_thread(session: Session, thread_key: str) -> None:
+    """Queue behind other writers to this thread (PostgreSQL); call before `refresh_thread`."""
+    _lock_thread(session, thread_key)
+
+
+def refresh_thread(session: Session, thread_key: str) -> None:
+    """Recount a thread's approved comments and move its cache version, in this transaction."""
+    _refresh_thread(session, thread_key)
 
 
 def _lock_thread(session: Session, thread_key: str) -> None:

@@ -1,0 +1,260 @@
+"""The outbox: messages are stored in the caller's transaction and delivered later over SMTP.
+
+A comment and the e-mail it causes are written together, so neither exists without the other;
+delivery happens off the request path and a mail server that is down only delays messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, Index, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from comments_api.config import Settings
+from comments_api.models import Base, UTCDateTime, utcnow
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "OutboxMessage",
+    "deliver_pending",
+    "queue_message",
+    "retry_delay",
+    "sender_address",
+]
+
+logger = logging.getLogger("comments_api.mail")
+
+MAX_ATTEMPTS = 12
+BATCH_SIZE = 50
+CLAIM_SECONDS = 300
+FIRST_RETRY_SECONDS = 30
+LONGEST_RETRY_SECONDS = 6 * 3600
+# Refusals of one message; any other error means the connection itself is gone.
+MESSAGE_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    ValueError,
+)
+
+
+class OutboxMessage(Base):
+    """One e-mail waiting to be sent, sent, or given up on after `MAX_ATTEMPTS`."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    headers_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def _single_line(name: str, value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"the e-mail {name} must be a single line")
+    return value
+
+
+def queue_message(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Store a message in the caller's transaction; the background sender delivers it."""
+    _single_line("recipient", to)
+    _single_line("subject", subject)
+    extra = {_single_line("header name", k): _single_line(k, v) for k, v in (headers or {}).items()}
+    now = utcnow()
+    session.add(
+        OutboxMessage(
+            recipient=to,
+            subject=subject[:300],
+            text_body=text,
+            html_body=html,
+            headers_json=json.dumps(extra, sort_keys=True),
+            created_at=now,
+            attempts=0,
+            next_attempt_at=now,
+            claimed_until=None,
+            sent_at=None,
+            last_error=None,
+        )
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 30 s, 1 min, 2 min, ... up to 6 hours between attempts."""
+    return timedelta(seconds=min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1)))
+
+
+def sender_address(settings: Settings) -> str:
+    """COMMENTS_SMTP_FROM, or comments@<the site's host name>."""
+    if settings.smtp_from:
+        return settings.smtp_from
+    host = urlsplit(settings.site_url).hostname or "localhost"
+    return formataddr(("Comments", f"comments@{host}"))
+
+
+def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
+    """Send every message that is due now; returns how many were delivered.
+
+    Several processes may run this at once: each message is claimed before it is sent.
+    Failures are recorded on the message and retried later with backoff.
+    """
+    if not settings.smtp_host:
+        return 0
+    now = now or utcnow()
+    claimed = _claim_due(engine, now)
+    if not claimed:
+        return 0
+    delivered = 0
+    try:
+        connection = _connect(settings)
+    except OSError as error:
+        logger.warning("Cannot reach the mail server %s: %s", settings.smtp_host, error)
+        _record_failures(engine, claimed, now, f"cannot reach the mail server: {error}")
+        return 0
+    try:
+        for message in claimed:
+            try:
+                connection.send_message(_email(message, settings))
+            except MESSAGE_REFUSED as error:
+                logger.warning("The mail server refused message %s: %s", message.id, error)
+                _record_failures(engine, [message], now, str(error))
+                continue
+            except OSError as error:  # smtplib's errors are OSErrors too
+                logger.warning("Lost the mail server while sending %s: %s", message.id, error)
+                remaining = [m for m in claimed if m.id >= message.id]
+                _record_failures(engine, remaining, now, f"the mail server went away: {error}")
+                break
+            _mark_sent(engine, message.id)
+            delivered += 1
+    finally:
+        try:
+            connection.quit()
+        except OSError:
+            connection.close()
+    return delivered
+
+
+def _claim_due(engine: Engine, now: datetime) -> list[OutboxMessage]:
+    due = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(BATCH_SIZE)
+    )
+    claimed: list[OutboxMessage] = []
+    writer = engine.execution_options(comments_write=True)
+    with Session(writer, expire_on_commit=False) as session, session.begin():
+        for message in session.scalars(due).all():
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message.id,
+                    OutboxMessage.sent_at.is_(None),
+                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                )
+                .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                claimed.append(message)
+        for message in claimed:
+            session.expunge(message)
+    return claimed
+
+
+def _connect(settings: Settings) -> smtplib.SMTP:
+    connection = smtplib.SMTP(
+        settings.smtp_host,
+        settings.smtp_port,
+        timeout=settings.smtp_timeout_seconds,
+        local_hostname=urlsplit(settings.site_url).hostname,
+    )
+    try:
+        if settings.smtp_starttls:
+            connection.starttls()
+        if settings.smtp_user:
+            connection.login(settings.smtp_user, settings.smtp_password)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+    email = EmailMessage()
+    sender = sender_address(settings)
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    email["Message-ID"] = make_msgid(f"outbox{message.id}", domain=domain)
+    email["Auto-Submitted"] = "auto-generated"
+    for name, value in json.loads(message.headers_json).items():
+        email[name] = value
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def _mark_sent(engine: Engine, message_id: int) -> None:
+    with engine.execution_options(comments_write=True).begin() as connection:
+        connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(sent_at=utcnow(), claimed_until=None, last_error=None)
+        )
+
+
+def _record_failures(
+    engine: Engine, messages: list[OutboxMessage], now: datetime, error: str
+) -> None:
+    if not messages:
+        return
+    with engine.execution_options(comments_write=True).begin() as connection:
+        for message in messages:
+            attempts = message.attempts + 1
+            connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=now + retry_delay(attempts),
+                    claimed_until=None,
+                    last_error=error[:1000],
+                )
+            )
+            if attempts >= MAX_ATTEMPTS:
+                logger.error(
+                    "Giving up on message %s to %s after %s attempts: %s",
+                    message.id, message.recipient, attempts, error,
+                )
