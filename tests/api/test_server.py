@@ -1,0 +1,169 @@
+"""Real server processes on loopback ports: the wire, crash durability, scale-out."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.support import (
+    DEPLOY_TOKEN,
+    REDIS_URL,
+    ServerProcess,
+    new_postgres_schema,
+    postgres_available,
+    redis_available,
+)
+from tests.helpers import need
+
+pytestmark = pytest.mark.slow
+
+THREADS = {"threads": [{"key": "durable", "title": "Durable", "url": "/durable.html",
+                        "closed": False}]}
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "COMMENTS_ENV": "test",
+        "COMMENTS_DATABASE_URL": database_url,
+        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
+        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
+        "COMMENTS_SITE_URL": "http://blog.test",
+        "COMMENTS_MODERATION": "publish",
+        "COMMENTS_RATE_LIMITS_ENABLED": "false",
+        **extra,
+    }
+
+
+def sync(base_url: str) -> None:
+    response = httpx.put(
+        f"{base_url}/api/v1/threads", json=THREADS,
+        headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"}, timeout=10,
+    )
+    assert response.status_code == 200, response.text
+
+
+def comment(number: int) -> dict[str, str]:
+    return {"author": f"Writer {number}", "email": f"w{number}@example.org",
+            "body": f"Comment number {number}"}
+
+
+def test_the_server_answers_over_real_http(tmp_path: Path) -> None:
+    env = server_env(f"sqlite:///{tmp_path / 'wire.sqlite3'}",
+                     COMMENTS_MODERATION="hold-guests")
+    with ServerProcess(env, tmp_path) as server:
+        sync(server.base_url)
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            created = client.post("/api/v1/threads/durable/comments", json=comment(1),
+                                  headers={"Origin": "http://blog.test"})
+            assert created.status_code == 201
+            assert created.headers["access-control-allow-origin"] == "http://blog.test"
+            form = client.post("/api/v1/threads/durable/comments", data=comment(2))
+            assert form.status_code == 303
+            assert form.headers["location"] == (
+                "http://blog.test/durable.html#comment-awaiting-moderation"
+            )
+            listing = client.get("/api/v1/threads/durable/comments")
+            assert listing.json() == {"thread": "durable", "count": 0, "closed": False,
+                                      "comments": []}
+            assert client.get("/openapi.json").json()["info"]["title"] == "Comments API"
+            assert "server" not in listing.headers
+
+
+def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None:
+    env = server_env(database_url)
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def writer(first: int) -> None:
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            number = first
+            while not stop.is_set():
+                try:
+                    response = client.post("/api/v1/threads/durable/comments",
+                                           json=comment(number))
+                except httpx.HTTPError:
+                    return  # the server is gone: this write was never acknowledged
+                if response.status_code == 201:
+                    acknowledged.append(response.json()["comment"]["id"])
+                number += 1000
+
+    server = ServerProcess(env, folder).start()
+    try:
+        sync(server.base_url)
+        writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for thread in writers:
+            thread.start()
+        while len(acknowledged) < 60:
+            stop.wait(0.01)
+        server.kill()  # SIGKILL while writes are in flight
+        stop.set()
+        for thread in writers:
+            thread.join(timeout=20)
+    finally:
+        server.kill()
+
+    restarted = ServerProcess(env, folder).start()
+    try:
+        listing = httpx.get(f"{restarted.base_url}/api/v1/threads/durable/comments",
+                            timeout=10).json()
+    finally:
+        restarted.stop()
+    stored = {item["id"] for item in listing["comments"]}
+    missing = sorted(set(acknowledged) - stored)
+    assert not missing, f"{len(missing)} acknowledged comments lost: {missing[:10]}"
+    assert listing["count"] == len(stored) >= 60
+
+
+def test_acknowledged_comments_survive_a_sigkill_on_sqlite(tmp_path: Path) -> None:
+    acknowledged_writes_survive_sigkill(f"sqlite:///{tmp_path / 'crash.sqlite3'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_acknowledged_comments_survive_a_sigkill_on_postgresql(tmp_path: Path) -> None:
+    need(postgres_available(), "PostgreSQL is not reachable on 127.0.0.1:5432")
+    with new_postgres_schema() as url:
+        acknowledged_writes_survive_sigkill(url, tmp_path)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_two_processes_share_rate_limits_and_see_each_others_writes(tmp_path: Path) -> None:
+    need(postgres_available(), "PostgreSQL is not reachable on 127.0.0.1:5432")
+    need(redis_available(), "Redis is not reachable on 127.0.0.1:6379")
+    with new_postgres_schema() as url:
+        env = server_env(
+            url,
+            COMMENTS_REDIS_URL=REDIS_URL,
+            COMMENTS_RATE_LIMITS_ENABLED="true",
+            COMMENTS_RATE_LIMIT_CREATE="4/minute",
+        )
+        with ServerProcess(env, tmp_path) as first, ServerProcess(env, tmp_path) as second:
+            sync(first.base_url)
+            path = "/api/v1/threads/durable/comments"
+            one, two = httpx.Client(base_url=first.base_url), httpx.Client(
+                base_url=second.base_url
+            )
+            with one, two:
+                before = two.get(path)
+                etag = before.headers["etag"]
+                created = one.post(path, json=comment(1))
+                assert created.status_code == 201
+                seen = two.get(path, headers={"If-None-Match": etag})
+                assert seen.status_code == 200
+                assert [c["id"] for c in seen.json()["comments"]] == [
+                    created.json()["comment"]["id"]
+                ]
+                assert two.get("/api/v1/counts?thread=durable").json() == {
+                    "counts": {"durable": 1}
+                }
+                statuses = [client.post(path, json=comment(n)).status_code
+                            for n, client in enumerate([two, one, two, one, two], start=2)]
+                assert statuses == [201, 201, 201, 429, 429]
+                refused = one.post(path, json=comment(9))
+                assert refused.status_code == 429
+                assert "4 per minute" in json.loads(refused.content)["detail"]
