@@ -71,3 +71,30 @@ def test_production_without_a_secret_refuses_to_start(tmp_path: object) -> None:
     )
     assert result.returncode == 2
     assert "COMMENTS_SECRET_KEY is required" in result.stderr
+
+
+def operators_guide() -> str:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Operators' guide", 1)[1]
+    return section.split("\n## ", 1)[0]
+
+
+def test_every_setting_is_documented_in_the_operators_guide() -> None:
+    from dataclasses import fields
+
+    guide = operators_guide()
+    missing = [
+        f"COMMENTS_{field.name.upper()}"
+        for field in fields(Settings)
+        if f"`COMMENTS_{field.name.upper()}`" not in guide
+    ]
+    assert not missing, f"undocumented settings: {missing}"
+
+
+def test_every_command_is_documented_in_the_operators_guide() -> None:
+    from comments_api.cli import _parser
+
+    guide = operators_guide()
+    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    missing = [name for name in commands if f"`comments-api {name}" not in guide]
+    assert not missing, f"undocumented commands: {missing}"
