@@ -15,6 +15,7 @@ from comments_api.background import background_sender
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
+from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
 from comments_api.ratelimit import RateLimiter
 from comments_api.routes import comments, site
@@ -66,6 +67,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(site.router)
     app.include_router(site.health_router)
     install_auth(app, settings, storage)
+    install_moderation(app)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
     _document_request_bodies(app)
     return app

@@ -1,0 +1,151 @@
+"""What moderators look at: the queue, the spam folder, search results, each with context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from comments_api.feeds import absolute_url
+from comments_api.models import Comment, Report, Status, Thread
+from comments_api.rendering import extract_links
+
+__all__ = [
+    "PAGE_SIZE",
+    "Listing",
+    "ReviewItem",
+    "held_or_reported",
+    "link_domains",
+    "matching",
+    "review_items",
+    "spam_folder",
+]
+
+PAGE_SIZE = 100
+EXCERPT_LENGTH = 280
+
+
+@dataclass(frozen=True)
+class ReportView:
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One comment as a moderator sees it: everything needed to decide, on one screen."""
+
+    comment: Comment
+    thread_title: str
+    thread_url: str
+    parent_author: str | None
+    parent_excerpt: str | None
+    reasons: tuple[str, ...]
+    domains: tuple[str, ...]
+    reports: tuple[ReportView, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: list[ReviewItem]
+    total: int
+
+
+def link_domains(comment: Comment) -> tuple[str, ...]:
+    """Every host the comment links to (its body and the author's website), in order."""
+    urls = [*extract_links(comment.body_html)]
+    if comment.author_url:
+        urls.append(comment.author_url)
+    hosts: list[str] = []
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower()
+        if host and host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1] + "…"
+
+
+def review_items(session: Session, comments: Sequence[Comment], site_url: str) -> list[ReviewItem]:
+    """Add the post, the parent comment, the reports and the link domains to each comment."""
+    thread_keys = {comment.thread_key for comment in comments}
+    threads = {
+        thread.key: thread
+        for thread in session.scalars(select(Thread).where(Thread.key.in_(thread_keys)))
+    }
+    parent_ids = {comment.parent_id for comment in comments if comment.parent_id is not None}
+    parents = {
+        parent.id: parent
+        for parent in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))
+    }
+    reports: dict[int, list[ReportView]] = {}
+    open_reports = select(Report).where(
+        Report.comment_id.in_([comment.id for comment in comments]),
+        Report.resolved_at.is_(None),
+    ).order_by(Report.id)
+    for report in session.scalars(open_reports):
+        reports.setdefault(report.comment_id, []).append(
+            ReportView(report.reason, report.created_at)
+        )
+    items = []
+    for comment in comments:
+        thread = threads.get(comment.thread_key)
+        parent = parents.get(comment.parent_id) if comment.parent_id is not None else None
+        items.append(
+            ReviewItem(
+                comment=comment,
+                thread_title=thread.title if thread else comment.thread_key,
+                thread_url=absolute_url(site_url, thread.url) if thread else site_url,
+                parent_author=parent.author_name if parent else None,
+                parent_excerpt=_excerpt(parent.body_md) if parent else None,
+                reasons=tuple(line for line in comment.held_reasons.splitlines() if line.strip()),
+                domains=link_domains(comment),
+                reports=tuple(reports.get(comment.id, ())),
+            )
+        )
+    return items
+
+
+def _listing(session: Session, condition: ColumnElement[bool], site_url: str) -> Listing:
+    total = int(session.scalar(select(func.count()).select_from(Comment).where(condition)) or 0)
+    comments = list(
+        session.scalars(select(Comment).where(condition).order_by(Comment.id).limit(PAGE_SIZE))
+    )
+    return Listing(review_items(session, comments, site_url), total)
+
+
+def held_or_reported(session: Session, site_url: str) -> Listing:
+    """Held comments and published comments that readers reported, oldest first."""
+    reported = select(Report.comment_id).where(Report.resolved_at.is_(None))
+    condition = or_(
+        Comment.status == Status.PENDING.value,
+        and_(Comment.status == Status.APPROVED.value, Comment.id.in_(reported)),
+    )
+    return _listing(session, condition, site_url)
+
+
+def spam_folder(session: Session, site_url: str) -> Listing:
+    return _listing(session, Comment.status == Status.SPAM.value, site_url)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matching(session: Session, text: str, site_url: str) -> Listing:
+    """Comments in any state whose author name, e-mail address or text contains `text`."""
+    pattern = _like(text.strip())
+    condition = or_(
+        Comment.author_name.ilike(pattern, escape="\\"),
+        Comment.author_email.ilike(pattern, escape="\\"),
+        Comment.body_md.ilike(pattern, escape="\\"),
+    )
+    return _listing(session, condition, site_url)

@@ -1,0 +1,196 @@
+"""The moderation queue: what a moderator sees, and what each action does."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.moderation.conftest import BLOG, Desk
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_held_comment_is_shown_with_everything_needed_to_decide(desk: Desk) -> None:
+    parent = await desk.guest_comment(body="Is the clinic open on Sundays?")
+    await desk.act(parent, "approve")
+    held = await desk.guest_comment(
+        author="Pat Nurse",
+        email="pat@example.org",
+        website="https://pat.example.net",
+        body="Yes, from ten to four; the opening hours are on "
+        "[the clinic's page](https://clinic.example.org/hours).",
+        parent=parent,
+    )
+
+    page = await desk.page()
+
+    article = page.find("article", id=f"comment-{held}")
+    assert article is not None, page.get_text()
+    text = " ".join(article.get_text().split())
+    post_link = article.find("a", string="First post")
+    assert post_link["href"] == f"{BLOG}/posts/first.html"
+    assert "In reply to Guest Writer: Is the clinic open on Sundays?" in text
+    assert "Pat Nurse" in text
+    assert "pat@example.org" in text
+    assert "Spam score" in text and "/ 100" in text
+    assert article.select("dt:-soup-contains('Spam score') + dd li"), "no reasons shown"
+    domains = [item.get_text() for item in article.select("dt:-soup-contains('Links to') + dd li")]
+    assert domains == ["clinic.example.org", "pat.example.net"]
+    assert article.find("button", attrs={"value": "approve"}) is not None
+    assert page.find("article", id=f"comment-{parent}") is None  # published, not reported
+
+
+async def test_promotional_link_spam_lands_in_the_spam_folder_with_its_reasons(
+    desk: Desk,
+) -> None:
+    spam = await desk.guest_comment(
+        author="Brightwave Media",
+        email="sales@brightwave-media.example",
+        website="https://brightwave-media.example",
+        body="Brightwave Media is a renowned organization that specializes in SEO, branding "
+        "and marketing services. Visit [our offer](https://cheap-seo.example/offer) today!",
+    )
+    queue = await desk.page()
+    folder = await desk.page("/moderation/spam")
+    article = queue.find("article", id=f"comment-{spam}") or folder.find(
+        "article", id=f"comment-{spam}"
+    )
+    assert article is not None
+    assert article.select("dt:-soup-contains('Spam score') + dd li"), "no reasons shown"
+    assert "cheap-seo.example" in article.get_text()
+    assert spam not in await desk.public_ids()
+
+
+async def test_approving_a_held_comment_publishes_it_and_logs_who_did_it(desk: Desk) -> None:
+    held = await desk.guest_comment(body="A careful, kind comment.")
+    assert held not in await desk.public_ids()
+
+    response = await desk.act(held, "approve", reason="on topic")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/moderation?done=approve&count=1"
+    assert held in await desk.public_ids()
+    after = await desk.page(response.headers["location"].split("?")[0], done="approve", count="1")
+    assert "Approved 1 comment." in after.find(attrs={"role": "status"}).get_text()
+    assert after.find("article", id=f"comment-{held}") is None
+    log = await desk.page("/moderation/log")
+    row = " ".join(log.find("tbody").find("tr").get_text().split())
+    assert "moderator@example.org" in row and "approve" in row and "on topic" in row
+    assert "pending → approved" in row
+
+
+async def test_bulk_actions_apply_to_every_selected_comment(desk: Desk) -> None:
+    first = await desk.guest_comment(body="first")
+    second = await desk.guest_comment(body="second")
+    kept = await desk.guest_comment(body="kept")
+
+    response = await desk.bulk([first, second], "reject")
+
+    assert response.headers["location"] == "/moderation?done=reject&count=2"
+    page = await desk.page()
+    assert page.find("article", id=f"comment-{first}") is None
+    assert page.find("article", id=f"comment-{second}") is None
+    assert page.find("article", id=f"comment-{kept}") is not None
+    assert await desk.public_ids() == []
+
+
+async def test_a_bulk_action_without_a_selection_says_what_to_do(desk: Desk) -> None:
+    response = await desk.bulk([], "approve")
+    page = await desk.page("/moderation", error="none-selected")
+    assert response.status_code == 303
+    assert "Select at least one comment" in page.find(attrs={"role": "status"}).get_text()
+
+
+async def test_marked_spam_goes_to_the_spam_folder_and_can_be_rescued(desk: Desk) -> None:
+    comment = await desk.guest_comment(body="Buy followers now")
+    await desk.act(comment, "spam")
+
+    folder = await desk.page("/moderation/spam")
+    assert folder.find("article", id=f"comment-{comment}") is not None
+    assert (await desk.page()).find("article", id=f"comment-{comment}") is None
+
+    await desk.act(comment, "approve")
+    assert comment in await desk.public_ids()
+    assert (await desk.page("/moderation/spam")).find("article", id=f"comment-{comment}") is None
+
+
+async def test_a_reported_comment_returns_to_the_queue_with_the_reason(desk: Desk) -> None:
+    comment = await desk.guest_comment(body="Published, then reported")
+    await desk.act(comment, "approve")
+    reader = desk.service.browser()
+    reported = await reader.post(
+        f"/api/v1/comments/{comment}/report", json={"reason": "Shares a patient's details"}
+    )
+    assert reported.status_code == 202, reported.text
+
+    article = (await desk.page()).find("article", id=f"comment-{comment}")
+    assert article is not None
+    assert "reported" in article.get_text()
+    assert "Shares a patient's details" in article.get_text()
+
+    await desk.act(comment, "delete")
+    assert (await desk.page()).find("article", id=f"comment-{comment}") is None
+    assert comment not in await desk.public_ids()
+
+
+async def test_search_finds_comments_by_author_email_or_text(desk: Desk) -> None:
+    by_name = await desk.guest_comment(author="Florence N", email="fn@example.org", body="Lamp")
+    by_text = await desk.guest_comment(author="Mary S", email="ms@example.org", body="Crimea 100%")
+    await desk.act(by_text, "approve")
+
+    def found(page: object) -> set[int]:
+        return {
+            int(article["id"].removeprefix("comment-"))
+            for article in page.find_all("article")  # type: ignore[attr-defined]
+        }
+
+    assert found(await desk.page("/moderation/search", q="florence")) == {by_name}
+    assert found(await desk.page("/moderation/search", q="MS@EXAMPLE")) == {by_text}
+    assert found(await desk.page("/moderation/search", q="100%")) == {by_text}
+    assert found(await desk.page("/moderation/search", q="%")) == {by_text}
+    assert found(await desk.page("/moderation/search", q="nobody-like-this")) == set()
+
+
+async def test_banning_the_author_rejects_the_comment_and_refuses_their_next_one(
+    desk: Desk,
+) -> None:
+    comment = await desk.guest_comment(email="troll@example.org", body="Provocation")
+    response = await desk.act(comment, "ban", reason="abuse")
+    assert response.headers["location"] == "/moderation?done=ban&count=1"
+
+    again = await desk.service.browser().post(
+        "/api/v1/threads/first-post/comments",
+        json={"author": "Troll", "email": "troll@example.org", "body": "Back again"},
+    )
+    assert 400 <= again.status_code < 500
+    log = " ".join((await desk.page("/moderation/log")).get_text().split())
+    assert "ban" in log and "abuse" in log
+
+
+async def test_actions_return_only_to_moderation_pages(desk: Desk) -> None:
+    comment = await desk.guest_comment()
+    response = await desk.act(comment, "approve", back="https://evil.example/moderation")
+    assert response.headers["location"].startswith("/moderation?")
+    other = await desk.guest_comment()
+    response = await desk.act(other, "approve", back="//evil.example/x")
+    assert response.headers["location"].startswith("/moderation?")
+    kept = await desk.guest_comment()
+    response = await desk.act(kept, "reject", back="/moderation/search?q=guest")
+    assert response.headers["location"] == "/moderation/search?q=guest&done=reject&count=1"
+
+
+async def test_the_pages_are_accessible_by_construction(desk: Desk) -> None:
+    await desk.guest_comment(body="For the structure check")
+    for path in ("/moderation", "/moderation/spam", "/moderation/search", "/moderation/log"):
+        response = await desk.moderator.get(path)
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page = await desk.page(path)
+        assert page.find("html")["lang"] == "en"
+        assert page.find("main") is not None and page.find("nav") is not None
+        assert len(page.find_all("h1")) == 1
+        assert page.find("a", attrs={"aria-current": "page"}) is not None
+        for field in page.find_all(["input", "select", "textarea"]):
+            if field.get("type") == "hidden":
+                continue
+            assert field.get("id") and page.find("label", attrs={"for": field["id"]}), field
+        assert page.find("script") is None
