@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import update
 
-from comments_api.auth.models import LoginToken, User
+from comments_api.auth.models import LoginToken, User, UserSession
 from comments_api.models import utcnow
 from tests.auth.support import (
     API,
@@ -222,3 +222,24 @@ async def test_moderators_created_by_the_operator_sign_in_with_their_role(
     assert (await service.me())["user"] == {
         "display_name": "Mo Derator", "role": "moderator", "verified": False,
     }
+
+
+async def test_repeated_requests_do_not_flood_an_inbox(service: Service) -> None:
+    answers = set()
+    for _ in range(5):
+        response = await service.client.post(
+            "/api/v1/auth/login", json={"email": "flooded@example.org"}
+        )
+        answers.add((response.status_code, response.text))
+    service.deliver()
+    assert len(answers) == 1 and next(iter(answers))[0] == 202
+    assert len(service.mailbox.to("flooded@example.org")) == 3
+
+
+async def test_a_session_ends_after_its_lifetime(service: Service) -> None:
+    await service.sign_in("expiring@example.org")
+    with service.engine.begin() as connection:
+        connection.execute(
+            update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert (await service.me())["signed_in"] is False
