@@ -51,6 +51,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         sender.start()
         yield
         await sender.stop()
+        storage.close()
         if owns_engine:
             database.dispose()
 

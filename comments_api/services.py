@@ -74,7 +74,7 @@ class CommentService:
     # --- reading ----------------------------------------------------------------------------
 
     def thread(self, thread_key: str) -> ThreadState:
-        state = self.storage.thread_state(thread_key)
+        state = self.storage.hot.thread_state(thread_key)
         if state is None and self.manifest_file.refresh() is not None:
             state = self.storage.thread_state(thread_key)
         if state is None:

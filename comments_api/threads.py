@@ -100,6 +100,14 @@ class ThreadListCache:
         self._entries: OrderedDict[str, CachedThread] = OrderedDict()
         self._lock = threading.Lock()
 
+    def fresh(self, state: ThreadState) -> CachedThread | None:
+        """The cached answer if it is still current for this state; never touches the database."""
+        entry = self._entries.get(state.key)
+        current = entry is not None and entry.version == state.version
+        if current and entry is not None and entry.closed == is_closed(state, self.settings):
+            return entry
+        return None
+
     def get(self, state: ThreadState) -> CachedThread:
         closed = is_closed(state, self.settings)
         entry = self._entries.get(state.key)

@@ -61,7 +61,7 @@ def _require_token(
     summary="Approved-comment counts of up to 100 threads",
     responses={422: ERROR_RESPONSES[422]},
 )
-def counts(
+async def counts(
     request: Request,
     thread: Annotated[
         list[Annotated[str, StringConstraints(pattern=KEY_PATTERN)]],
@@ -69,7 +69,7 @@ def counts(
     ],
 ) -> Response:
     """Counts for index pages; unknown threads count 0."""
-    result = service(request).counts(thread)
+    result = service(request).storage.hot.counts(thread)
     return Response(dump_json({"counts": result}), media_type="application/json")
 
 

@@ -95,7 +95,7 @@ ApiFactory = Callable[..., Any]
 @pytest.fixture
 async def make_api(settings: Settings) -> AsyncIterator[ApiFactory]:
     """Build an Api with some settings changed; the default thread `first-post` exists."""
-    made: list[tuple[httpx.AsyncClient, Any]] = []
+    made: list[tuple[httpx.AsyncClient, FastAPI, Any]] = []
 
     async def make(**overrides: Any) -> Api:
         changed = replace(settings, **overrides)
@@ -105,7 +105,7 @@ async def make_api(settings: Settings) -> AsyncIterator[ApiFactory]:
             transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
             base_url="http://api.test",
         )
-        made.append((client, engine))
+        made.append((client, app, engine))
         api = Api(app, client, changed)
         await api.sync_threads(
             {"key": "first-post", "title": "First post", "url": "/posts/first.html",
@@ -115,8 +115,9 @@ async def make_api(settings: Settings) -> AsyncIterator[ApiFactory]:
         return api
 
     yield make
-    for client, engine in made:
+    for client, app, engine in made:
         await client.aclose()
+        app.state.service.storage.close()
         engine.dispose()
 
 

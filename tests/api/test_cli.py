@@ -72,6 +72,7 @@ async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_pat
         listing = (await client.get("/api/v1/threads/hello/comments")).json()
         assert [c["id"] for c in listing["comments"]] == [comment_id]
         assert run_cli(settings, "list-pending").stdout == ""
+    app.state.service.storage.close()
     app.state.service.storage.engine.dispose()
 
 
@@ -112,6 +113,7 @@ async def test_export_import_export_round_trips_exactly(
         await client.delete(
             f"/api/v1/comments/{first_id}", headers={"X-Edit-Token": first.json()["edit_token"]}
         )
+    app.state.service.storage.close()
     app.state.service.storage.engine.dispose()
 
     exported = run_cli(settings, "export").stdout

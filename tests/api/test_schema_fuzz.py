@@ -45,6 +45,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @pytest.fixture(scope="module", autouse=True)
 def _remove_database() -> object:
     yield
+    APP.state.service.storage.close()  # type: ignore[attr-defined]
     APP.state.service.storage.engine.dispose()  # type: ignore[attr-defined]
     shutil.rmtree(FUZZ_FOLDER, ignore_errors=True)
 
