@@ -18,7 +18,7 @@ from comments_api.errors import install_error_handlers
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
 from comments_api.ratelimit import RateLimiter
-from comments_api.routes import comments, site
+from comments_api.routes import comments, email_links, privacy, site
 from comments_api.schemas import NewComment, NewCommentForm, ReportIn
 from comments_api.services import CommentService
 from comments_api.storage import Storage
@@ -67,6 +67,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(comments.router)
     app.include_router(site.router)
     app.include_router(site.health_router)
+    app.include_router(privacy.router)
+    app.include_router(email_links.router)
     install_auth(app, settings, storage)
     install_moderation(app)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
@@ -88,6 +90,7 @@ def _document_request_bodies(app: FastAPI) -> None:
             ("NewCommentForm", NewCommentForm),
             ("ReportIn", ReportIn),
             ("ReportInForm", ReportIn),
+            ("DeletionRequest", privacy.DeletionRequest),
         ):
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(model_schema.pop("$defs", {}))

@@ -5,13 +5,27 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from comments_api.config import Settings
-from comments_api.mail import BackgroundSender, Chore
+from comments_api.mail import BackgroundSender, Chore, deliver_pending
+from comments_api.notifications import announce_held_comments, notify_published_replies
+from comments_api.privacy import purge_expired_personal_data
 
-__all__ = ["CHORES", "background_sender"]
+__all__ = ["CHORES", "background_sender", "run_chores_now"]
 
-CHORES: tuple[Chore, ...] = ()
+CHORES: tuple[Chore, ...] = (
+    announce_held_comments,
+    notify_published_replies,
+    purge_expired_personal_data,
+)
 
 
 def background_sender(engine: Engine, settings: Settings) -> BackgroundSender:
     """The sender the app's lifespan starts: chores, then delivery, every few seconds."""
     return BackgroundSender(engine, settings, CHORES)
+
+
+def run_chores_now(engine: Engine, settings: Settings) -> tuple[int, int]:
+    """One round now (the `purge` command): returns (comments purged, e-mails delivered)."""
+    announce_held_comments(engine, settings)
+    notify_published_replies(engine, settings)
+    purged = purge_expired_personal_data(engine, settings, force=True)
+    return purged, deliver_pending(engine, settings)

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-pending", help="list comments held for moderation")
     approve = commands.add_parser("approve", help="publish a held comment")
     approve.add_argument("id", type=int, help="the comment id")
+    commands.add_parser(
+        "purge", help="remove e-mail addresses older than COMMENTS_RETENTION_DAYS; send mail"
+    )
     export = commands.add_parser("export", help="write every record as JSON lines")
     export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
     restore = commands.add_parser("import", help="read an export (idempotent)")
@@ -57,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 def _storage(settings: Settings) -> Storage:
     engine = create_database_engine(settings.database_url, pool_size=2)
     migrate(engine)
-    return Storage(engine)
+    return Storage(engine, session_info={"settings": settings})
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -118,11 +121,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 0
     if command == "approve":
-        changed = storage.change_comment(arguments.id, status=Status.APPROVED)
-        if changed is None:
+        from comments_api.moderation.actions import UnknownComment, apply_action
+
+        try:
+            with storage.writing() as session:
+                changed = apply_action(session, arguments.id, "approve", "command line")
+        except UnknownComment:
             print(f"comments-api: there is no comment {arguments.id}", file=sys.stderr)
             return 1
         print(f"Approved comment {arguments.id} on {changed.thread_key}")
+        return 0
+    if command == "purge":
+        from comments_api.background import run_chores_now
+
+        purged, delivered = run_chores_now(storage.engine, settings)
+        print(f"Removed personal data from {purged} comments; sent {delivered} e-mails")
         return 0
     if command == "create-user":
         from comments_api.auth.cli import create_user

@@ -1,16 +1,47 @@
-"""The moderation seam: one function decides whether a new or edited comment is published.
+"""The moderation seam: one place decides whether a new or edited comment is published.
 
-`assess()` is the only place the create and edit services ask; the spam scorer plugs in here.
+`ModerationPolicy.assess()` refuses banned authors, scores the draft with the spam rules and the
+learning filter (`comments_api.spam`) given what storage knows about the author, and applies the
+operator's policy (COMMENTS_MODERATION) on top:
+
+With `publish` (development, or a closed group that trusts everyone) nothing is scored or held;
+otherwise:
+
+- a spam verdict files the comment as spam (never on the page);
+- likely patient-identifying details or a high score hold it, with those reasons;
+- otherwise members and verified staff are published at once, and guests are held
+  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`),
+  always held (`hold-all`) or published (`publish`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
+from comments_api import spam
+from comments_api.config import Settings
+from comments_api.errors import ApiError
 from comments_api.models import Status
+from comments_api.safety import (
+    BanKind,
+    SpamModelStore,
+    author_is_new,
+    banned_reason,
+    duplicate_exists,
+)
+from comments_api.storage import Storage
 
-__all__ = ["Assessment", "CommentDraft", "assess"]
+__all__ = ["Assessment", "CommentDraft", "ModerationPolicy", "spam_settings_for"]
+
+BANNED_MESSAGE = (
+    "You can no longer comment here: a moderator has blocked this {what}. If you think this is a "
+    "mistake, write to the site's editors."
+)
+BANNED_WHAT = {"email": "e-mail address", "client": "connection", "user": "account"}
 
 
 @dataclass(frozen=True)
@@ -31,23 +62,113 @@ class CommentDraft:
     verified: bool = False
     seconds_to_submit: float | None = None
     is_edit: bool = False
+    comment_id: int | None = None
+    honeypot: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
 class Assessment(NamedTuple):
-    """The verdict: a status to store, a spam score (0 = clean) and human-readable reasons."""
+    """The verdict: a status to store, a spam score (0..100) and human-readable reasons."""
 
     status: Status
     score: float
     reasons: tuple[str, ...]
 
 
-def assess(draft: CommentDraft, policy: str = "hold-guests") -> Assessment:
-    """Apply the moderation policy (`hold-guests`, `hold-all` or `publish`) to a draft."""
-    if policy == "publish":
-        return Assessment(Status.APPROVED, 0.0, ())
-    if policy == "hold-all":
-        return Assessment(Status.PENDING, 0.0, ("every comment is held for a moderator",))
-    if draft.member or draft.verified:
-        return Assessment(Status.APPROVED, 0.0, ())
-    return Assessment(Status.PENDING, 0.0, ("guest comments are held for a moderator",))
+def spam_settings_for(settings: Settings) -> spam.SpamSettings:
+    """The spam filter's settings from ours: thresholds, trusted domains, the site's own host."""
+    own_hosts = [
+        urlsplit(url).hostname or ""
+        for url in (settings.site_url, getattr(settings, "public_url", ""))
+        if url
+    ]
+    return spam.SpamSettings(
+        hold_threshold=float(settings.spam_hold_score),
+        spam_threshold=float(settings.spam_score),
+        minimum_seconds_to_submit=float(settings.min_submit_seconds),
+    ).trusting(*settings.trusted_domains, *own_hosts)
+
+
+class ModerationPolicy:
+    """The policy of one service: settings, and storage for the author's history and bans."""
+
+    def __init__(self, settings: Settings, storage: Storage) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.spam_settings = spam_settings_for(settings)
+        self.model = SpamModelStore(storage.engine)
+
+    def assess(self, draft: CommentDraft) -> Assessment:
+        """Refuse a banned author (403), else score the draft and apply the policy."""
+        with self.storage.reading() as session:
+            self.refuse_banned(session, draft)
+            if self.settings.moderation == "publish":
+                return Assessment(Status.APPROVED, 0.0, ())
+            context = spam.SpamContext(
+                is_member=draft.member or draft.verified,
+                author_is_new=author_is_new(
+                    session,
+                    email=draft.author_email,
+                    user_id=draft.user_id,
+                    exclude_comment_id=draft.comment_id,
+                ),
+                duplicate_exists=duplicate_exists(session, draft.body_md, draft.comment_id),
+                honeypot_filled=bool(draft.honeypot.strip()),
+                seconds_to_submit=draft.seconds_to_submit,
+            )
+        scored = spam.assess(
+            spam.CommentDraft(
+                body=draft.body_md, author_name=draft.author_name, website=draft.author_url
+            ),
+            context,
+            self.model.current(),
+            self.spam_settings,
+        )
+        reasons = tuple(scored.reasons)
+        if scored.verdict == "spam":
+            return Assessment(Status.SPAM, scored.score, reasons)
+        if scored.verdict == "hold":
+            return Assessment(Status.PENDING, scored.score, reasons)
+        return self._apply_policy(draft, context, scored.score, reasons)
+
+    def _apply_policy(
+        self,
+        draft: CommentDraft,
+        context: spam.SpamContext,
+        score: float,
+        reasons: tuple[str, ...],
+    ) -> Assessment:
+        policy = self.settings.moderation
+        if draft.member or draft.verified:
+            return Assessment(Status.APPROVED, score, reasons)
+        if policy == "hold-all":
+            return Assessment(
+                Status.PENDING, score, (*reasons, "every comment is held for a moderator")
+            )
+        if policy == "hold-first-time-guests" and not context.author_is_new:
+            return Assessment(Status.APPROVED, score, reasons)
+        why = (
+            "a first comment from this address is held for a moderator"
+            if policy == "hold-first-time-guests"
+            else "guest comments are held for a moderator"
+        )
+        return Assessment(Status.PENDING, score, (*reasons, why))
+
+    @staticmethod
+    def refuse_banned(session: Session, draft: CommentDraft) -> None:
+        banned = banned_reason(
+            session, email=draft.author_email, client_hash=draft.client_hash, user_id=draft.user_id
+        )
+        if banned is None and draft.user_id is not None:
+            from comments_api.auth.models import User
+
+            user = session.get(User, draft.user_id)
+            if user is not None and user.banned_at is not None:
+                banned = BanKind.USER
+        if banned is not None:
+            raise ApiError(
+                403,
+                BANNED_MESSAGE.format(what=BANNED_WHAT[banned.value]),
+                [("author", "Blocked by a moderator.")],
+            )
+

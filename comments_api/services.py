@@ -12,7 +12,7 @@ from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
 from comments_api.errors import ApiError
 from comments_api.models import Comment, Status, utcnow
-from comments_api.moderation_policy import CommentDraft, assess
+from comments_api.moderation_policy import CommentDraft, ModerationPolicy
 from comments_api.ratelimit import RateLimiter
 from comments_api.rendering import extract_links, render_comment
 from comments_api.schemas import NAME, VISIBLE, NewComment
@@ -50,6 +50,11 @@ class Edited:
     message: str
 
 
+def _as_shown(status: Status) -> Status:
+    """What the author is told: a comment filed as spam looks to them like a held one."""
+    return Status.PENDING if status is Status.SPAM else status
+
+
 def _not_found(thread_key: str) -> ApiError:
     return ApiError(
         404,
@@ -67,6 +72,7 @@ class CommentService:
         self.limiter = limiter
         self.list_cache = ThreadListCache(storage, settings)
         self.manifest_file = ManifestFile(settings.threads_file, storage)
+        self.moderation = ModerationPolicy(settings, storage)
 
     def client(self, address: str | None) -> str | None:
         return client_hash(self.settings.secret_key, address)
@@ -157,7 +163,7 @@ class CommentService:
             member=user is not None,
             verified=bool(user and user.verified),
         )
-        status, score, reasons = assess(draft, self.settings.moderation)
+        status, score, reasons = self.moderation.assess(draft)
         token = new_edit_token()
         now = utcnow()
         comment = Comment(
@@ -184,7 +190,7 @@ class CommentService:
         self.storage.insert_comment(comment)
         return Created(
             comment=comment,
-            status=status,
+            status=_as_shown(status),
             edit_token=token,
             editable_until=now + self.edit_window,
             message=MESSAGES.get(status, MESSAGES[Status.PENDING]),
@@ -254,9 +260,10 @@ class CommentService:
             member=comment.member,
             verified=comment.verified,
             is_edit=True,
+            comment_id=comment.id,
         )
-        status, score, reasons = assess(draft, self.settings.moderation)
-        if comment.status == Status.PENDING.value:
+        status, score, reasons = self.moderation.assess(draft)
+        if comment.status == Status.PENDING.value and status is Status.APPROVED:
             status = Status.PENDING  # an edit never publishes a held comment
         changed = self.storage.change_comment(
             comment_id,
@@ -268,7 +275,8 @@ class CommentService:
             edited=True,
         )
         assert changed is not None
-        return Edited(changed, status, MESSAGES[status].replace("comment is", "edit is"))
+        shown = _as_shown(status)
+        return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
 
     def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
         self._own_comment(comment_id, token, address)

@@ -62,3 +62,6 @@ def engine(mail_settings: Settings) -> Iterator[Engine]:
     migrate(database)
     yield database
     database.dispose()
+
+
+from tests.mail.app_support import make_mail_api  # noqa: E402,F401  (a fixture)

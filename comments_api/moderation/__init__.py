@@ -1,0 +1,1 @@
+"""Moderation: actions on comments with an audit log (`actions`), and the moderators' pages."""

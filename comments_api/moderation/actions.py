@@ -1,0 +1,138 @@
+"""Moderators' actions on a comment, each written to the audit log in the same transaction.
+
+`apply_action()` is the one way a moderator changes a comment, from the pages, the e-mailed
+links or the CLI: it changes the status, records who did what and why, teaches the spam filter,
+bans, announces an approved reply to whoever asked to hear of it, and moves the thread's cache
+version so the public list is current at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from comments_api.config import Settings
+from comments_api.models import Base, Comment, Report, Status, UTCDateTime, utcnow
+from comments_api.safety import ban_author, learn_from_decision
+from comments_api.storage import lock_thread, refresh_thread
+
+__all__ = [
+    "Action",
+    "ACTIONS",
+    "ModerationEvent",
+    "UnknownComment",
+    "apply_action",
+    "list_events",
+]
+
+Action = Literal["approve", "reject", "spam", "delete", "ban", "restore"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+
+NEW_STATUS: dict[Action, Status] = {
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "spam": Status.SPAM,
+    "delete": Status.DELETED,
+    "ban": Status.REJECTED,
+    "restore": Status.PENDING,
+}
+
+
+class UnknownComment(LookupError):
+    """There is no comment with that id."""
+
+
+class ModerationEvent(Base):
+    """One line of the audit log: who did what to which comment, when and why."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def apply_action(
+    session: Session,
+    comment_id: int,
+    action: Action,
+    actor: str,
+    reason: str | None = None,
+    *,
+    settings: Settings | None = None,
+) -> Comment:
+    """Apply a moderator's action in the caller's transaction and log it; returns the comment.
+
+    `settings` (needed to e-mail reply subscribers) defaults to `session.info["settings"]`,
+    which the app's storage sets on every session. Raises `UnknownComment` and `ValueError`.
+    """
+    if action not in NEW_STATUS:
+        raise ValueError(f"unknown moderation action {action!r}; use one of {', '.join(ACTIONS)}")
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise UnknownComment(f"There is no comment {comment_id}.")
+    lock_thread(session, comment.thread_key)
+    session.refresh(comment)
+    now = utcnow()
+    before = comment.status
+    after = NEW_STATUS[action]
+    if action == "ban" and before in {Status.SPAM.value, Status.DELETED.value}:
+        after = Status(before)  # banning keeps a comment already out of sight where it is
+    comment.status = after.value
+    comment.updated_at = now
+    session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            action=action,
+            actor=actor,
+            reason=reason,
+            from_status=before,
+            to_status=after.value,
+            created_at=now,
+        )
+    )
+    if action in {"approve", "spam"}:
+        learn_from_decision(session, comment, is_spam=action == "spam")
+    if action == "ban":
+        ban_author(session, comment, actor, reason)
+    if action != "restore":
+        session.execute(
+            update(Report)
+            .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+    session.flush()
+    refresh_thread(session, comment.thread_key)
+    if after is Status.APPROVED:
+        from comments_api.notifications import notify_reply_subscribers
+
+        chosen = settings or session.info.get("settings")
+        if isinstance(chosen, Settings):
+            notify_reply_subscribers(session, chosen, comment)
+    return comment
+
+
+def list_events(
+    session: Session,
+    limit: int = 100,
+    *,
+    comment_id: int | None = None,
+    before_id: int | None = None,
+) -> list[ModerationEvent]:
+    """The audit log, newest first; optionally one comment's history, paged by `before_id`."""
+    query = select(ModerationEvent).order_by(ModerationEvent.id.desc()).limit(limit)
+    if comment_id is not None:
+        query = query.where(ModerationEvent.comment_id == comment_id)
+    if before_id is not None:
+        query = query.where(ModerationEvent.id < before_id)
+    return list(session.scalars(query))

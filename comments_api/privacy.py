@@ -1,0 +1,189 @@
+"""Self-service deletion of a commenter's data, and retention of personal data.
+
+A commenter asks for deletion with their address; a signed link mailed to it proves the address
+is theirs. Deleting wipes the text and every personal field of their comments; a comment that
+has published replies stays as a "comment deleted" placeholder so the discussion keeps its
+shape. Retention (COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from
+published comments older than that and keeps their text.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from comments_api.config import Settings
+from comments_api.mail import OutboxMessage, queue_message
+from comments_api.models import Comment, Status, utcnow
+from comments_api.safety.spam_model import SpamLesson
+from comments_api.signed_links import api_url, read_token, sign_token
+from comments_api.storage import lock_thread, refresh_thread
+
+__all__ = [
+    "DELETED_AUTHOR",
+    "DELETED_HTML",
+    "DeletionResult",
+    "deletion_address",
+    "delete_personal_data",
+    "purge_expired_personal_data",
+    "request_deletion",
+]
+
+logger = logging.getLogger("comments_api")
+
+DELETED_AUTHOR = "[deleted]"
+DELETED_HTML = "<p><em>Comment deleted.</em></p>"
+DELETION_LINK_HOURS = 24
+DELETION_SUBJECT = "Delete your comments"
+PURGE_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DeletionResult:
+    comments_removed: int
+    placeholders: int
+
+
+def _has_data(session: Session, email: str) -> bool:
+    from comments_api.auth.models import User
+
+    address = email.lower()
+    comment = session.scalar(
+        select(Comment.id).where(func.lower(Comment.author_email) == address).limit(1)
+    )
+    user = session.scalar(select(User.id).where(func.lower(User.email) == address).limit(1))
+    return comment is not None or user is not None
+
+
+def request_deletion(session: Session, settings: Settings, email: str) -> bool:
+    """Mail a deletion link if we hold data for the address; True when one was queued.
+
+    The caller answers the same either way, so nobody learns whether an address is known.
+    """
+    address = email.strip().lower()
+    if not _has_data(session, address):
+        return False
+    recent = session.scalar(
+        select(OutboxMessage.id).where(
+            func.lower(OutboxMessage.recipient) == address,
+            OutboxMessage.subject == DELETION_SUBJECT,
+            OutboxMessage.created_at > utcnow() - timedelta(minutes=10),
+        )
+    )
+    if recent is not None:
+        return False  # one link per address every ten minutes is enough
+    token = sign_token(settings, "delete-data", {"e": address})
+    link = api_url(settings, f"/api/v1/privacy/delete?token={token}")
+    queue_message(
+        session,
+        to=address,
+        subject=DELETION_SUBJECT,
+        text=(
+            "Someone (we hope you) asked us to delete every comment written with this e-mail "
+            "address, and the address itself.\n\n"
+            f"To confirm, open this link and press the button within {DELETION_LINK_HOURS} "
+            f"hours:\n{link}\n\n"
+            "If you did not ask for this, ignore this message: nothing will be deleted.\n"
+        ),
+    )
+    return True
+
+
+def deletion_address(settings: Settings, token: str) -> str:
+    """The address a deletion link was sent to, or `LinkProblem`."""
+    payload = read_token(settings, "delete-data", token, DELETION_LINK_HOURS * 3600)
+    email = payload.get("e")
+    if not isinstance(email, str) or "@" not in email:
+        from comments_api.signed_links import LinkProblem
+
+        raise LinkProblem("invalid")
+    return email
+
+
+def delete_personal_data(session: Session, email: str) -> DeletionResult:
+    """Wipe every comment of the address and what else we keep about it, in one transaction."""
+    from comments_api.auth.models import User
+
+    address = email.strip().lower()
+    comments = list(
+        session.scalars(
+            select(Comment).where(func.lower(Comment.author_email) == address).order_by(Comment.id)
+        )
+    )
+    placeholders = 0
+    now = utcnow()
+    threads: set[str] = set()
+    for comment in comments:
+        threads.add(comment.thread_key)
+    for thread_key in sorted(threads):
+        lock_thread(session, thread_key)
+    for comment in comments:
+        has_replies = session.scalar(
+            select(Comment.id)
+            .where(Comment.parent_id == comment.id, Comment.status == Status.APPROVED.value)
+            .limit(1)
+        )
+        keep_place = comment.status == Status.APPROVED.value and has_replies is not None
+        placeholders += keep_place
+        comment.status = Status.APPROVED.value if keep_place else Status.DELETED.value
+        comment.author_name = DELETED_AUTHOR
+        comment.author_email = None
+        comment.author_url = None
+        comment.body_md = ""
+        comment.body_html = DELETED_HTML if keep_place else ""
+        comment.client_hash = None
+        comment.edit_token_hash = None
+        comment.notify = False
+        comment.user_id = None
+        comment.member = comment.verified = False
+        comment.updated_at = now
+    ids = [comment.id for comment in comments]
+    if ids:
+        session.execute(delete(SpamLesson).where(SpamLesson.comment_id.in_(ids)))
+    session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == address))
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is not None:
+        session.delete(user)  # sessions and sign-in tokens go with it
+    session.flush()
+    for thread_key in sorted(threads):
+        refresh_thread(session, thread_key)
+    return DeletionResult(len(comments), placeholders)
+
+
+_last_purge: dict[int, datetime] = {}
+_purge_lock = threading.Lock()
+
+
+def purge_expired_personal_data(
+    engine: Engine, settings: Settings, now: datetime | None = None, force: bool = False
+) -> int:
+    """Strip e-mail addresses and client hashes from published comments older than the
+    retention period; returns comments changed. Without `force`, runs at most hourly."""
+    if not settings.retention_days:
+        return 0
+    now = now or utcnow()
+    with _purge_lock:
+        last = _last_purge.get(id(engine))
+        if not force and last is not None and now - last < PURGE_EVERY:
+            return 0
+        _last_purge[id(engine)] = now
+    cutoff = now - timedelta(days=settings.retention_days)
+    with engine.execution_options(comments_write=True).begin() as connection:
+        result = connection.execute(
+            update(Comment)
+            .where(
+                Comment.status == Status.APPROVED.value,
+                Comment.created_at < cutoff,
+                or_(Comment.author_email.is_not(None), Comment.client_hash.is_not(None)),
+            )
+            .values(author_email=None, client_hash=None, notify=False)
+        )
+    changed = int(getattr(result, "rowcount", 0) or 0)
+    if changed:
+        logger.info("Retention: removed personal data from %s comments", changed)
+    return changed
