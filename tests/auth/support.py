@@ -221,6 +221,7 @@ async def make_service(
     for service in made:
         for client in [service.client, *service.clients]:
             await client.aclose()
+        service.app.state.service.storage.close()
         service.engine.dispose()
 
 
