@@ -15,6 +15,7 @@ from comments_api.background import background_sender
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
+from comments_api.fast_reads import FastReads
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
 from comments_api.ratelimit import RateLimiter
@@ -71,6 +72,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(email_links.router)
     install_auth(app, settings, storage)
     install_moderation(app)
+    app.add_middleware(FastReads, service=comment_service)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
     _document_request_bodies(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,6 +71,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     engine = create_database_engine(settings.database_url, pool_size=1)
     migrate(engine)
     engine.dispose()
+    # The workers (and this process, with one worker) must not migrate again.
+    os.environ["COMMENTS_MIGRATE_ON_START"] = "false"
     uvicorn.run(
         "comments_api.app:app_from_environment",
         factory=True,
@@ -77,6 +80,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         port=arguments.port,
         workers=arguments.workers if arguments.workers > 1 else None,
         log_level=arguments.log_level,
+        access_log=arguments.log_level in {"trace", "debug", "info"},
         reload=arguments.reload,
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,

@@ -248,3 +248,23 @@ async def test_a_reader_reports_a_published_comment(make_api: ApiFactory) -> Non
 async def test_health_says_ok(api: Api) -> None:
     response = await api.client.get("/health")
     assert response.json() == {"status": "ok"}
+
+
+async def test_counts_accept_encoded_keys_and_refuse_odd_queries(api: Api) -> None:
+    encoded = await api.client.get("/api/v1/counts?thread=first%2Dpost&thread=x")
+    assert encoded.json() == {"counts": {"first-post": 0, "x": 0}}
+    odd = await api.client.get("/api/v1/counts?thread=first-post&colour=blue")
+    assert odd.json() == {"counts": {"first-post": 0}}
+    empty = await api.client.get("/api/v1/counts?thread=")
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"].startswith("thread")
+
+
+async def test_the_cached_list_and_the_computed_list_are_identical(make_api: ApiFactory) -> None:
+    api = await make_api(moderation="publish")
+    await api.post(body="one")
+    computed = await api.client.get("/api/v1/threads/first-post/comments")
+    cached = await api.client.get("/api/v1/threads/first-post/comments")
+    assert computed.content == cached.content
+    assert computed.headers["etag"] == cached.headers["etag"]
+    assert cached.headers["content-type"] == "application/json"

@@ -63,3 +63,12 @@ async def test_rate_limits_can_be_switched_off(make_api: ApiFactory) -> None:
     api = await make_api(rate_limits_enabled=False, rate_limit_create="1/minute")
     for _ in range(3):
         assert (await api.post()).status_code == 201
+
+
+async def test_cached_answers_carry_the_same_cors_headers(api: Api) -> None:
+    blog = {"Origin": "http://blog.test"}
+    for _ in range(2):  # the second answer comes from the cache
+        response = await api.client.get(COMMENTS, headers=blog)
+        assert response.headers["access-control-allow-origin"] == "http://blog.test"
+    counts = await api.client.get("/api/v1/counts?thread=first-post", headers=blog)
+    assert counts.headers["access-control-allow-origin"] == "http://blog.test"
