@@ -105,6 +105,6 @@ def use_once(session: Session, token: str, purpose: Purpose) -> None:
 
 def api_url(settings: Settings, path: str) -> str:
     """An absolute URL of this API (COMMENTS_PUBLIC_URL) for links in e-mails."""
-    base = (getattr(settings, "public_url", "") or DEVELOPMENT_API_URL).rstrip("/")
+    base = (settings.public_url or DEVELOPMENT_API_URL).rstrip("/")
     return f"{base}{path}"
 

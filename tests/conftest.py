@@ -21,6 +21,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run tests that drive Chromium after all others (order otherwise kept).
+
+    Playwright's sync API keeps an event loop running in the main thread once the session's
+    `browser` fixture exists; async (anyio) tests collected after it could not start theirs.
+    """
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Debian Chromium for the session, driven by Playwright."""

@@ -80,12 +80,3 @@ async def desk(service: Service) -> Desk:  # noqa: F811
     assert page.status_code == 200, page.text
     return Desk(service, moderator, form_token(page.text))
 
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run tests that drive Chromium after all others (order otherwise kept).
-
-    Playwright's sync API keeps an event loop running in the main thread once the session's
-    `browser` fixture exists; async (anyio) tests collected after it could not start theirs.
-    """
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
