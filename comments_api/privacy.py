@@ -4,7 +4,7 @@ A commenter asks for deletion with their address; a signed link mailed to it pro
 is theirs. Deleting wipes the text and every personal field of their comments; a comment that
 has published replies stays as a "comment deleted" placeholder so the discussion keeps its
 shape. Retention (COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from
-published comments older than that and keeps their text.
+published comments older than that and keeps their text; e-mails sent before then are deleted.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
-from comments_api.mail import OutboxMessage, queue_message
+from comments_api.mail import MAX_ATTEMPTS, OutboxMessage, queue_message
 from comments_api.models import Comment, Status, utcnow
 from comments_api.safety.spam_model import SpamLesson
 from comments_api.signed_links import api_url, read_token, sign_token
@@ -145,7 +145,15 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     ids = [comment.id for comment in comments]
     if ids:
         session.execute(delete(SpamLesson).where(SpamLesson.comment_id.in_(ids)))
-    session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == address))
+    # Messages to the address, and messages to moderators that quote it.
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                func.lower(OutboxMessage.recipient) == address,
+                func.lower(OutboxMessage.text_body).contains(address, autoescape=True),
+            )
+        )
+    )
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     if user is not None:
         session.delete(user)  # sessions and sign-in tokens go with it
@@ -163,7 +171,8 @@ def purge_expired_personal_data(
     engine: Engine, settings: Settings, now: datetime | None = None, force: bool = False
 ) -> int:
     """Strip e-mail addresses and client hashes from published comments older than the
-    retention period; returns comments changed. Without `force`, runs at most hourly."""
+    retention period, and delete mail sent before it; returns comments changed. Without
+    `force`, runs at most hourly."""
     if not settings.retention_days:
         return 0
     now = now or utcnow()
@@ -183,7 +192,16 @@ def purge_expired_personal_data(
             )
             .values(author_email=None, client_hash=None, notify=False)
         )
+        # Mail that went out (or was given up on) quotes addresses too: it goes as well.
+        mail = connection.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.created_at < cutoff,
+                or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
+            )
+        )
     changed = int(getattr(result, "rowcount", 0) or 0)
     if changed:
         logger.info("Retention: removed personal data from %s comments", changed)
+    if getattr(mail, "rowcount", 0):
+        logger.info("Retention: removed %s old e-mails from the outbox", mail.rowcount)
     return changed
