@@ -268,3 +268,19 @@ async def test_the_cached_list_and_the_computed_list_are_identical(make_api: Api
     assert computed.content == cached.content
     assert computed.headers["etag"] == cached.headers["etag"]
     assert cached.headers["content-type"] == "application/json"
+
+
+async def test_a_local_build_manifest_is_picked_up_when_it_changes(
+    make_api: ApiFactory, tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    manifest = Path(str(tmp_path)) / "threads.json"
+    api = await make_api(threads_file=str(manifest))
+    assert (await api.post(thread="new-post")).status_code == 404
+    manifest.write_text(json.dumps({"threads": [
+        {"key": "new-post", "title": "New", "url": "/posts/new.html", "closed": False}
+    ]}))
+    assert (await api.post(thread="new-post")).status_code == 201
+    assert (await api.list("new-post"))["closed"] is False

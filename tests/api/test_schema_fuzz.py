@@ -50,7 +50,9 @@ def _remove_database() -> object:
     shutil.rmtree(FUZZ_FOLDER, ignore_errors=True)
 
 
-@schema.exclude(path_regex="^/api/v1/auth/|^/moderation").parametrize()
+# Sign-in answers schema-valid but unusable input (an address without "@", an unknown token) with
+# 422/400 where the check expects 401/403/404; tracked with the sign-in endpoints.
+@schema.exclude(path_regex="^/api/v1/auth/(login|callback)$").parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_contract(case: schemathesis.Case) -> None:
     case.call_and_validate()
