@@ -125,13 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 0
     if command == "approve":
-        from comments_api.moderation.actions import UnknownComment, apply_action
+        from comments_api.moderation.actions import ActionRefused, UnknownComment, apply_action
 
         try:
             with storage.writing() as session:
                 changed = apply_action(session, arguments.id, "approve", "command line")
         except UnknownComment:
             print(f"comments-api: there is no comment {arguments.id}", file=sys.stderr)
+            return 1
+        except ActionRefused as refusal:
+            print(f"comments-api: {refusal}", file=sys.stderr)
             return 1
         print(f"Approved comment {arguments.id} on {changed.thread_key}")
         return 0

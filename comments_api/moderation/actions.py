@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
@@ -22,9 +22,11 @@ from comments_api.storage import lock_thread, refresh_thread
 __all__ = [
     "Action",
     "ACTIONS",
+    "ActionRefused",
     "ModerationEvent",
     "UnknownComment",
     "apply_action",
+    "deleted_by_author",
     "list_events",
 ]
 
@@ -43,6 +45,10 @@ NEW_STATUS: dict[Action, Status] = {
 
 class UnknownComment(LookupError):
     """There is no comment with that id."""
+
+
+class ActionRefused(ValueError):
+    """The action cannot apply to this comment; the message says why, for the moderator."""
 
 
 class ModerationEvent(Base):
@@ -74,7 +80,8 @@ def apply_action(
     """Apply a moderator's action in the caller's transaction and log it; returns the comment.
 
     `settings` (needed to e-mail reply subscribers) defaults to `session.info["settings"]`,
-    which the app's storage sets on every session. Raises `UnknownComment` and `ValueError`.
+    which the app's storage sets on every session. Raises `UnknownComment`, `ActionRefused`
+    (a comment its author deleted stays deleted; only "ban" applies) and `ValueError`.
     """
     if action not in NEW_STATUS:
         raise ValueError(f"unknown moderation action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -83,6 +90,11 @@ def apply_action(
         raise UnknownComment(f"There is no comment {comment_id}.")
     lock_thread(session, comment.thread_key)
     session.refresh(comment)
+    if action != "ban" and deleted_by_author(session, comment):
+        raise ActionRefused(
+            f"Comment {comment_id} was deleted by its author and stays deleted; "
+            "you can still ban the author."
+        )
     now = utcnow()
     before = comment.status
     after = NEW_STATUS[action]
@@ -120,6 +132,29 @@ def apply_action(
         if isinstance(chosen, Settings):
             notify_reply_subscribers(session, chosen, comment)
     return comment
+
+
+def deleted_by_author(session: Session, comment: Comment) -> bool:
+    """Deleted, and not by a moderator: the author withdrew it or had their data deleted.
+
+    Authors' deletions leave no audit row, so a deleted comment whose last change of status
+    in the log is not a moderator's deletion is the author's (a ban keeps the status as it is).
+    """
+    if comment.status != Status.DELETED.value:
+        return False
+    last_change = session.scalar(
+        select(ModerationEvent.to_status)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            or_(
+                ModerationEvent.from_status.is_(None),
+                ModerationEvent.from_status != ModerationEvent.to_status,
+            ),
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+    return last_change != Status.DELETED.value
 
 
 def list_events(

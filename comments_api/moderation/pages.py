@@ -13,7 +13,13 @@ from starlette.responses import RedirectResponse, Response
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.auth.models import User
 from comments_api.auth.web import html_page
-from comments_api.moderation.actions import Action, UnknownComment, apply_action, list_events
+from comments_api.moderation.actions import (
+    Action,
+    ActionRefused,
+    UnknownComment,
+    apply_action,
+    list_events,
+)
 from comments_api.moderation.queue import Listing, held_or_reported, matching, spam_folder
 from comments_api.routes.common import service
 from comments_api.schemas import MAX_ID
@@ -75,6 +81,9 @@ def _notice(request: Request) -> tuple[str, str]:
         return "Select at least one comment, then choose an action.", "problem"
     if params.get("error") == "unknown":
         return "That comment no longer exists.", "problem"
+    if params.get("error") == "author-deleted":
+        refusal = "Its author deleted that comment, so it stays deleted (you can still ban)."
+        return refusal, "problem"
     done = params.get("done", "")
     count = params.get("count", "")
     if done in DONE_LABELS and count.isdigit():
@@ -179,9 +188,10 @@ def audit_log(
 
 def _apply(
     request: Request, user: User, comment_ids: list[int], action: str, reason: str | None
-) -> int:
+) -> tuple[int, int]:
+    """Apply the action to each comment; returns (done, refused)."""
     settings = service(request).settings
-    done = 0
+    done = refused = 0
     with service(request).storage.writing() as session:
         for comment_id in comment_ids:
             try:
@@ -189,8 +199,11 @@ def _apply(
                              settings=settings)
             except UnknownComment:
                 continue
+            except ActionRefused:
+                refused += 1
+                continue
             done += 1
-    return done
+    return done, refused
 
 
 async def _form(request: Request) -> FormData:
@@ -216,7 +229,11 @@ async def act_on_comment(
     action = str(form.get("action", ""))
     if action not in ACTIONS:
         return RedirectResponse(back, status_code=303)
-    done = await run_in_threadpool(_apply, request, user, [comment_id], action, _reason(form))
+    done, refused = await run_in_threadpool(
+        _apply, request, user, [comment_id], action, _reason(form)
+    )
+    if refused:
+        return RedirectResponse(_with_notice(back, error="author-deleted"), status_code=303)
     if not done:
         return RedirectResponse(_with_notice(back, error="unknown"), status_code=303)
     return RedirectResponse(_with_notice(back, done=action, count=str(done)), status_code=303)
@@ -234,7 +251,7 @@ async def act_on_many(request: Request, user: Moderator) -> Response:
     ][:MAX_BULK]
     if not selected or action not in ACTIONS:
         return RedirectResponse(_with_notice(back, error="none-selected"), status_code=303)
-    done = await run_in_threadpool(_apply, request, user, selected, action, _reason(form))
+    done, _ = await run_in_threadpool(_apply, request, user, selected, action, _reason(form))
     return RedirectResponse(_with_notice(back, done=action, count=str(done)), status_code=303)
 
 

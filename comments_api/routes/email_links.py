@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 
 from comments_api.errors import ERROR_RESPONSES
 from comments_api.models import Comment
-from comments_api.moderation.actions import Action, apply_action
+from comments_api.moderation.actions import Action, ActionRefused, apply_action
 from comments_api.notifications import moderator_addresses, unsubscribe
 from comments_api.pages import templates
 from comments_api.routes.common import service
@@ -157,6 +157,8 @@ def perform_moderation(request: Request, token: Token) -> HTMLResponse:
             thread_key = comment.thread_key
     except LinkProblem as problem:
         return problem_page(problem, settings.site_url)
+    except ActionRefused as refusal:
+        return page("This comment stays as it is", str(refusal), status_code=409, problem=True)
     _, done = ACTION_WORDS[action]
     return page(f"Comment {done}", f"The comment on {thread_key} is now {done}.")
 

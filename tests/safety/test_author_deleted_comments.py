@@ -1,0 +1,131 @@
+"""A comment its author deleted stays deleted: no moderator action brings it back.
+
+Authors withdraw a comment with its edit token, or have all their data deleted through the
+e-mailed link. Either way `apply_action` (behind the CLI, the e-mailed links and the
+moderation pages) refuses every action but "ban", with a message that says why.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from comments_api.models import Status
+from comments_api.moderation.actions import ActionRefused, list_events
+from comments_api.notifications import moderation_link
+from comments_api.privacy import delete_personal_data
+from tests.helpers import ROOT
+from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
+
+pytestmark = pytest.mark.anyio
+
+
+async def withdrawn_comment(api: MailApi) -> int:
+    """A held guest comment, then deleted by its author with the edit token."""
+    created = (await api.post(body="On second thoughts, never mind")).json()
+    comment_id: int = created["comment"]["id"]
+    deleted = await api.client.delete(
+        f"/api/v1/comments/{comment_id}", headers={"X-Edit-Token": created["edit_token"]}
+    )
+    assert deleted.status_code == 204
+    return comment_id
+
+
+async def test_the_cli_refuses_to_approve_a_comment_its_author_deleted(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = await withdrawn_comment(api)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COMMENTS_ENV": "test",
+        "COMMENTS_DATABASE_URL": api.settings.database_url,
+        "COMMENTS_SECRET_KEY": api.settings.secret_key,
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "comments_api", "approve", str(comment_id)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert f"Comment {comment_id} was deleted by its author and stays deleted" in result.stderr
+    assert "Approved" not in result.stdout
+    assert api.stored(comment_id).status == Status.DELETED.value
+    assert await api.public_ids() == []
+    with api.session() as session:
+        assert list_events(session) == [], "a refused action leaves no trace in the audit log"
+
+
+@pytest.mark.parametrize("action", ["approve", "restore", "reject", "spam", "delete"])
+async def test_no_action_resurrects_a_withdrawn_comment(
+    make_mail_api: MailApiFactory, action: str
+) -> None:
+    api = await make_mail_api()
+    comment_id = await withdrawn_comment(api)
+
+    with pytest.raises(ActionRefused, match="deleted by its author"):
+        api.act(comment_id, action)  # type: ignore[arg-type]
+
+    assert api.stored(comment_id).status == Status.DELETED.value
+
+
+async def test_a_moderator_can_still_ban_the_author_and_the_comment_stays_deleted(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = await withdrawn_comment(api)
+
+    api.act(comment_id, "ban")
+    with pytest.raises(ActionRefused):
+        api.act(comment_id, "approve")  # the ban's audit row does not make it a moderator's
+
+    assert api.stored(comment_id).status == Status.DELETED.value
+    refused = await api.post(body="Back again")
+    assert refused.status_code == 403
+
+
+async def test_a_comment_a_moderator_deleted_can_be_restored(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = (await api.post(body="Deleted by mistake")).json()["comment"]["id"]
+    api.act(comment_id, "approve")
+    api.act(comment_id, "delete")
+    api.act(comment_id, "ban")  # keeps it deleted; still the moderator's deletion
+
+    api.act(comment_id, "restore")
+    api.act(comment_id, "approve")
+
+    assert await api.public_ids() == [comment_id]
+
+
+async def test_comments_erased_through_the_deletion_link_stay_deleted(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = (await api.post(body="Please forget me")).json()["comment"]["id"]
+    with api.app.state.service.storage.writing() as session:
+        delete_personal_data(session, "ada@example.org")
+
+    with pytest.raises(ActionRefused):
+        api.act(comment_id, "approve")
+    assert await api.public_ids() == []
+
+
+async def test_the_emailed_approve_link_explains_why_it_cannot_approve(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = await withdrawn_comment(api)
+    link = moderation_link(api.settings, comment_id, "approve", MODERATOR)
+
+    answer = await api.client.post(link)
+
+    assert answer.status_code == 409
+    assert "deleted by its author and stays deleted" in answer.text
+    assert api.stored(comment_id).status == Status.DELETED.value
