@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -20,6 +21,19 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+# The markup the widget copies for live comments: a link and a badge it can drop.
+TEMPLATE_COMMENT: dict[str, Any] = {
+    "id": "",
+    "author": "",
+    "website": "#",
+    "verified": True,
+    "created": "",
+    "created_label": "",
+    "html": "",
+    "replies": [],
+}
 
 
 @dataclass(frozen=True)
@@ -41,13 +55,24 @@ def render_comments(
         return ArticleComments("off", 0, thread.key, Markup(""), Markup(""))
     tree = _threaded(approved)
     html = _environment.get_template("section.html").render(
-        thread=thread, comments=tree, count=len(approved), settings=settings
+        thread=thread,
+        comments=tree,
+        count=len(approved),
+        settings=settings,
+        sign_in_url=sign_in_url(thread, settings),
+        template_comment=TEMPLATE_COMMENT,
     )
     head = Markup(
         '<link rel="stylesheet" href="{0}/comments.css">\n'
         '<script defer src="{0}/comments.js"></script>'
     ).format(settings.static_url)
     return ArticleComments(thread.mode, len(approved), thread.key, Markup(html), head)
+
+
+def sign_in_url(thread: Thread, settings: CommentsSettings) -> str:
+    """The sign-in form, bringing the reader back to this post's comments afterwards."""
+    separator = "&" if "?" in settings.sign_in_url else "?"
+    return settings.sign_in_url + separator + urlencode({"next": f"{thread.url}#comments"})
 
 
 def _threaded(approved: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_POLICY_URL": "",
     # Show "If you have an account please sign in before posting your comment".
     "COMMENTS_SIGN_IN": False,
-    # Where "sign in" leads; empty: {COMMENTS_API_URL}/login.
+    # The sign-in form ("?next=" the post is added); empty: {COMMENTS_API_URL}/auth/sign-in.
     "COMMENTS_SIGN_IN_URL": "",
     # Fetch approved comments at build time and render them into the pages.
     "COMMENTS_SNAPSHOT": False,
@@ -71,7 +71,7 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         site_url=str(value("COMMENTS_SITE_URL") or site_url or DEVELOPMENT_SITE_URL).rstrip("/"),
         policy_url=value("COMMENTS_POLICY_URL") or f"{site_url}/pages/comments-policy.html",
         sign_in=bool(value("COMMENTS_SIGN_IN")),
-        sign_in_url=value("COMMENTS_SIGN_IN_URL") or f"{api_url}/login",
+        sign_in_url=value("COMMENTS_SIGN_IN_URL") or f"{api_url}/auth/sign-in",
         snapshot=bool(value("COMMENTS_SNAPSHOT")),
         snapshot_token=str(value("COMMENTS_SNAPSHOT_TOKEN") or ""),
         snapshot_timeout=float(value("COMMENTS_SNAPSHOT_TIMEOUT")),

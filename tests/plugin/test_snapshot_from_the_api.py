@@ -124,6 +124,52 @@ def test_comments_carry_author_link_date_and_schema_org_markup(site: Build) -> N
     assert reply.select_one(".comment-author a") is None, "no website, no link"
 
 
+def test_every_comment_has_a_report_form_that_works_without_javascript(
+    site: Build, api: CommentsApi
+) -> None:
+    section = soup(site, "open-post.html").select_one("section#comments")
+    comments = section.select("ol.comment-list li.comment")
+    assert len(comments) == 2
+    for comment in comments:
+        details = comment.select_one(":scope > details.comment-report")
+        assert details.summary.get_text() == "Report"
+        form = details.form
+        assert form["method"] == "post"
+        assert form["action"] == f"{api.url}/api/v1/comments/{comment['data-id']}/report"
+        reason = form.select_one("textarea[name=reason]")
+        assert reason.has_attr("required")
+        label = form.select_one(f"label[for={reason['id']}]")
+        assert label.get_text() == "Why should a moderator look at this comment? (required)"
+        assert form.select_one("button[type=submit]").get_text() == "Send report"
+    ids = [element["id"] for element in section.select("[id]")]
+    assert len(ids) == len(set(ids)), "every id on the page is unique"
+
+
+def test_closed_thread_can_still_be_reported(site: Build) -> None:
+    section = soup(site, "closed-post.html").select_one("section#comments")
+    assert section.select_one("ol.comment-list details.comment-report form") is not None
+
+
+def test_live_comments_are_drawn_from_the_same_markup_as_the_snapshot(site: Build) -> None:
+    section = soup(site, "open-post.html").select_one("section#comments")
+    template = section.select_one("template.comment-template")
+    blank = template.find("li", class_="comment", recursive=False)
+    snapshot = section.select_one("ol.comment-list > li.comment")
+
+    def parts(element: object) -> set[tuple[str, str, str]]:
+        """Every element outside the body and the replies: tag, class and itemprop."""
+        return {
+            (tag.name, " ".join(tag.get("class", [])), tag.get("itemprop", ""))
+            for tag in element.find_all(True)  # type: ignore[attr-defined]
+            if not tag.find_parent(class_=["comment-body", "comment-replies"])
+            and tag.name != "ol"
+        }
+
+    # The template also has the parts a comment may lack: the website link and the badge.
+    assert parts(snapshot) <= parts(blank)
+    assert parts(blank) - parts(snapshot) <= {("span", "comment-badge", "")}
+
+
 def test_counts_reach_the_title_link_and_the_index(site: Build) -> None:
     page = soup(site, "open-post.html")
     assert page.find("a", href="#comments").get_text() == "Read comments (2)"
@@ -137,7 +183,7 @@ def test_closed_thread_keeps_its_comments(site: Build) -> None:
     assert section.select_one("#comments-heading").get_text() == "Comments (1)"
     assert "Before it closed." in section.get_text()
     assert section.select_one(".comments-closed").get_text() == "Comments are closed."
-    assert section.select_one("form") is None
+    assert section.select_one("form.comment-form") is None
 
 
 def test_post_with_comments_off_has_no_section(site: Build) -> None:
@@ -158,7 +204,7 @@ def test_snapshot_follows_the_cursor_across_pages(
     site: Build, content: Path, api: CommentsApi, tmp_path: Path
 ) -> None:
     build = build_with_snapshot(content, tmp_path / "out", api, COMMENTS_SNAPSHOT_PAGE_SIZE=1)
-    assert build.page("open-post.html").count('class="comment"') == 2
+    assert len(soup(build, "open-post.html").select("ol.comment-list li.comment")) == 2
     assert "Before it closed." in build.page("closed-post.html")
     requests = [line for line in api.log().splitlines() if "/api/v1/snapshot" in line]
     assert any("cursor=" in line for line in requests), "more than one page was fetched"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -118,20 +119,71 @@ def test_policy_and_sign_in_notices_are_shown(site: Build) -> None:
     )
 
 
-def test_sign_in_prompt_is_absent_when_sign_in_is_off(tmp_path: Path) -> None:
+def test_sign_in_link_opens_the_api_form_and_comes_back_to_the_comments(site: Build) -> None:
+    link = soup(site, "open-post.html").select_one(".comment-sign-in a")
+    address = urlsplit(link["href"])
+    assert f"{address.scheme}://{address.netloc}{address.path}" == (
+        "http://127.0.0.1:8001/auth/sign-in"
+    )
+    assert parse_qs(address.query) == {"next": ["https://blog.example.org/open-post.html#comments"]}
+    assert address.fragment == "", "the fragment belongs to the post's address, inside `next`"
+
+
+def test_signed_in_line_waits_hidden_for_the_widget(site: Build) -> None:
+    form = soup(site, "open-post.html").select_one("form.comment-form")
+    signed_in = form.select_one(".comment-user")
+    assert signed_in.has_attr("hidden")
+    assert signed_in.get_text(" ", strip=True) == "Signed in as · Sign out"
+    assert signed_in.button["type"] == "button"
+
+
+def test_development_settings_show_the_sign_in_prompt(tmp_path: Path) -> None:
     content = content_folder(tmp_path / "content")
     post(content, "open-post", "An open post")
     build = build_site(content, tmp_path / "output")
     assert build.result.returncode == 0, build.log
+    link = BeautifulSoup(build.page("open-post.html"), "lxml").select_one(".comment-sign-in a")
+    assert link["href"].startswith("http://127.0.0.1:8001/auth/sign-in?next=")
+
+
+def test_sign_in_prompt_is_absent_when_sign_in_is_off(tmp_path: Path) -> None:
+    content = content_folder(tmp_path / "content")
+    post(content, "open-post", "An open post")
+    build = build_site(content, tmp_path / "output", COMMENTS_SIGN_IN=False)
+    assert build.result.returncode == 0, build.log
     assert "sign in before posting" not in build.page("open-post.html")
+    assert "Signed in as" not in build.page("open-post.html")
+
+
+def test_sign_in_url_setting_keeps_its_own_query(tmp_path: Path) -> None:
+    content = content_folder(tmp_path / "content")
+    post(content, "open-post", "An open post")
+    build = build_site(
+        content,
+        tmp_path / "output",
+        COMMENTS_SIGN_IN_URL="https://accounts.example.org/start?site=blog",
+        COMMENTS_SITE_URL="https://blog.example.org",
+    )
+    assert build.result.returncode == 0, build.log
+    link = BeautifulSoup(build.page("open-post.html"), "lxml").select_one(".comment-sign-in a")
+    address = urlsplit(link["href"])
+    assert address.netloc == "accounts.example.org"
+    assert parse_qs(address.query) == {
+        "site": ["blog"],
+        "next": ["https://blog.example.org/open-post.html#comments"],
+    }
 
 
 def test_notices_for_the_no_javascript_redirect_are_targets(site: Build) -> None:
     section = soup(site, "open-post.html").select_one("section#comments")
     held = section.select_one("#comment-awaiting-moderation")
     published = section.select_one("#comment-published")
+    reported = section.select_one("#comment-reported")
     assert "awaiting moderation" in held.get_text()
     assert "published" in published.get_text()
+    assert reported.get_text() == "Thank you: a moderator will look at this comment."
+    for notice in (held, published, reported):
+        assert notice.has_attr("hidden") and "comments-notice" in notice["class"]
     css = (site.output / "comments" / "comments.css").read_text()
     assert ".comments-notice:target{display:block}" in css
 
@@ -141,7 +193,7 @@ def test_closed_post_shows_comments_are_closed_and_no_form(site: Build) -> None:
         section = soup(site, name).select_one("section#comments")
         assert section.select_one("h2#comments-heading").get_text() == "Comments (0)"
         assert section.select_one(".comments-closed").get_text() == "Comments are closed."
-        assert section.select_one("form") is None
+        assert section.select_one("form.comment-form") is None
 
 
 def test_post_with_comments_off_shows_nothing_about_comments(site: Build) -> None:
@@ -170,7 +222,8 @@ def test_default_thread_key_is_the_slug_and_metadata_overrides_it(site: Build) -
     renamed = soup(site, "renamed-post.html").select_one(".comments-thread")
     assert open_thread["data-thread"] == "open-post"
     assert renamed["data-thread"] == "first-title"
-    assert renamed.find_next("form")["action"].endswith("/threads/first-title/comments")
+    form = renamed.select_one("form.comment-form")
+    assert form["action"].endswith("/threads/first-title/comments")
 
 
 def test_unknown_comments_value_is_reported_with_the_file_name(tmp_path: Path) -> None:
