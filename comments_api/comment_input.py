@@ -28,20 +28,46 @@ FIELD_MESSAGES = {
     "opened_at": "Send when the form was shown, in milliseconds since 1970, or leave it out.",
     "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
 }
+MISSING_EMAIL = "Give your e-mail address (it is never shown)."
 TRUE_WORDS = {"on", "true", "1", "yes"}
 
 
-def _refusal(exc: ValidationError) -> ApiError:
+def _schema_problems(exc: ValidationError) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     for error in exc.errors():
         location = error.get("loc", ())
         field = str(location[0]) if location else "request_body"
         errors.append((field, FIELD_MESSAGES.get(field, str(error.get("msg")))))
-    names = ", ".join(dict.fromkeys(field for field, _ in errors))
-    return ApiError(422, f"Please correct: {names}.", errors)
+    return errors
+
+
+def _address_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the schema cannot say about the address: that it is empty, or not an address."""
+    email = data.get("email")
+    if not isinstance(email, str):
+        return []  # missing or of the wrong type: the schema reports it
+    if not email.strip():
+        return [("email", MISSING_EMAIL)]
+    try:
+        check_email(email.strip())
+    except ApiError as refusal:
+        return [(error.field, error.message) for error in refusal.errors]
+    return []
+
+
+def _refusal(errors: list[tuple[str, str]]) -> ApiError:
+    """One 422 naming every field that needs correcting, in the order of the form."""
+    order = list(FIELD_MESSAGES)
+    first: dict[str, tuple[str, str]] = {}
+    for field, message in errors:
+        first.setdefault(field, (field, message))
+    ranked = sorted(first.values(), key=lambda e: order.index(e[0]) if e[0] in order else 99)
+    names = ", ".join(field for field, _ in ranked)
+    return ApiError(422, f"Please correct: {names}.", ranked)
 
 
 def _validated(model: type[ModelT], data: Any) -> ModelT:
+    """The submitted comment, or one 422 that lists every field to correct at once."""
     if not isinstance(data, dict):
         raise ApiError(
             422,
@@ -49,9 +75,16 @@ def _validated(model: type[ModelT], data: Any) -> ModelT:
             [("request_body", "Expected a JSON object with at least a `body` field.")],
         )
     try:
-        return model.model_validate(data)
+        validated = model.model_validate(data)
     except ValidationError as exc:
-        raise _refusal(exc) from None
+        problems = _schema_problems(exc)
+    else:
+        problems = []
+    reported = {field for field, _ in problems}
+    problems += [p for p in _address_problems(data) if p[0] not in reported]
+    if problems:
+        raise _refusal(problems)
+    return validated
 
 
 def parse_json(raw: bytes) -> NewComment:
