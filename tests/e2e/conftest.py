@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.mail.support import SmtpServer, link_containing
 from tests.plugin.support import (
     BUILD_TOKEN,
     Build,
@@ -81,9 +83,37 @@ class Stack:
         return f"{self.site.url}/{slug}.html"
 
 
-def start_stack(folder: Path, posts: list[tuple[str, str]]) -> Stack:
+@dataclass
+class MailingApi(CommentsApi):
+    """The API process with sign-in: its mail goes to a real SMTP server on a loopback port.
+
+    It runs as in development, so the session cookie is not Secure: the browser talks plain
+    HTTP to 127.0.0.1.
+    """
+
+    smtp_port: int = 0
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **super().environment(),
+            "COMMENTS_ENV": "development",
+            "COMMENTS_THREADS_FILE": "",
+            "COMMENTS_SMTP_HOST": "127.0.0.1",
+            "COMMENTS_SMTP_PORT": str(self.smtp_port),
+            "COMMENTS_SMTP_FROM": "comments@blog.test",
+            "COMMENTS_MAIL_INTERVAL_SECONDS": "1",
+        }
+
+
+def start_stack(
+    folder: Path, posts: list[tuple[str, str]], smtp: SmtpServer | None = None
+) -> Stack:
     site = StaticSite(folder / "output")
-    api = CommentsApi(folder / "api", site_origin=site.url)
+    api = (
+        MailingApi(folder / "api", site_origin=site.url, smtp_port=smtp.port)
+        if smtp
+        else CommentsApi(folder / "api", site_origin=site.url)
+    )
     try:
         api.start()
     except BaseException:
@@ -100,8 +130,8 @@ def stack_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     """Start site+API stacks; all are stopped when the module is done."""
     stacks: list[Stack] = []
 
-    def start(posts: list[tuple[str, str]]) -> Stack:
-        stack = start_stack(tmp_path_factory.mktemp("stack"), posts)
+    def start(posts: list[tuple[str, str]], smtp: SmtpServer | None = None) -> Stack:
+        stack = start_stack(tmp_path_factory.mktemp("stack"), posts, smtp)
         stacks.append(stack)
         return stack
 
@@ -109,6 +139,32 @@ def stack_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     for stack in stacks:
         stack.api.stop()
         stack.site.close()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, for sign-in links."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def sign_in_link(smtp: SmtpServer, address: str, seen: int) -> str:
+    """The link in the next "Your sign-in link" message to `address` after `seen` of them.
+
+    The API's mail sender works off the request path, once a second; allow it 30 s.
+    """
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        received = sign_in_messages(smtp, address)
+        if len(received) > seen:
+            return link_containing(received[-1], "/api/v1/auth/callback")
+        time.sleep(0.1)
+    raise AssertionError(f"no sign-in message reached {address}")
+
+
+def sign_in_messages(smtp: SmtpServer, address: str) -> list[Any]:
+    return [m for m in smtp.mailbox.to(address) if m["Subject"] == "Your sign-in link"]
 
 
 @dataclass

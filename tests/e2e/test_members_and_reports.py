@@ -1,0 +1,232 @@
+"""Members, reports and the personal-data warning in a real Chromium.
+
+The built site and the real API run on loopback ports; the API mails sign-in links to a real
+SMTP server, and the tests follow them like a reader would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Reader, Stack, sign_in_link, sign_in_messages
+from tests.helpers import axe_violations, describe_violations
+from tests.mail.support import SmtpServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+POSTS = [
+    ("member-post", "A post a member answers"),
+    ("reported-post", "A post with a rude comment"),
+    ("quiet-report-post", "A post read without JavaScript"),
+    ("privacy-post", "A post about a patient's journey"),
+    ("check-down-post", "A post written while the check is down"),
+]
+MEMBER = "nina@example.org"
+MODERATOR = "head.nurse@staff.example.org"
+NHS_NUMBER = "943 476 5919"  # passes the mod-11 check
+REPORT_LABEL = "Why should a moderator look at this comment? (required)"
+
+
+@pytest.fixture(scope="module")
+def stack(stack_factory: Callable[..., Stack], smtp: SmtpServer) -> Stack:
+    stack = stack_factory(POSTS, smtp)
+    stack.publish()
+    stack.api.cli("create-user", MEMBER, "--name", "Nina Nurse")
+    stack.api.cli("create-user", MODERATOR, "--role", "moderator", "--name", "Head Nurse")
+    for slug in ("reported-post", "quiet-report-post"):
+        rude = stack.api.post_comment(
+            slug, author="Rex Rude", email="rex@example.org", body="Nobody reads this ward's notes."
+        )
+        stack.api.approve(rude["comment"]["id"])
+    stack.build()  # the rude comments are in the snapshot, for readers without JavaScript
+    return stack
+
+
+@pytest.fixture(scope="module")
+def moderation(stack: Stack, browser: Any, smtp: SmtpServer) -> Iterator[Any]:
+    """A moderator's tab, signed in through the e-mailed link, on the moderation queue."""
+    context = browser.new_context()
+    page = context.new_page()
+    seen = len(sign_in_messages(smtp, MODERATOR))
+    page.goto(f"{stack.api.url}/auth/sign-in?next=/moderation")
+    page.get_by_label("Your e-mail address").fill(MODERATOR)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    page.goto(sign_in_link(smtp, MODERATOR, seen))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    yield page
+    context.close()
+
+
+def open_post(reader: Reader, stack: Stack, slug: str) -> None:
+    reader.page.goto(stack.url(slug))
+    reader.page.wait_for_load_state("networkidle")
+
+
+def rude_comment_id(stack: Stack, slug: str) -> int:
+    status, thread = stack.api.call("GET", f"/api/v1/threads/{slug}/comments")
+    assert status == 200, thread
+    [rude] = [c for c in thread["comments"] if c["author"] == "Rex Rude"]
+    return int(rude["id"])
+
+
+def expect_in_the_queue_with_the_reason(moderation: Any, stack: Stack, comment_id: int,
+                                        reason: str) -> None:
+    moderation.goto(f"{stack.api.url}/moderation")
+    queued = moderation.locator(f"#comment-{comment_id}")
+    expect(queued).to_contain_text("Nobody reads this ward's notes.")
+    expect(queued).to_contain_text("reported")
+    expect(queued).to_contain_text(f"“{reason}”")
+
+
+def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
+    stack: Stack, reader: Reader, smtp: SmtpServer
+) -> None:
+    page = reader.page
+    open_post(reader, stack, "member-post")
+    seen = len(sign_in_messages(smtp, MEMBER))
+
+    page.get_by_role("link", name="sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to comment")
+    page.get_by_label("Your e-mail address").fill(MEMBER)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    page.goto(sign_in_link(smtp, MEMBER, seen))
+
+    expect(page).to_have_url(stack.url("member-post") + "#comments")
+    signed_in = page.locator(".comment-user")
+    expect(signed_in).to_have_text("Signed in as Nina Nurse · Sign out")
+    expect(page.get_by_label("Name (required)")).to_be_hidden()
+    expect(page.get_by_label("E-mail (required)")).to_be_hidden()
+    expect(page.locator(".comment-sign-in")).to_be_hidden()
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    page.get_by_label("Comment (required)").fill("We tried this on our ward: it works.")
+    page.get_by_role("button", name="Post comment").click()
+
+    expect(page.locator(".comments-status")).to_have_text("Thank you. Your comment is published.")
+    mine = page.locator(".comment-list > li.comment").last
+    expect(mine).to_contain_text("Nina Nurse")
+    expect(mine).to_contain_text("We tried this on our ward: it works.")
+    expect(mine).not_to_contain_text("awaiting moderation")
+    expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
+    status, thread = stack.api.call("GET", "/api/v1/threads/member-post/comments")
+    assert status == 200
+    assert [(c["author"], c["member"]) for c in thread["comments"]] == [("Nina Nurse", True)]
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".comments-status")).to_have_text("You are signed out.")
+    expect(signed_in).to_be_hidden()
+    expect(page.get_by_label("Name (required)")).to_be_visible()
+    expect(page.get_by_label("Name (required)")).to_have_attribute("required", "")
+    expect(page.locator(".comment-sign-in")).to_be_visible()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label("E-mail (required)")).to_be_visible()
+    expect(signed_in).to_be_hidden()
+    expect(page.locator(".comment-list")).to_contain_text("We tried this on our ward")
+    assert reader.errors == []
+
+
+def test_reader_reports_a_comment_and_it_is_back_in_the_queue_with_the_reason(
+    stack: Stack, reader: Reader, moderation: Any
+) -> None:
+    page = reader.page
+    rude_id = rude_comment_id(stack, "reported-post")
+    open_post(reader, stack, "reported-post")
+    rude = page.locator(f"#comment-{rude_id}")
+    report = rude.locator("details.comment-report")
+
+    rude.get_by_text("Report", exact=True).click()
+    expect(report).to_have_attribute("open", "")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    rude.get_by_label(REPORT_LABEL).fill("Unkind to the night team.")
+    rude.get_by_role("button", name="Send report").click()
+
+    expect(page.locator(".comments-status")).to_have_text(
+        "Thank you: a moderator will look at this comment."
+    )
+    expect(report).not_to_have_attribute("open", "")
+    expect(rude.locator("summary")).to_be_focused()
+    expect(page).to_have_url(stack.url("reported-post"))
+    assert page.context.cookies() == [], "the widget sets no cookies for guests"
+    expect_in_the_queue_with_the_reason(moderation, stack, rude_id, "Unkind to the night team.")
+    assert reader.errors == []
+
+
+def test_report_without_javascript_lands_back_on_the_post_with_the_thanks(
+    stack: Stack, reader_factory: Callable[..., Reader], moderation: Any
+) -> None:
+    reader = reader_factory(java_script_enabled=False)
+    page = reader.page
+    rude_id = rude_comment_id(stack, "quiet-report-post")
+    page.goto(stack.url("quiet-report-post"))
+    notice = page.locator("#comment-reported")
+    expect(notice).to_be_hidden()
+    rude = page.locator(f"#comment-{rude_id}")
+
+    rude.get_by_text("Report", exact=True).click()
+    rude.get_by_label(REPORT_LABEL).fill("Off topic and rude.")
+    rude.get_by_role("button", name="Send report").click()
+
+    expect(page).to_have_url(stack.url("quiet-report-post") + "#comment-reported")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text("Thank you: a moderator will look at this comment.")
+    expect_in_the_queue_with_the_reason(moderation, stack, rude_id, "Off topic and rude.")
+
+
+def test_personal_data_is_flagged_before_posting_and_posting_anyway_holds_the_comment(
+    stack: Stack, reader: Reader
+) -> None:
+    page = reader.page
+    open_post(reader, stack, "privacy-post")
+    body = page.get_by_label("Comment (required)")
+    page.get_by_label("Name (required)").fill("Pat Porter")
+    page.get_by_label("E-mail (required)").fill("pat@example.org")
+    body.fill(f"Mrs Smith ({NHS_NUMBER}) waited six hours.")
+    page.get_by_role("button", name="Post comment").click()
+
+    warning = re.compile(r"looks like an NHS number.*moderator")
+    expect(body).to_have_accessible_description(warning)
+    expect(page.locator(".comments-status")).to_have_text(warning)
+    expect(body).to_be_focused()
+    expect(body).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".comment-list > li.comment")).to_have_count(0)
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    page.get_by_role("button", name="Post comment").click()
+
+    expect(page.locator(".comments-status")).to_contain_text("awaiting moderation")
+    held = page.locator(".comment-list > li.comment")
+    expect(held).to_contain_text("Your comment is awaiting moderation.")
+    expect(body).to_have_accessible_description(re.compile("You can use Markdown"))
+    expect(body).not_to_have_accessible_description(warning)
+    held_id = (held.get_attribute("id") or "").removeprefix("comment-")
+    pending = stack.api.cli("list-pending").stdout.splitlines()
+    [line] = [line for line in pending if line.startswith(f"{held_id}\t")]
+    assert "NHS number" in line
+    assert reader.errors == []
+
+
+def test_comment_is_posted_when_the_personal_data_check_is_unavailable(
+    stack: Stack, reader: Reader
+) -> None:
+    page = reader.page
+    page.route("**/api/v1/check-personal-data", lambda route: route.fulfill(status=503))
+    open_post(reader, stack, "check-down-post")
+    page.get_by_label("Name (required)").fill("Pat Porter")
+    page.get_by_label("E-mail (required)").fill("pat@example.org")
+    page.get_by_label("Comment (required)").fill("Short waits today, well done.")
+    page.get_by_role("button", name="Post comment").click()
+
+    expect(page.locator(".comments-status")).to_contain_text("awaiting moderation")
+    expect(page.locator(".comment-list > li.comment")).to_contain_text("Short waits today")
+    assert reader.errors == []
