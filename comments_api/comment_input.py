@@ -75,16 +75,14 @@ def _validated(model: type[ModelT], data: Any) -> ModelT:
             [("request_body", "Expected a JSON object with at least a `body` field.")],
         )
     try:
-        validated = model.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = _schema_problems(exc)
-    else:
-        problems = []
+    # Refused anyway: name the address too. A comment the schema accepts has its address
+    # checked by the service, after the thread (an unknown thread is a 404 first).
     reported = {field for field, _ in problems}
     problems += [p for p in _address_problems(data) if p[0] not in reported]
-    if problems:
-        raise _refusal(problems)
-    return validated
+    raise _refusal(problems)
 
 
 def parse_json(raw: bytes) -> NewComment:
