@@ -70,7 +70,18 @@ def _whole_number(value: object) -> object:
 CommentNumber = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 EpochMilliseconds = Annotated[int, Field(ge=0, le=10**15), BeforeValidator(_whole_number)]
 FreeText = Annotated[str, AfterValidator(_without_control_characters)]
-EmailText = Annotated[str, WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
+# Addresses at reserved names (.test, .local, .invalid, .onion, .arpa, localhost) are refused.
+RESERVED_MAIL_DOMAIN = "|".join(
+    "".join(f"[{letter}{letter.upper()}]" for letter in name)
+    for name in ("arpa", "invalid", "localhost", "local", "onion", "test")
+)
+MAIL_ADDRESS = f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)"
+EmailText = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "format": "email", "maxLength": 254, "pattern": MAIL_ADDRESS}
+    ),
+]
 
 
 class PublicComment(BaseModel):
