@@ -80,7 +80,6 @@ def test_open_post_has_heading_list_and_a_form_that_posts_to_the_api(site: Build
         "notify",
         "company",
         "parent",
-        "opened_at",
     }
     for field in form.select("input:not([type=hidden]), textarea"):
         assert form.select_one(f"label[for={field['id']}]") is not None, field

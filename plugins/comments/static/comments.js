@@ -8,7 +8,7 @@ const D = root.dataset, api = D.api + '/api/v1/', open = D.mode == 'open',
   status = $('.comments-status', root), form = $('.comment-form', root),
   model = $('.comment-template', root).content.firstElementChild,
   spot = document.createComment(''),
-  store = 'comments:' + D.thread, text = s => $(s).textContent;
+  store = 'comments:' + D.thread, text = s => $(s).textContent, opened = Date.now();
 // Own comments: {id: {t: edit token, u: editable until, b: Markdown, c: if held}}
 let mine = {}, list = $('.comment-list', root), count, user, last, warned;
 try { mine = JSON.parse(localStorage[store] || '{}'); } catch {}
@@ -238,8 +238,6 @@ const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
 
 cancel.onclick = () => (place(), last && last.focus());
 form.noValidate = true;
-form.opened_at.value = Date.now();
-form.opened_at.disabled = false;
 form.before(spot);
 form.onkeydown = e => e.key == 'Escape' && form.parent.value && cancel.click();
 
@@ -251,7 +249,7 @@ form.onsubmit = e => {
   data.notify = !!data.notify;
   if (!data.website) delete data.website;
   if (data.parent) data.parent = +data.parent;
-  data.opened_at = +data.opened_at;
+  data.opened_at = opened;
   if (bad.length) return problems(field, {detail: 'Please correct the marked fields.',
     errors: bad.map(f => ({field: f.name, message: f.dataset.error || f.validationMessage}))});
   send.disabled = true;
