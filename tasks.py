@@ -162,7 +162,7 @@ def new_post(c, title, category="Community news", tags="", authors="", content="
 @task
 def api(c):
     """Run the comments API at http://127.0.0.1:8001 (SQLite file in this folder by default)."""
-    c.run(f"comments-api serve --host 127.0.0.1 --port {CONFIG['api_port']}", pty=False)
+    c.run(f"{sys.executable} -m comments_api serve --host 127.0.0.1 --port {CONFIG['api_port']}")
 
 
 @task(help={"manifest": "the thread manifest to send (default: output/comments/threads.json)"})
@@ -226,7 +226,7 @@ def dev(c):
 @task(help={"k": "only tests whose names match this pytest -k expression"})
 def test(c, k=""):
     """Run the linters and every test (CI=true turns missing services into failures)."""
-    c.run("ruff check .")
+    c.run(f"{sys.executable} -m ruff check .")
     selection = f" -k {shlex.quote(k)}" if k else ""
     c.run(f"{sys.executable} -m pytest{selection}", pty=False)
 
@@ -234,6 +234,6 @@ def test(c, k=""):
 @task
 def lint(c):
     """Check formatting, lint and types."""
-    c.run("ruff check .")
-    c.run("ruff format --check .")
-    c.run("mypy")
+    c.run(f"{sys.executable} -m ruff check .")
+    c.run(f"{sys.executable} -m ruff format --check .")
+    c.run(f"{sys.executable} -m mypy")
