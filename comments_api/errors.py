@@ -88,6 +88,7 @@ FIELD_HINTS = {
     "cursor": "Use the `next` value of the previous page, or leave it out for the first page.",
     "limit": "Ask for between 1 and 1000 comments per page.",
     "X-Edit-Token": "Send the edit token you received when the comment was created.",
+    "token": "Open the sign-in link from the e-mail; ask for a new one if it no longer works.",
     "id": "Comment ids are positive whole numbers.",
     "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
     "threads": "Send the full list of threads, each with key, title, url and closed.",

@@ -21,10 +21,12 @@ from comments_api.storage import Storage
 __all__ = [
     "Accounts",
     "LINK_MINUTES",
+    "PendingSignIn",
     "SignInRefused",
     "SignedIn",
     "allowed_next",
     "display_name_for",
+    "masked_address",
 ]
 
 LINK_MINUTES = 15
@@ -32,6 +34,8 @@ LINK_MINUTES = 15
 MAX_LINKS_PER_ADDRESS = 3
 MAX_LINKS_PER_CLIENT = 10
 UNSAFE_URL_CHARACTERS = frozenset("\\\t\r\n ")
+USED_OR_EXPIRED = "This sign-in link has already been used or has expired. Ask for a new one."
+BANNED = "This account can no longer sign in."
 
 
 class SignInRefused(Exception):
@@ -43,6 +47,20 @@ class SignedIn:
     user: User
     session_secret: str
     next_url: str
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """What a sign-in link would do, looked up without using it."""
+
+    email: str
+    next_url: str
+
+
+def masked_address(email: str) -> str:
+    """Enough of an address to recognise it, not enough to learn it: j•••@example.org."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else f"•••@{domain}"
 
 
 def display_name_for(email: str) -> str:
@@ -129,8 +147,8 @@ class Accounts:
             )
         return True
 
-    def redeem(self, token: str, previous_session: str | None) -> SignedIn:
-        """Use a sign-in link once: find or create the user and start a NEW session."""
+    def _nonce(self, token: str) -> str:
+        """The secret inside a signed link, or `SignInRefused` for a forged or stale one."""
         try:
             nonce = self.serializer.loads(token, max_age=LINK_MINUTES * 60)
         except BadSignature:
@@ -140,6 +158,33 @@ class Accounts:
             ) from None
         if not isinstance(nonce, str):
             raise SignInRefused("This sign-in link is not valid. Ask for a new one.")
+        return nonce
+
+    def check_link(self, token: str) -> PendingSignIn:
+        """Whether a sign-in link would work, and for whom, without using it.
+
+        Mail scanners open links before people do; only `redeem` uses a link up.
+        """
+        nonce = self._nonce(token)
+        with self.storage.reading() as session:
+            pending = session.execute(
+                select(LoginToken.email, LoginToken.next_url).where(
+                    LoginToken.token_hash == hash_token(nonce),
+                    LoginToken.used_at.is_(None),
+                    LoginToken.expires_at > utcnow(),
+                )
+            ).first()
+            if pending is None:
+                raise SignInRefused(USED_OR_EXPIRED)
+            email, next_url = pending
+            banned_at = session.scalar(select(User.banned_at).where(User.email == email))
+        if banned_at is not None:
+            raise SignInRefused(BANNED)
+        return PendingSignIn(email, next_url)
+
+    def redeem(self, token: str, previous_session: str | None) -> SignedIn:
+        """Use a sign-in link once: find or create the user and start a NEW session."""
+        nonce = self._nonce(token)
         now = utcnow()
         with self.storage.writing() as session:
             used = session.execute(
@@ -153,9 +198,7 @@ class Accounts:
                 .returning(LoginToken.email, LoginToken.next_url)
             ).first()
             if used is None:
-                raise SignInRefused(
-                    "This sign-in link has already been used or has expired. Ask for a new one."
-                )
+                raise SignInRefused(USED_OR_EXPIRED)
             email, next_url = used
             user = session.scalar(select(User).where(User.email == email))
             if user is None:
@@ -170,7 +213,7 @@ class Accounts:
                 session.add(user)
                 session.flush()
             elif user.banned_at is not None:
-                raise SignInRefused("This account can no longer sign in.")
+                raise SignInRefused(BANNED)
             else:
                 user.verified = user.verified or self.is_verified_address(email)
             if previous_session:
@@ -257,7 +300,8 @@ def _sign_in_text(link: str, site_url: str) -> str:
     return (
         "Hello,\n\n"
         f"Someone, hopefully you, asked to sign in to comment on {site_url}.\n"
-        f"Open this link within {LINK_MINUTES} minutes to sign in; it works once:\n\n"
+        f"Open this link within {LINK_MINUTES} minutes and press \"Sign in\" on the page it "
+        "opens; it works once:\n\n"
         f"{link}\n\n"
         "If you did not ask for this, ignore this message: nobody can sign in without the link.\n"
     )

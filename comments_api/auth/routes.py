@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from comments_api.auth.accounts import LINK_MINUTES, Accounts, SignInRefused, allowed_next
+from comments_api.auth.accounts import (
+    LINK_MINUTES,
+    Accounts,
+    SignInRefused,
+    allowed_next,
+    masked_address,
+)
 from comments_api.auth.dependencies import (
     SESSION_COOKIE,
     Forbidden,
@@ -21,8 +27,8 @@ from comments_api.auth.dependencies import (
     own_origin,
     session_secret,
 )
-from comments_api.auth.schemas import LoginAccepted, LoginRequest, Me
-from comments_api.auth.web import html_page
+from comments_api.auth.schemas import LinkToken, LoginAccepted, LoginRequest, Me
+from comments_api.auth.web import PAGE_HEADERS, html_page
 from comments_api.comment_input import check_email
 from comments_api.config import Settings
 from comments_api.errors import ERROR_RESPONSES, ApiError, error_response
@@ -100,32 +106,94 @@ def login(request: Request, sign_in: LoginRequest) -> JSONResponse:
     return JSONResponse({"message": SENT_MESSAGE}, status_code=202)
 
 
+HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _link_refused(request: Request, refused: SignInRefused) -> Response:
+    return html_page(
+        "auth/link_refused.html",
+        400,
+        detail=str(refused),
+        sign_in_url=sign_in_url(request, None),
+    )
+
+
 @api.get(
     "/callback",
-    summary="Follow an e-mailed sign-in link: starts a session, 303 to `next`",
+    summary="Open an e-mailed sign-in link: a page asking to confirm (signs nobody in)",
     response_class=Response,
     responses={
-        303: {"description": "Signed in: the session cookie is set; on to `next`."},
-        400: {**ERROR_RESPONSES[422], "description": "The link is expired, used or forged."},
+        200: {
+            "description": "The page with one \"Sign in\" button (a form posting the token "
+            "back here). Opening the link uses nothing up: mail scanners open links too.",
+            "content": HTML,
+        },
+        400: {
+            "description": "The page saying the link is expired, used or forged, and where to "
+            "ask for a new one.",
+            "content": HTML,
+        },
         422: ERROR_RESPONSES[422],
     },
 )
-def callback(
+def confirm_sign_in(
     request: Request,
     token: Annotated[str, Query(min_length=1, max_length=500, description="From the e-mail.")],
 ) -> Response:
+    """Show who the link signs in, with a button that does it; nothing is used up here."""
+    try:
+        pending = accounts(request).check_link(token)
+    except SignInRefused as refused:
+        return _link_refused(request, refused)
+    page = html_page(
+        "auth/confirm_sign_in.html",
+        200,
+        site=urlsplit(_settings(request).site_url).netloc,
+        address=masked_address(pending.email),
+        token=token,
+        link_minutes=LINK_MINUTES,
+    )
+    # form-action also governs the redirect that follows the post: allow the way back to `next`.
+    target = urlsplit(allowed_next(pending.next_url, _settings(request), own_origin(request)))
+    page.headers["Content-Security-Policy"] = PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+    )
+    return page
+
+
+def _from_elsewhere(request: Request) -> bool:
+    """A browser's form post from another site (login CSRF); browsers always send Origin."""
+    origin = request.headers.get("origin")
+    return origin is not None and origin.rstrip("/").lower() != own_origin(request).lower()
+
+
+@api.post(
+    "/callback",
+    status_code=303,
+    summary="Sign in with an e-mailed link's token: starts a session, 303 to `next`",
+    response_class=Response,
+    responses={
+        303: {"description": "Signed in: the session cookie is set; on to `next`."},
+        400: {
+            **ERROR_RESPONSES[400],
+            "description": "The link is expired, used or forged (an HTML page for browsers).",
+            "content": HTML,
+        },
+        403: {**ERROR_RESPONSES[403], "description": "Posted from another site's page."},
+        422: ERROR_RESPONSES[422],
+    },
+)
+def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
     """Use the link once; the session id is always new (an old session is ended)."""
     settings = _settings(request)
+    if _from_elsewhere(request):
+        detail = "Sign in from the page your sign-in link opens."
+        return error_response(ApiError(403, detail, [("Origin", detail)]))
     try:
-        signed_in = accounts(request).redeem(token, session_secret(request))
+        signed_in = accounts(request).redeem(form.token, session_secret(request))
     except SignInRefused as refused:
         if "text/html" in request.headers.get("accept", ""):
-            return html_page(
-                "auth/link_refused.html",
-                400,
-                detail=str(refused),
-                sign_in_url=sign_in_url(request, None),
-            )
+            return _link_refused(request, refused)
         return error_response(ApiError(400, str(refused), [("token", str(refused))]))
     target = allowed_next(signed_in.next_url, settings, own_origin(request))
     response = RedirectResponse(target, status_code=303)

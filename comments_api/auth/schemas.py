@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["LoginAccepted", "LoginRequest", "Me", "MeUser"]
+from comments_api.schemas import EmailText
+
+__all__ = ["LinkToken", "LoginAccepted", "LoginRequest", "Me", "MeUser"]
 
 
 class LoginRequest(BaseModel):
@@ -14,12 +16,20 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore")
 
-    email: str = Field(min_length=1, max_length=254, description="Where to send the link.")
+    email: EmailText = Field(max_length=254, description="Where to send the link.")
     next: str | None = Field(
         default=None,
         max_length=1000,
         description="Where to return after signing in: a page of the blog (other addresses "
         "are replaced by the blog's home page).",
+    )
+
+
+class LinkToken(BaseModel):
+    """The form the sign-in link's page posts: the link's token, used up by signing in."""
+
+    token: str = Field(
+        min_length=1, max_length=500, description="The `token` of the e-mailed sign-in link."
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -62,6 +63,25 @@ def sign_in_link(message: EmailMessage) -> str:
     found = LINK.search(body_text(message))
     assert found, body_text(message)
     return found.group(0)
+
+
+def sign_in_form(page: httpx.Response) -> dict[str, str]:
+    """The confirmation page's one form: where it posts and the fields it sends."""
+    assert page.status_code == 200, page.text
+    soup = BeautifulSoup(page.text, "lxml")
+    [form] = soup.find_all("form")
+    button = form.find("button")
+    assert button is not None and button.get_text(strip=True) == "Sign in"
+    fields = {field["name"]: field["value"] for field in form.find_all("input")}
+    return {"method": form["method"], "action": form["action"], **fields}
+
+
+async def confirm_sign_in(browser: httpx.AsyncClient, link: str) -> httpx.Response:
+    """Open the e-mailed link, then press "Sign in" on the page it shows, as a person would."""
+    form = sign_in_form(await browser.get(link))
+    assert form.pop("method") == "post"
+    action = form.pop("action")
+    return await browser.post(action, data=form, headers={"Origin": API})
 
 
 @pytest.fixture(scope="session")
@@ -166,10 +186,11 @@ class Service:
     async def sign_in(
         self, address: str, next_url: str | None = None, client: httpx.AsyncClient | None = None
     ) -> httpx.Response:
-        """The whole flow: ask, receive the mail, follow the link (the client keeps the cookie)."""
+        """The whole flow: ask, receive the mail, follow the link, press "Sign in" (the client
+        keeps the cookie)."""
         browser = client or self.client
         link = await self.request_link(address, next_url, browser)
-        response = await browser.get(link)
+        response = await confirm_sign_in(browser, link)
         assert response.status_code == 303, response.text
         return response
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.auth.support import API, BLOG, Service, sign_in_link
+from tests.auth.support import API, BLOG, Service, confirm_sign_in, sign_in_link
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -99,7 +99,7 @@ async def test_the_sign_in_form_sends_a_link_without_javascript(service: Service
     assert "Check your e-mail" in sent.text
     service.deliver()
     [message] = service.mailbox.to("noscript@example.org")
-    followed = await service.client.get(sign_in_link(message))
+    followed = await confirm_sign_in(service.client, sign_in_link(message))
     assert followed.headers["location"] == f"{BLOG}/posts/first.html"
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import update
 
 from comments_api.auth.models import LoginToken, User, UserSession
@@ -16,6 +17,8 @@ from tests.auth.support import (
     Service,
     ServiceFactory,
     body_text,
+    confirm_sign_in,
+    sign_in_form,
     sign_in_link,
 )
 
@@ -36,7 +39,12 @@ async def test_a_reader_signs_in_through_the_link_in_the_email(service: Service)
     link = sign_in_link(message)
     assert link.startswith(f"{API}/api/v1/auth/callback?token=")
 
-    followed = await service.client.get(link)
+    opened = await service.client.get(link)
+    heading = BeautifulSoup(opened.text, "lxml").find("h1").get_text(" ", strip=True)
+    assert heading == "Sign in to blog.test as a•••@example.org?"
+    assert "set-cookie" not in opened.headers
+    assert (await service.me())["signed_in"] is False
+    followed = await confirm_sign_in(service.client, link)
 
     assert followed.status_code == 303
     assert followed.headers["location"] == f"{BLOG}/posts/first.html"
@@ -82,15 +90,67 @@ async def test_a_malformed_address_is_refused_with_the_field_named(service: Serv
     assert response.json()["errors"][0]["field"] == "email"
 
 
+async def test_mail_scanners_opening_the_link_neither_sign_in_nor_use_it_up(
+    service: Service,
+) -> None:
+    link = await service.request_link("scanned@example.org")
+    scanner = service.browser()
+    for _ in range(3):  # Safe Links and the like fetch a link, sometimes more than once
+        opened = await scanner.get(link)
+        assert opened.status_code == 200
+        assert "set-cookie" not in opened.headers
+    assert (await service.me(scanner))["signed_in"] is False
+    with service.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT used_at FROM login_tokens").scalar() is None
+
+    signed_in = await confirm_sign_in(service.client, link)
+
+    assert signed_in.status_code == 303
+    assert (await service.me())["user"]["display_name"] == "scanned"
+
+
+async def test_the_confirmation_page_is_one_plain_form_without_javascript(
+    service: Service,
+) -> None:
+    link = await service.request_link("plain.page@example.org")
+    token = parse_qs(urlsplit(link).query)["token"][0]
+
+    page = await service.client.get(link)
+
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-store"
+    assert "script-src" not in page.headers["content-security-policy"]
+    # The post redirects to `next` on the blog, which the form-action rule must allow.
+    assert f"form-action 'self' {BLOG};" in page.headers["content-security-policy"]
+    soup = BeautifulSoup(page.text, "lxml")
+    assert soup.find("script") is None
+    assert not any(name.startswith("on") for tag in soup.find_all(True) for name in tag.attrs)
+    assert soup.find("html")["lang"] == "en"
+    assert soup.find("main") is not None
+    assert sign_in_form(page) == {
+        "method": "post", "action": "/api/v1/auth/callback", "token": token,
+    }
+    assert "plain.page@example.org" not in page.text
+    assert "p•••@example.org" in soup.find("h1").get_text()
+
+
 async def test_a_sign_in_link_works_only_once(service: Service) -> None:
     link = await service.request_link("once@example.org")
-    assert (await service.client.get(link)).status_code == 303
+    assert (await confirm_sign_in(service.client, link)).status_code == 303
 
     other_browser = service.browser()
-    again = await other_browser.get(link)
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    again = await other_browser.post(
+        "/api/v1/auth/callback", data={"token": token}, headers={"Origin": API}
+    )
+    reopened = await other_browser.get(link)
 
     assert again.status_code == 400
     assert "already been used" in again.json()["detail"]
+    assert reopened.status_code == 400
+    assert "already been used" in reopened.text
+    assert BeautifulSoup(reopened.text, "lxml").find("form") is None
+    assert "Ask for a new sign-in link" in reopened.text
     assert (await service.me(other_browser))["signed_in"] is False
 
 
@@ -100,10 +160,56 @@ async def test_a_sign_in_link_expires_after_fifteen_minutes(service: Service) ->
         connection.execute(
             update(LoginToken).values(expires_at=utcnow() - timedelta(seconds=1))
         )
-    response = await service.client.get(link, headers={"Accept": "text/html"})
-    assert response.status_code == 400
-    assert "Ask for a new sign-in link" in response.text
+    opened = await service.client.get(link)
+    assert opened.status_code == 400
+    assert "Ask for a new sign-in link" in opened.text
+    assert BeautifulSoup(opened.text, "lxml").find("form") is None
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    pressed = await service.client.post(
+        "/api/v1/auth/callback",
+        data={"token": token},
+        headers={"Origin": API, "Accept": "text/html"},
+    )
+    assert pressed.status_code == 400
+    assert "Ask for a new sign-in link" in pressed.text
     assert (await service.me())["signed_in"] is False
+
+
+async def test_a_link_for_an_account_banned_since_says_so_and_signs_nobody_in(
+    service: Service,
+) -> None:
+    banned = service.make_user("banned.later@example.org")
+    link = await service.request_link("banned.later@example.org")
+    with service.engine.begin() as connection:
+        connection.execute(update(User).where(User.id == banned.id).values(banned_at=utcnow()))
+
+    opened = await service.client.get(link)
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    pressed = await service.client.post(
+        "/api/v1/auth/callback", data={"token": token}, headers={"Origin": API}
+    )
+
+    assert opened.status_code == pressed.status_code == 400
+    assert "can no longer sign in" in opened.text
+    assert "can no longer sign in" in pressed.json()["detail"]
+    assert (await service.me())["signed_in"] is False
+
+
+async def test_a_sign_in_posted_from_another_site_is_refused_and_the_link_still_works(
+    service: Service,
+) -> None:
+    link = await service.request_link("csrf@example.org")
+    token = parse_qs(urlsplit(link).query)["token"][0]
+
+    forged = await service.client.post(
+        "/api/v1/auth/callback", data={"token": token}, headers={"Origin": "https://evil.example"}
+    )
+
+    assert forged.status_code == 403
+    assert forged.json()["errors"][0]["field"] == "Origin"
+    assert "set-cookie" not in forged.headers
+    assert (await service.me())["signed_in"] is False
+    assert (await confirm_sign_in(service.client, link)).status_code == 303
 
 
 async def test_links_are_valid_for_fifteen_minutes(service: Service) -> None:
@@ -118,6 +224,12 @@ async def test_a_forged_or_tampered_link_is_refused(service: Service) -> None:
     tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
     assert (await service.client.get(tampered)).status_code == 400
     assert (await service.client.get("/api/v1/auth/callback?token=made-up")).status_code == 400
+    for token in (parse_qs(urlsplit(tampered).query)["token"][0], "made-up"):
+        pressed = await service.client.post(
+            "/api/v1/auth/callback", data={"token": token}, headers={"Origin": API}
+        )
+        assert pressed.status_code == 400
+        assert pressed.json()["errors"][0]["field"] == "token"
     assert (await service.me())["signed_in"] is False
 
 

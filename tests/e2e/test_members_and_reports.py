@@ -58,6 +58,7 @@ def moderation(stack: Stack, browser: Any, smtp: SmtpServer) -> Iterator[Any]:
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
     page.goto(sign_in_link(smtp, MODERATOR, seen))
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
     yield page
     context.close()
@@ -97,6 +98,9 @@ def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
     page.goto(sign_in_link(smtp, MEMBER, seen))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("as n•••@example.org?")
+    assert page.context.cookies(page.url) == [], "opening the link alone signs nobody in"
+    page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(stack.url("member-post") + "#comments")
     signed_in = page.locator(".comment-user")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,9 +103,13 @@ def test_a_moderator_signs_in_by_email_approves_a_held_comment_and_readers_see_i
         expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
 
         page.goto(wait_for_sign_in_link(mailbox, before))
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile(r"^Sign in to .+ as h•••@staff\.example\.org\?$")
+        )
+        page.get_by_role("button", name="Sign in").click()
 
-        assert page.url == f"{stack.api.url}/moderation"
         expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+        assert page.url == f"{stack.api.url}/moderation"
         queued = page.locator(f"#comment-{comment_id}")
         expect(queued).to_contain_text("Thank you to the night team")
         expect(queued).to_contain_text("gus@example.org")
@@ -153,6 +158,10 @@ def test_the_sign_in_page_and_the_queue_pass_axe(
         violations = axe_violations(page)
         assert violations == [], describe_violations(violations)
         page.goto(wait_for_sign_in_link(mailbox, before))
+        violations = axe_violations(page)
+        assert violations == [], f"sign-in confirmation:\n{describe_violations(violations)}"
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
 
         for path in ("/moderation", "/moderation/spam", "/moderation/log",
                      "/moderation/search?q=leaflet", "/auth/sign-in"):
