@@ -221,7 +221,17 @@ def logout(request: Request) -> Response:
 
 
 @api.get("/me", response_model=Me, summary="Who is signed in, and where to sign in")
-def me(request: Request) -> JSONResponse:
+def me(
+    request: Request,
+    next: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="The page to return to after signing in (a page of the blog). "
+            "Without it, the Referer is used, which cross-origin requests cut to the origin.",
+        ),
+    ] = None,
+) -> JSONResponse:
     """`signed_in`, the user's public details, and the sign-in form returning to the caller."""
     user = current_user(request)
     body = {
@@ -229,7 +239,7 @@ def me(request: Request) -> JSONResponse:
         "user": {"display_name": user.display_name, "role": user.role, "verified": user.verified}
         if user
         else None,
-        "login_url": sign_in_url(request, request.headers.get("referer")),
+        "login_url": sign_in_url(request, next or request.headers.get("referer")),
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie, Referer"})
 

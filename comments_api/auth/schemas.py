@@ -46,4 +46,7 @@ class MeUser(BaseModel):
 class Me(BaseModel):
     signed_in: bool
     user: MeUser | None
-    login_url: str = Field(description="The sign-in form, returning to the calling page.")
+    login_url: str = Field(
+        description="The sign-in form, returning to `next` (or else the calling page) when that "
+        "is a page of the blog or of this service, and to the blog's home page otherwise."
+    )

@@ -313,6 +313,33 @@ async def test_me_tells_anonymous_readers_where_to_sign_in(service: Service) -> 
     assert response.headers["cache-control"] == "no-store"
 
 
+async def test_me_returns_readers_to_the_page_named_in_next_rather_than_the_bare_origin(
+    service: Service,
+) -> None:
+    post = f"{BLOG}/posts/first.html#comments"
+    response = await service.client.get(
+        "/api/v1/auth/me", params={"next": post}, headers={"Referer": f"{BLOG}/"}
+    )
+    login_url = response.json()["login_url"]
+    assert login_url.startswith(f"{API}/auth/sign-in?")
+    assert parse_qs(urlsplit(login_url).query)["next"] == [post]
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"]
+)
+async def test_me_never_offers_a_way_back_to_another_site(
+    service: Service, next_url: str
+) -> None:
+    response = await service.client.get(
+        "/api/v1/auth/me",
+        params={"next": next_url},
+        headers={"Referer": f"{BLOG}/posts/first.html"},
+    )
+    login_url = response.json()["login_url"]
+    assert parse_qs(urlsplit(login_url).query)["next"] == [f"{BLOG}/"]
+
+
 async def test_staff_addresses_are_verified(service: Service) -> None:
     await service.sign_in("nurse@staff.example.org")
     assert (await service.me())["user"]["verified"] is True
