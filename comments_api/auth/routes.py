@@ -220,7 +220,12 @@ def logout(request: Request) -> Response:
     return response
 
 
-@api.get("/me", response_model=Me, summary="Who is signed in, and where to sign in")
+@api.get(
+    "/me",
+    response_model=Me,
+    summary="Who is signed in, and where to sign in",
+    responses={422: ERROR_RESPONSES[422]},
+)
 def me(
     request: Request,
     next: Annotated[
