@@ -124,6 +124,9 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When its author took it back (deleted it with the edit token, or had their data deleted).
+    # Kept on the comment, and so in exports, because no moderator may undo it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Report(Base):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from comments_api.config import Settings
 from comments_api.mail import MAX_ATTEMPTS, OutboxMessage, queue_message
 from comments_api.models import Comment, Status, utcnow
+from comments_api.moderation.actions import record_withdrawal
 from comments_api.safety.spam_model import SpamLesson
 from comments_api.signed_links import api_url, read_token, sign_token
 from comments_api.storage import lock_thread, refresh_thread
@@ -40,6 +41,7 @@ DELETED_AUTHOR = "[deleted]"
 DELETED_HTML = "<p><em>Comment deleted.</em></p>"
 DELETION_LINK_HOURS = 24
 DELETION_SUBJECT = "Delete your comments"
+ERASED_REASON = "Its author had all their comments and data deleted."
 PURGE_EVERY = timedelta(hours=1)
 
 
@@ -130,7 +132,10 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
         )
         keep_place = comment.status == Status.APPROVED.value and has_replies is not None
         placeholders += keep_place
+        before = comment.status
         comment.status = Status.APPROVED.value if keep_place else Status.DELETED.value
+        if comment.withdrawn_at is None:
+            record_withdrawal(session, comment, before, ERASED_REASON)
         comment.author_name = DELETED_AUTHOR
         comment.author_email = None
         comment.author_url = None

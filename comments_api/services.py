@@ -12,12 +12,20 @@ from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
 from comments_api.errors import ApiError
 from comments_api.models import Comment, Status, utcnow
+from comments_api.moderation.actions import record_withdrawal
 from comments_api.moderation_policy import CommentDraft, ModerationPolicy
 from comments_api.ratelimit import RateLimiter
 from comments_api.rendering import extract_links, render_comment
 from comments_api.schemas import NAME, VISIBLE, NewComment
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
-from comments_api.storage import ManifestEntry, Storage, SyncResult, ThreadState
+from comments_api.storage import (
+    ManifestEntry,
+    Storage,
+    SyncResult,
+    ThreadState,
+    lock_thread,
+    refresh_thread,
+)
 from comments_api.threads import CachedThread, ManifestFile, ThreadListCache, is_closed
 
 if TYPE_CHECKING:
@@ -279,8 +287,20 @@ class CommentService:
         return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
 
     def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
+        """Withdraw one's own comment within the edit window: deleted for good, and logged."""
         self._own_comment(comment_id, token, address)
-        self.storage.change_comment(comment_id, status=Status.DELETED)
+        with self.storage.writing() as session:
+            comment = session.get(Comment, comment_id)
+            assert comment is not None  # comments are never removed, only marked
+            lock_thread(session, comment.thread_key)
+            session.refresh(comment)
+            before = comment.status
+            if before not in PUBLIC_STATES:  # a moderator acted in the meantime
+                raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+            comment.status = Status.DELETED.value
+            record_withdrawal(session, comment, before, "Deleted by its author.")
+            session.flush()
+            refresh_thread(session, comment.thread_key)
 
     def report_comment(self, comment_id: int, reason: str, address: str | None) -> None:
         comment = self.storage.get_comment(comment_id)

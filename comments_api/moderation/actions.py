@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
@@ -20,6 +20,7 @@ from comments_api.safety import ban_author, learn_from_decision
 from comments_api.storage import lock_thread, refresh_thread
 
 __all__ = [
+    "AUTHOR",
     "Action",
     "ACTIONS",
     "ActionRefused",
@@ -28,10 +29,14 @@ __all__ = [
     "apply_action",
     "deleted_by_author",
     "list_events",
+    "record_withdrawal",
 ]
 
 Action = Literal["approve", "reject", "spam", "delete", "ban", "restore"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
+# The actor of the audit rows that record an author's own withdrawal.
+AUTHOR = "author"
+WITHDRAW = "withdraw"
 
 NEW_STATUS: dict[Action, Status] = {
     "approve": Status.APPROVED,
@@ -90,7 +95,7 @@ def apply_action(
         raise UnknownComment(f"There is no comment {comment_id}.")
     lock_thread(session, comment.thread_key)
     session.refresh(comment)
-    if action != "ban" and deleted_by_author(session, comment):
+    if action != "ban" and deleted_by_author(comment):
         raise ActionRefused(
             f"Comment {comment_id} was deleted by its author and stays deleted; "
             "you can still ban the author."
@@ -134,27 +139,30 @@ def apply_action(
     return comment
 
 
-def deleted_by_author(session: Session, comment: Comment) -> bool:
-    """Deleted, and not by a moderator: the author withdrew it or had their data deleted.
+def deleted_by_author(comment: Comment) -> bool:
+    """Deleted, and by its author: withdrawn with the edit token, or erased with their data."""
+    return comment.status == Status.DELETED.value and comment.withdrawn_at is not None
 
-    Authors' deletions leave no audit row, so a deleted comment whose last change of status
-    in the log is not a moderator's deletion is the author's (a ban keeps the status as it is).
+
+def record_withdrawal(session: Session, comment: Comment, before: str, reason: str) -> None:
+    """Mark a comment its author took back, and log it (actor "author") for moderators.
+
+    The caller has set the comment's new status; `before` is its status until then.
     """
-    if comment.status != Status.DELETED.value:
-        return False
-    last_change = session.scalar(
-        select(ModerationEvent.to_status)
-        .where(
-            ModerationEvent.comment_id == comment.id,
-            or_(
-                ModerationEvent.from_status.is_(None),
-                ModerationEvent.from_status != ModerationEvent.to_status,
-            ),
+    now = utcnow()
+    comment.withdrawn_at = now
+    comment.updated_at = now
+    session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            action=WITHDRAW,
+            actor=AUTHOR,
+            reason=reason,
+            from_status=before,
+            to_status=comment.status,
+            created_at=now,
         )
-        .order_by(ModerationEvent.id.desc())
-        .limit(1)
     )
-    return last_change != Status.DELETED.value
 
 
 def list_events(

@@ -122,6 +122,8 @@ async def test_export_import_export_round_trips_exactly(
     comment = json.loads(lines[3])
     assert comment["author_email"] == "dee@example.org"
     assert comment["status"] == "deleted"
+    assert comment["withdrawn_at"], "the author's withdrawal travels with the comment"
+    assert json.loads(lines[4])["withdrawn_at"] is None
     assert comment["edit_token_hash"] and comment["client_hash"]
 
     backup = tmp_path / "backup.jsonl"

@@ -1,7 +1,8 @@
 """A comment its author deleted stays deleted: no moderator action brings it back.
 
 Authors withdraw a comment with its edit token, or have all their data deleted through the
-e-mailed link. Either way `apply_action` (behind the CLI, the e-mailed links and the
+e-mailed link. Either way the comment records it (`withdrawn_at`, kept in exports), the audit
+log shows it (actor "author"), and `apply_action` (behind the CLI, the e-mailed links and the
 moderation pages) refuses every action but "ban", with a message that says why.
 """
 
@@ -10,13 +11,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from comments_api import create_app
+from comments_api.backup import export_lines, import_lines
 from comments_api.models import Status
-from comments_api.moderation.actions import ActionRefused, list_events
+from comments_api.moderation.actions import ActionRefused, apply_action, list_events
 from comments_api.notifications import moderation_link
 from comments_api.privacy import delete_personal_data
+from comments_api.storage import Storage
 from tests.helpers import ROOT
 from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 
@@ -58,7 +66,8 @@ async def test_the_cli_refuses_to_approve_a_comment_its_author_deleted(
     assert api.stored(comment_id).status == Status.DELETED.value
     assert await api.public_ids() == []
     with api.session() as session:
-        assert list_events(session) == [], "a refused action leaves no trace in the audit log"
+        logged = [(event.action, event.actor) for event in list_events(session)]
+    assert logged == [("withdraw", "author")], "a refused action leaves no trace in the log"
 
 
 @pytest.mark.parametrize("action", ["approve", "restore", "reject", "spam", "delete"])
@@ -129,3 +138,78 @@ async def test_the_emailed_approve_link_explains_why_it_cannot_approve(
     assert answer.status_code == 409
     assert "deleted by its author and stays deleted" in answer.text
     assert api.stored(comment_id).status == Status.DELETED.value
+
+
+async def test_withdrawing_a_comment_marks_it_and_logs_the_author_as_the_actor(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    comment_id = await withdrawn_comment(api)
+
+    assert api.stored(comment_id).withdrawn_at is not None
+    with api.session() as session:
+        [event] = list_events(session)
+        logged = (event.comment_id, event.actor, event.action, event.from_status, event.to_status)
+    assert logged == (comment_id, "author", "withdraw", "pending", "deleted")
+
+
+async def test_deleting_ones_data_logs_a_withdrawal_for_each_comment(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api()
+    held = (await api.post(body="First thoughts")).json()["comment"]["id"]
+    published = (await api.post(body="Second thoughts")).json()["comment"]["id"]
+    api.act(published, "approve")
+    reply = (await api.post(body="A reply", author="Bo", email="bo@example.org",
+                            parent=published)).json()["comment"]["id"]
+    api.act(reply, "approve")
+    already_withdrawn = await withdrawn_comment(api)
+
+    with api.app.state.service.storage.writing() as session:
+        delete_personal_data(session, "ada@example.org")
+
+    with api.session() as session:
+        withdrawals = {
+            event.comment_id: (event.from_status, event.to_status)
+            for event in list_events(session)
+            if event.actor == "author"
+        }
+    assert withdrawals == {
+        held: ("pending", "deleted"),
+        published: ("approved", "approved"),  # kept as a placeholder: it has a reply
+        already_withdrawn: ("pending", "deleted"),  # logged once, when it was withdrawn
+    }
+    assert all(api.stored(i).withdrawn_at is not None for i in (held, published))
+    assert api.stored(reply).withdrawn_at is None
+
+
+@contextmanager
+def restored_copy(api: MailApi, folder: Path) -> Iterator[Storage]:
+    """The service's data exported, then imported into an empty database (no audit log)."""
+    exported = list(export_lines(api.app.state.service.storage))
+    settings = replace(api.settings, database_url=f"sqlite:///{folder / 'restored.sqlite3'}")
+    app = create_app(settings)
+    storage: Storage = app.state.service.storage
+    try:
+        import_lines(storage, exported)
+        yield storage
+    finally:
+        storage.close()
+        storage.engine.dispose()
+
+
+async def test_withdrawals_survive_an_export_and_import(
+    make_mail_api: MailApiFactory, tmp_path: Path
+) -> None:
+    api = await make_mail_api()
+    withdrawn_id = await withdrawn_comment(api)
+    by_moderator = (await api.post(body="Deleted by a moderator")).json()["comment"]["id"]
+    api.act(by_moderator, "delete")
+
+    with restored_copy(api, tmp_path) as restored:
+        with restored.writing() as session, pytest.raises(ActionRefused):
+            apply_action(session, withdrawn_id, "restore", MODERATOR)
+        with restored.writing() as session:
+            apply_action(session, by_moderator, "restore", MODERATOR)
+        with restored.reading() as session:
+            assert list_events(session)[0].comment_id == by_moderator
