@@ -7,8 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, IN_CI, need
+
+# Property and fuzz tests explore new examples on developers' machines; in CI they replay a
+# fixed sequence, so a green main stays green and a found bug is fixed on purpose, not by luck.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.hookimpl(hookwrapper=True)
