@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, inspect, select
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
 from comments_api.database import create_database_engine, migrate
@@ -82,3 +82,25 @@ def test_the_migrated_schema_matches_the_models(database: Engine) -> None:
     migrate(database)
     with database.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_downgrading_drops_the_column_and_keeps_ids_growing(database: Engine) -> None:
+    from alembic import command
+
+    from comments_api.database import alembic_config
+
+    migrate(database)
+    config = alembic_config(database.url.render_as_string(hide_password=False))
+    with database.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+
+    with database.connect() as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("comments")}
+        if database.dialect.name == "sqlite":
+            table = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'comments'"
+            ).scalar()
+            assert "AUTOINCREMENT" in str(table)
+    assert "withdrawn_at" not in columns
+    migrate(database)  # and back up again

@@ -43,5 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("comments") as batch:
+    # SQLite drops the column by copying the table; the copy must keep AUTOINCREMENT.
+    with op.batch_alter_table("comments", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("withdrawn_at")
