@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.api.support import POSTGRES_URL, new_postgres_schema, postgres_available
 from tests.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, IN_CI, need
 
 # Property and fuzz tests explore new examples on developers' machines; in CI they replay a
@@ -48,3 +49,20 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio (the server's own loop)."""
+    return "asyncio"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file in tmp_path, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+        return
+    need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    with new_postgres_schema() as url:
+        yield url

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,27 +16,7 @@ from comments_api.database import create_database_engine
 from tests.api.support import (
     BUILD_TOKEN,
     DEPLOY_TOKEN,
-    POSTGRES_URL,
-    new_postgres_schema,
-    postgres_available,
 )
-from tests.helpers import need
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file in tmp_path, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
-        return
-    need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    with new_postgres_schema() as url:
-        yield url
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Fixtures of the sign-in suite (shared with the moderation suite through support.py)."""
 
 from tests.auth.support import (  # noqa: F401
-    anyio_backend,
-    database_url,
     mailbox,
     make_service,
     service,

@@ -25,8 +25,8 @@ from comments_api.auth.accounts import Accounts
 from comments_api.auth.models import Role, User
 from comments_api.database import create_database_engine
 from comments_api.mail import deliver_pending
-from tests.api.support import DEPLOY_TOKEN, POSTGRES_URL, new_postgres_schema, postgres_available
-from tests.helpers import free_port, need
+from tests.api.support import DEPLOY_TOKEN
+from tests.helpers import free_port
 
 API = "https://api.test"
 BLOG = "http://blog.test"
@@ -100,17 +100,6 @@ def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
     with box.lock:
         box.messages.clear()
     return box
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database: a SQLite file in tmp_path, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
-        return
-    need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    with new_postgres_schema() as url:
-        yield url
 
 
 @pytest.fixture
@@ -252,6 +241,3 @@ async def service(make_service: ServiceFactory) -> Service:
     return made
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"

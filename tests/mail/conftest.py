@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from comments_api import Settings
 from comments_api.database import create_database_engine, migrate
-from tests.api.support import POSTGRES_URL, new_postgres_schema, postgres_available
-from tests.helpers import need
 from tests.mail.support import SmtpServer
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
@@ -26,16 +18,6 @@ def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server
     server.stop()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'comments.sqlite3'}"
-        return
-    need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
-    with new_postgres_schema() as url:
-        yield url
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from tests.auth.support import (  # noqa: F401
     API,
     BLOG,
     Service,
-    anyio_backend,
-    database_url,
     mailbox,
     make_service,
     service,

@@ -2,8 +2,6 @@
 
 from tests.mail.app_support import make_mail_api  # noqa: F401  (a fixture)
 from tests.mail.conftest import (  # noqa: F401  (fixtures)
-    anyio_backend,
-    database_url,
     engine,
     mail_settings,
     smtp_server,
