@@ -7,6 +7,9 @@ For each database it starts `python -m comments_api serve --workers 2` on a loop
 (rate limits off, comments published at once), loads 50 threads with 50 comments on the first,
 then runs wrk against three scenarios: list a thread, counts for 50 threads, create a comment.
 It prints requests/s, p50 and p99 latency, errors and the resident memory of each worker.
+The baseline, measured in the same run: uvicorn with the same workers serving the same thread
+list as fixed bytes from a bare ASGI function, no framework and no database; the `vs base`
+column is ours / baseline for the read scenarios (1.00 would be the server's own ceiling).
 Needs `wrk` (Debian package `wrk`); PostgreSQL on 127.0.0.1:5432 for the second half.
 """
 
@@ -79,24 +82,47 @@ def database(kind: str, folder: Path) -> Iterator[str]:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+BASELINE_APP = """
+import os
+
+BODY = open(os.environ["BENCH_BASELINE_BODY"], "rb").read()
+HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+"""
+
+
 @contextmanager
-def server(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
+def baseline_server(body: bytes, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """The ceiling: the same uvicorn serving the same bytes from a bare ASGI function."""
+    (folder / "baseline_app.py").write_text(BASELINE_APP)
+    (folder / "baseline_body.json").write_bytes(body)
+    command = [sys.executable, "-m", "uvicorn", "baseline_app:app", "--workers", str(workers),
+               "--log-level", "warning", "--no-access-log"]
+    env = {**os.environ, "BENCH_BASELINE_BODY": str(folder / "baseline_body.json")}
+    with started(command, folder, env, "baseline.log") as running:
+        yield running
+
+
+@contextmanager
+def started(command: list[str], folder: Path, env: dict[str, str],
+            log_name: str) -> Iterator[tuple[str, int]]:
+    """Start a server process on a free loopback port; yield its URL and pid once it answers."""
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": database_url,
-        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
-        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
-        "COMMENTS_MODERATION": "publish",
-        "COMMENTS_RATE_LIMITS_ENABLED": "false",
-        "COMMENTS_MIN_SUBMIT_SECONDS": "0",
-    }
-    log = (folder / "server.log").open("wb")
+    log = (folder / log_name).open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--log-level", "warning"],
+        command + ["--host", "127.0.0.1", "--port", str(port)],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -109,11 +135,11 @@ def server(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str,
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                log_text = (folder / "server.log").read_text()
+                log_text = (folder / log_name).read_text()
                 raise SystemExit(f"the server did not start:\n{log_text}")
             time.sleep(0.2)
         # Every worker answers before we measure (each opens its own connections).
-        for _ in range(20 * workers):
+        for _ in range(40):
             httpx.get(base_url + "/health", timeout=5)
         yield base_url, process.pid
     finally:
@@ -123,6 +149,25 @@ def server(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str,
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@contextmanager
+def server(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str, int]]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COMMENTS_ENV": "test",
+        "COMMENTS_DATABASE_URL": database_url,
+        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
+        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
+        "COMMENTS_MODERATION": "publish",
+        "COMMENTS_RATE_LIMITS_ENABLED": "false",
+        "COMMENTS_MIN_SUBMIT_SECONDS": "0",
+    }
+    command = [sys.executable, "-m", "comments_api", "serve", "--workers", str(workers),
+               "--log-level", "warning"]
+    with started(command, folder, env, "server.log") as running:
+        yield running
 
 
 def worker_rss_mb(parent: int) -> list[float]:
@@ -204,7 +249,10 @@ def bench(kind: str, arguments: argparse.Namespace) -> list[Result]:
                 ("counts", f"{base}/api/v1/counts?{counts_query}", None),
                 ("create", f"{base}/api/v1/threads/bench-1/comments", create_script),
             ]
-            results = []
+            body = httpx.get(scenarios[0][1], timeout=10).content
+            with baseline_server(body, folder, arguments.workers) as (baseline_base, baseline_pid):
+                results = [run_wrk(baseline_base + "/", arguments.duration, arguments.connections,
+                                   arguments.threads, None, "baseline", baseline_pid)]
             for name, target, script in scenarios:
                 if name not in arguments.scenarios:
                     continue
@@ -229,15 +277,19 @@ def main() -> int:
         return 1
     print(f"{arguments.workers} workers, {arguments.connections} connections, "
           f"{arguments.duration} s per scenario, wrk -t{arguments.threads}, {os.cpu_count()} CPUs")
-    header = (f"{'database':<11}{'scenario':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'requests':>10}{'errors':>8}  RSS per worker (MB)   goal (SQLite)")
+    header = (f"{'database':<11}{'scenario':<9}{'req/s':>9}{'vs base':>8}{'p50 ms':>9}"
+              f"{'p99 ms':>9}{'requests':>10}{'errors':>8}  RSS per worker (MB)   goal (SQLite)")
     print(header)
     print("-" * len(header))
     for kind in arguments.databases.split(","):
-        for result in bench(kind, arguments):
+        results = bench(kind, arguments)
+        baseline_rate = results[0].requests_per_second
+        for result in results:
             rss = ", ".join(f"{size:.0f}" for size in result.worker_rss_mb)
-            goal = GOALS[result.scenario] if kind == "sqlite" else ""
-            print(f"{kind:<11}{result.scenario:<9}{result.requests_per_second:>9.0f}"
+            goal = GOALS.get(result.scenario, "") if kind == "sqlite" else ""
+            ratio = result.requests_per_second / baseline_rate
+            versus = f"{ratio:.2f}" if result.scenario != "create" else "-"
+            print(f"{kind:<11}{result.scenario:<9}{result.requests_per_second:>9.0f}{versus:>8}"
                   f"{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.requests:>10}"
                   f"{result.errors:>8}  {rss:<21} {goal}", flush=True)
     print(f"memory goal: ≤ {MEMORY_GOAL_MB} MB per worker")
