@@ -41,6 +41,8 @@ MESSAGE_REFUSED = (
     smtplib.SMTPRecipientsRefused,
     smtplib.SMTPSenderRefused,
     smtplib.SMTPDataError,
+    # An internationalised address on a server without SMTPUTF8: this message only.
+    smtplib.SMTPNotSupportedError,
     ValueError,
 )
 
@@ -139,7 +141,10 @@ def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = N
             try:
                 connection.send_message(_email(message, settings))
             except MESSAGE_REFUSED as error:
-                logger.warning("The mail server refused message %s: %s", message.id, error)
+                # Not the error itself: a refusal names the recipient's address.
+                logger.warning(
+                    "The mail server refused message %s (%s)", message.id, type(error).__name__
+                )
                 _record_failures(engine, [message], now, str(error))
                 continue
             except OSError as error:  # smtplib's errors are OSErrors too
@@ -254,7 +259,7 @@ def _record_failures(
                 )
             )
             if attempts >= MAX_ATTEMPTS:
+                # The log names the message, never its recipient (see its last_error).
                 logger.error(
-                    "Giving up on message %s to %s after %s attempts: %s",
-                    message.id, message.recipient, attempts, error,
+                    "Giving up on message %s after %s attempts", message.id, attempts
                 )

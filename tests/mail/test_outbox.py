@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from comments_api import Settings
 from comments_api.mail import OutboxMessage, deliver_pending, queue_message
 from comments_api.models import utcnow
 from tests.helpers import free_port
-from tests.mail.support import SmtpServer, text_of
+from tests.mail.support import Mailbox, SmtpServer, text_of
 
 
 def _queue(engine: Engine, **fields: object) -> None:
@@ -89,3 +90,39 @@ def test_without_a_mail_server_setting_messages_stay_queued(
     assert deliver_pending(engine, replace(mail_settings, smtp_host="")) == 0
     [waiting] = _outbox(engine)
     assert waiting.sent_at is None and waiting.attempts == 0
+
+
+def test_a_message_the_server_cannot_take_does_not_hold_up_the_messages_after_it(
+    engine: Engine, mail_settings: Settings
+) -> None:
+    # An internationalised address is valid, but a server without SMTPUTF8 cannot take it:
+    # that refuses one message, it does not mean the connection is gone.
+    mailbox = Mailbox()
+    port = free_port()
+    server = Controller(mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    server.start()
+    try:
+        _queue(engine, to="jörg@example.de", subject="For Jörg")
+        _queue(engine, to="reader@example.org", subject="For the reader")
+        assert deliver_pending(engine, replace(mail_settings, smtp_port=port)) == 1
+        [message] = mailbox.wait_for(1)
+    finally:
+        server.stop()
+    assert message["Subject"] == "For the reader"
+    refused, delivered = _outbox(engine)
+    assert refused.sent_at is None and refused.attempts == 1
+    assert delivered.sent_at is not None and delivered.attempts == 0
+
+
+def test_mail_failures_are_logged_without_the_recipients_address(
+    engine: Engine, mail_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = replace(mail_settings, smtp_port=free_port())
+    _queue(engine, to="private.person@example.org")
+    with Session(engine) as session, session.begin():
+        [message] = session.scalars(select(OutboxMessage)).all()
+        message.attempts = 11  # the last attempt
+    with caplog.at_level("DEBUG", logger="comments_api"):
+        assert deliver_pending(engine, down) == 0
+    assert "Giving up" in caplog.text
+    assert "private.person@example.org" not in caplog.text
