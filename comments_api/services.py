@@ -281,8 +281,10 @@ class CommentService:
             spam_score=score,
             held_reasons="\n".join(reasons),
             edited=True,
+            only_from=PUBLIC_STATES,
         )
-        assert changed is not None
+        if changed is None:  # a moderator acted in the meantime: their decision stands
+            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
         shown = _as_shown(status)
         return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
 

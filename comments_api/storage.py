@@ -321,14 +321,22 @@ class Storage:
         spam_score: float | None = None,
         held_reasons: str | None = None,
         edited: bool = False,
+        only_from: Iterable[str] | None = None,
     ) -> Comment | None:
-        """Change a comment's text and/or state; the thread's cache version moves with it."""
+        """Change a comment's text and/or state; the thread's cache version moves with it.
+
+        With `only_from`, nothing changes (None) unless the comment is still in one of those
+        states once its thread is locked: a moderator may have acted in the meantime.
+        """
         now = utcnow()
         with self.writing() as session:
             comment = session.get(Comment, comment_id)
             if comment is None:
                 return None
             _lock_thread(session, comment.thread_key)
+            session.refresh(comment)  # as it is now, not as it was before the lock
+            if only_from is not None and comment.status not in set(only_from):
+                return None
             was_approved = comment.status == Status.APPROVED.value
             if status is not None:
                 comment.status = status.value

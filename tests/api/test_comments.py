@@ -284,3 +284,36 @@ async def test_a_local_build_manifest_is_picked_up_when_it_changes(
     ]}))
     assert (await api.post(thread="new-post")).status_code == 201
     assert (await api.list("new-post"))["closed"] is False
+
+
+async def test_an_edit_racing_a_moderators_spam_decision_does_not_publish_the_comment(
+    make_api: ApiFactory,
+) -> None:
+    from comments_api.moderation.actions import apply_action
+
+    api = await make_api(moderation="publish")
+    created = (await api.post(body="Buy my things, first version")).json()
+    comment_id = created["comment"]["id"]
+    comments = api.app.state.service
+    assess = comments.moderation.assess
+
+    def moderator_acts_meanwhile(draft: object) -> object:
+        verdict = assess(draft)
+        # While the author's edit is being assessed, a moderator files the comment as spam.
+        with comments.storage.writing() as session:
+            apply_action(session, comment_id, "spam", "mod@example.org")
+        return verdict
+
+    comments.moderation.assess = moderator_acts_meanwhile
+    edited = await api.client.patch(
+        f"/api/v1/comments/{comment_id}",
+        json={"body": "An innocent second version"},
+        headers={"X-Edit-Token": created["edit_token"]},
+    )
+    assert edited.status_code == 404, edited.text
+    assert (await api.list())["comments"] == []
+    stored = comments.storage.get_comment(comment_id)
+    assert stored.status == "spam"
+    assert stored.body_md == "Buy my things, first version"
+    counts = (await api.client.get("/api/v1/counts?thread=first-post")).json()
+    assert counts["counts"]["first-post"] == 0
