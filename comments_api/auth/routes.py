@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -33,6 +34,7 @@ from comments_api.comment_input import check_email
 from comments_api.config import Settings
 from comments_api.errors import ERROR_RESPONSES, ApiError, error_response
 from comments_api.routes.common import client_address
+from comments_api.schemas import NAME
 from comments_api.security import client_hash
 from comments_api.storage import Storage
 
@@ -328,9 +330,10 @@ async def profile_submit(request: Request) -> Response:
         raise Forbidden("Sign in to change your name.", sign_in=True)
     name = " ".join(str(form.get("display_name", "")).split())
     target = allowed_next(str(form.get("next", ""))[:1000], _settings(request), own_origin(request))
-    if not 1 <= len(name) <= 80:
+    if not 1 <= len(name) <= 80 or not re.fullmatch(NAME, name):
         return await run_in_threadpool(
-            _sign_in_page, request, target, 422, "", "Give a name of 1 to 80 characters."
+            _sign_in_page, request, target, 422, "",
+            "Give a name of 1 to 80 characters, without control characters.",
         )
     await run_in_threadpool(accounts(request).rename, user.id, name)
     return RedirectResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -22,7 +23,7 @@ from comments_api.moderation.actions import (
 )
 from comments_api.moderation.queue import Listing, held_or_reported, matching, spam_folder
 from comments_api.routes.common import service
-from comments_api.schemas import MAX_ID
+from comments_api.schemas import CONTROL, MAX_ID
 
 __all__ = ["install_moderation", "router"]
 
@@ -52,6 +53,8 @@ DONE_LABELS: dict[str, str] = {
 ACTIONS: tuple[str, ...] = get_args(Action)
 MAX_BULK = 200
 LOG_PAGE = 100
+# Typed text keeps no control characters (PostgreSQL refuses NUL in text and in queries).
+CONTROL_CHARACTERS = re.compile(f"[{CONTROL}]")
 
 
 def _site_url(request: Request) -> str:
@@ -162,6 +165,7 @@ def search(
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """Comments in any state by author name, e-mail address or text."""
+    q = CONTROL_CHARACTERS.sub("", q)
     with service(request).storage.reading() as session:
         listing = matching(session, q, _site_url(request)) if q.strip() else Listing([], 0)
         empty = f"No comment matches “{q}”." if q.strip() else "Type a name, address or words."
@@ -213,7 +217,7 @@ async def _form(request: Request) -> FormData:
 
 
 def _reason(form: FormData) -> str | None:
-    reason = " ".join(str(form.get("reason", "")).split())[:1000]
+    reason = " ".join(CONTROL_CHARACTERS.sub("", str(form.get("reason", ""))).split())[:1000]
     return reason or None
 
 

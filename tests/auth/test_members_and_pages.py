@@ -175,3 +175,27 @@ def test_create_user_makes_the_first_moderator(tmp_path: Path) -> None:
         [*command, "not-an-address"], env=env, capture_output=True, text=True, cwd=tmp_path
     )
     assert bad.returncode == 1 and "e-mail" in bad.stderr
+
+
+async def test_a_display_name_with_control_characters_is_refused_not_stored(
+    service: Service,
+) -> None:
+    await service.sign_in("controls@example.org")
+    page = BeautifulSoup((await service.client.get("/auth/sign-in")).text, "lxml")
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+
+    response = await service.client.post(
+        "/auth/profile",
+        data={"display_name": "Ada\x00\x07 Lovelace", "csrf_token": token},
+        headers={"Origin": API},
+    )
+
+    assert response.status_code == 422, response.text
+    assert (await service.me())["user"]["display_name"] == "controls"
+    # The name a member comments under is one the comment form accepts.
+    posted = await service.client.post(
+        "/api/v1/threads/first-post/comments",
+        json={"body": "Still works."},
+        headers={"Origin": BLOG},
+    )
+    assert posted.status_code == 201, posted.text

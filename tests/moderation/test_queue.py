@@ -194,3 +194,15 @@ async def test_the_pages_are_accessible_by_construction(desk: Desk) -> None:
                 continue
             assert field.get("id") and page.find("label", attrs={"for": field["id"]}), field
         assert page.find("script") is None
+
+
+async def test_control_characters_in_a_search_or_a_reason_are_not_a_server_error(
+    desk: Desk,
+) -> None:
+    comment = await desk.guest_comment(body="Plain words")
+    response = await desk.moderator.get("/moderation/search", params={"q": "Plain\x00words"})
+    assert response.status_code == 200, response.text
+    acted = await desk.act(comment, "reject", reason="rude\x00\x07 words")
+    assert acted.status_code == 303, acted.text
+    log = await desk.page("/moderation/log")
+    assert "rude words" in log.get_text()
