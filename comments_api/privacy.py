@@ -109,7 +109,7 @@ def deletion_address(settings: Settings, token: str) -> str:
 
 def delete_personal_data(session: Session, email: str) -> DeletionResult:
     """Wipe every comment of the address and what else we keep about it, in one transaction."""
-    from comments_api.auth.models import User
+    from comments_api.auth.models import LoginToken, User
 
     address = email.strip().lower()
     comments = list(
@@ -159,9 +159,11 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
             )
         )
     )
+    # Sign-in links are keyed by address, not by user: they go separately.
+    session.execute(delete(LoginToken).where(func.lower(LoginToken.email) == address))
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     if user is not None:
-        session.delete(user)  # sessions and sign-in tokens go with it
+        session.delete(user)  # its sessions go with it
     session.flush()
     for thread_key in sorted(threads):
         refresh_thread(session, thread_key)

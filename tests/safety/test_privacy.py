@@ -157,3 +157,22 @@ async def test_deleting_ones_data_also_removes_moderator_mail_that_quotes_the_ad
     with api.session() as session:
         left = session.scalars(select(OutboxMessage.text_body)).all()
     assert len(left) == 1 and "di@example.org" in left[0]
+
+
+async def test_deleting_ones_data_also_removes_the_sign_in_links_asked_for_with_the_address(
+    make_mail_api: MailApiFactory,
+) -> None:
+    from comments_api.auth.models import LoginToken
+    from comments_api.privacy import delete_personal_data
+
+    api = await make_mail_api(smtp_port=free_port())  # the mail server is down: mail waits
+    asked = await api.client.post("/api/v1/auth/login", json={"email": "ed@example.org"})
+    assert asked.status_code == 202, asked.text
+    await api.client.post("/api/v1/auth/login", json={"email": "fay@example.org"})
+
+    with api.app.state.service.storage.writing() as session:
+        delete_personal_data(session, "Ed@example.org")
+
+    with api.session() as session:
+        kept = session.scalars(select(LoginToken.email)).all()
+    assert kept == ["fay@example.org"]
