@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
@@ -100,7 +101,10 @@ def use_once(session: Session, token: str, purpose: Purpose) -> None:
     if is_used(session, token):
         raise LinkProblem("used")
     session.add(UsedToken(token_hash=_hash(token), purpose=purpose, used_at=utcnow()))
-    session.flush()  # a concurrent second use fails here on the primary key
+    try:
+        session.flush()  # a concurrent second use fails here on the primary key
+    except IntegrityError:
+        raise LinkProblem("used") from None  # the caller's transaction rolls back
 
 
 def api_url(settings: Settings, path: str) -> str:

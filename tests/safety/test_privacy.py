@@ -176,3 +176,19 @@ async def test_deleting_ones_data_also_removes_the_sign_in_links_asked_for_with_
     with api.session() as session:
         kept = session.scalars(select(LoginToken.email)).all()
     assert kept == ["fay@example.org"]
+
+
+async def test_a_deletion_link_used_twice_at_once_answers_used_not_a_server_error(
+    make_mail_api: MailApiFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comments_api import signed_links
+
+    api = await make_mail_api(smtp_port=free_port())
+    await api.post(body="Mine", author="Gil", email="gil@example.org")
+    token = signed_links.sign_token(api.settings, "delete-data", {"e": "gil@example.org"})
+    first = await api.client.post("/api/v1/privacy/delete", params={"token": token})
+    assert first.status_code == 200, first.text
+    # The second click checked before the first committed: it finds the token unused.
+    monkeypatch.setattr(signed_links, "is_used", lambda session, token: False)
+    second = await api.client.post("/api/v1/privacy/delete", params={"token": token})
+    assert second.status_code == 410, second.text
