@@ -259,7 +259,7 @@ form.onsubmit = e => {
       warned = j.ok && j.findings.length;
       if (!warned) return post(data);
       const words = 'Part of your comment ' + j.findings.map(f => f.reason).join(', part ') +
-        '. Take it out, or post anyway: your comment will then wait for a moderator.';
+        '. Take it out, or press Post comment again to send it as it is: it will then wait for a moderator.';
       note(form.body, words, 1);
       say(words, 1);
       form.body.focus();
