@@ -300,7 +300,7 @@ async def sign_in_submit(request: Request) -> Response:
     except ApiError as error:
         message = error.errors[0].message if error.errors else error.detail
         return await run_in_threadpool(
-            _sign_in_page, request, target, 422, email, "Give a valid e-mail address: " + message
+            _sign_in_page, request, target, 422, email, message
         )
     return html_page(
         "auth/check_email.html", 200, link_minutes=LINK_MINUTES, sign_in_url=sign_in_url(

@@ -112,7 +112,9 @@ async def test_the_sign_in_form_explains_a_bad_address(service: Service) -> None
     field = soup.find("input", attrs={"name": "email"})
     assert field["aria-invalid"] == "true"
     assert "email-error" in field["aria-describedby"]
-    assert soup.find(id="email-error").get_text().startswith("Give a valid e-mail address")
+    error = soup.find(id="email-error").get_text()
+    assert error.startswith("Give a valid e-mail address")
+    assert error.count("Give a valid e-mail address") == 1, "the message repeats itself"
 
 
 async def test_members_change_their_display_name_and_sign_out_on_the_account_page(
