@@ -9,7 +9,6 @@ COMMENTS_MODERATOR_DIGEST minutes); replies are announced when they are approved
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from sqlalchemy import Engine, String, and_, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -19,7 +18,7 @@ from comments_api.feeds import absolute_url
 from comments_api.mail import queue_message
 from comments_api.models import Base, Comment, Status, Thread, UTCDateTime, utcnow
 from comments_api.safety._upsert import insert_for
-from comments_api.signed_links import api_url, sign_token
+from comments_api.signed_links import address_digest, api_url, sign_token
 
 __all__ = [
     "Notice",
@@ -29,6 +28,7 @@ __all__ = [
     "notify_published_replies",
     "notify_reply_subscribers",
     "unsubscribe",
+    "unsubscribe_author_of",
     "unsubscribe_link",
 ]
 
@@ -76,16 +76,18 @@ def moderator_addresses(session: Session, settings: Settings) -> list[str]:
 def moderation_link(
     settings: Settings, comment_id: int, action: str, moderator: str, issued_at: float | None = None
 ) -> str:
-    """A signed link to confirm approving or rejecting one comment (expires, works once)."""
-    token = sign_token(
-        settings, "moderate", {"c": comment_id, "a": action, "m": moderator}, issued_at
-    )
+    """A signed link to confirm approving or rejecting one comment (expires, works once).
+
+    The moderator is named by `address_digest` (configured moderators have no user row)."""
+    payload = {"c": comment_id, "a": action, "m": address_digest(settings, moderator)}
+    token = sign_token(settings, "moderate", payload, issued_at)
     return api_url(settings, f"/moderation/email-action/{token}")
 
 
-def unsubscribe_link(settings: Settings, email: str) -> str:
-    token = sign_token(settings, "unsubscribe", {"e": email.lower()})
-    return api_url(settings, f"/api/v1/unsubscribe?token={quote(token)}")
+def unsubscribe_link(settings: Settings, subscribed_comment_id: int) -> str:
+    """A link that stops reply e-mails to the author of that comment (no expiry, idempotent)."""
+    token = sign_token(settings, "unsubscribe", {"c": subscribed_comment_id})
+    return api_url(settings, f"/api/v1/unsubscribe?token={token}")
 
 
 def _excerpt(text: str) -> str:
@@ -195,7 +197,7 @@ def notify_reply_subscribers(session: Session, settings: Settings, reply: Commen
     thread = session.get(Thread, reply.thread_key)
     title = thread.title if thread else reply.thread_key
     post = absolute_url(settings.site_url, thread.url) if thread else settings.site_url
-    link = unsubscribe_link(settings, parent.author_email)
+    link = unsubscribe_link(settings, parent.id)
     queue_message(
         session,
         to=parent.author_email,
@@ -245,3 +247,15 @@ def unsubscribe(session: Session, email: str) -> int:
         .values(notify=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def unsubscribe_author_of(session: Session, comment_id: int) -> int:
+    """Stop reply e-mails to whoever wrote that comment, for all their comments."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return 0  # deleted since: nothing is sent about it any more
+    if comment.author_email:
+        return unsubscribe(session, comment.author_email)
+    changed = int(comment.notify)
+    comment.notify = False
+    return changed

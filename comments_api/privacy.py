@@ -1,38 +1,44 @@
 """Self-service deletion of a commenter's data, and retention of personal data.
 
 A commenter asks for deletion with their address; a signed link mailed to it proves the address
-is theirs. Deleting wipes the text and every personal field of their comments; a comment that
-has published replies stays as a "comment deleted" placeholder so the discussion keeps its
-shape. Retention (COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from
-published comments older than that and keeps their text; e-mails sent before then are deleted.
+is theirs. The link carries only a random secret: the address waits in a `deletion_requests` row
+(keyed by the secret's hash) until the link is used or expires. Deleting wipes the text and
+every personal field of their comments; a comment that has published replies stays as a
+"comment deleted" placeholder so the discussion keeps its shape. Retention
+(COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from published comments
+older than that and keeps their text; e-mails sent before then are deleted.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, String, delete, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
 from comments_api.mail import MAX_ATTEMPTS, OutboxMessage, queue_message
-from comments_api.models import Comment, Status, utcnow
+from comments_api.models import Base, Comment, Status, UTCDateTime, utcnow
 from comments_api.moderation.actions import record_withdrawal
 from comments_api.safety.spam_model import SpamLesson
-from comments_api.signed_links import api_url, read_token, sign_token
+from comments_api.security import hash_token
+from comments_api.signed_links import LinkProblem, api_url, read_token, sign_token
 from comments_api.storage import lock_thread, refresh_thread
 
 __all__ = [
     "DELETED_AUTHOR",
     "DELETED_HTML",
+    "DeletionRequest",
     "DeletionResult",
     "deletion_address",
     "delete_personal_data",
     "purge_expired_personal_data",
     "request_deletion",
+    "use_deletion_link",
 ]
 
 logger = logging.getLogger("comments_api")
@@ -43,6 +49,17 @@ DELETION_LINK_HOURS = 24
 DELETION_SUBJECT = "Delete your comments"
 ERASED_REASON = "Its author had all their comments and data deleted."
 PURGE_EVERY = timedelta(hours=1)
+
+
+class DeletionRequest(Base):
+    """An e-mailed deletion link not yet used: the address it was sent to, until it expires."""
+
+    __tablename__ = "deletion_requests"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,17 @@ def request_deletion(session: Session, settings: Settings, email: str) -> bool:
     )
     if recent is not None:
         return False  # one link per address every ten minutes is enough
-    token = sign_token(settings, "delete-data", {"e": address})
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        DeletionRequest(
+            token_hash=hash_token(secret),
+            email=address,
+            created_at=now,
+            expires_at=now + timedelta(hours=DELETION_LINK_HOURS),
+        )
+    )
+    token = sign_token(settings, "delete-data", {"s": secret})
     link = api_url(settings, f"/api/v1/privacy/delete?token={token}")
     queue_message(
         session,
@@ -96,14 +123,38 @@ def request_deletion(session: Session, settings: Settings, email: str) -> bool:
     return True
 
 
-def deletion_address(settings: Settings, token: str) -> str:
-    """The address a deletion link was sent to, or `LinkProblem`."""
+def _request_hash(settings: Settings, token: str) -> str:
     payload = read_token(settings, "delete-data", token, DELETION_LINK_HOURS * 3600)
-    email = payload.get("e")
-    if not isinstance(email, str) or "@" not in email:
-        from comments_api.signed_links import LinkProblem
-
+    secret = payload.get("s")
+    if not isinstance(secret, str) or not secret:
         raise LinkProblem("invalid")
+    return hash_token(secret)
+
+
+def deletion_address(session: Session, settings: Settings, token: str) -> str:
+    """The address a deletion link was sent to, without using the link; or `LinkProblem`."""
+    token_hash = _request_hash(settings, token)
+    email = session.scalar(
+        select(DeletionRequest.email).where(
+            DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow()
+        )
+    )
+    if email is None:
+        raise LinkProblem("used")  # a well-signed link whose row is gone was used
+    return email
+
+
+def use_deletion_link(session: Session, settings: Settings, token: str) -> str:
+    """Use a deletion link once (in the caller's transaction): the address, or `LinkProblem`."""
+    token_hash = _request_hash(settings, token)
+    # One statement finds and removes the row, so a second click racing the first gets nothing.
+    email = session.execute(
+        delete(DeletionRequest)
+        .where(DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow())
+        .returning(DeletionRequest.email)
+    ).scalar()
+    if email is None:
+        raise LinkProblem("used")
     return email
 
 
@@ -161,6 +212,7 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     )
     # Sign-in links are keyed by address, not by user: they go separately.
     session.execute(delete(LoginToken).where(func.lower(LoginToken.email) == address))
+    session.execute(delete(DeletionRequest).where(func.lower(DeletionRequest.email) == address))
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     if user is not None:
         session.delete(user)  # its sessions go with it
@@ -212,3 +264,4 @@ def purge_expired_personal_data(
     if getattr(mail, "rowcount", 0):
         logger.info("Retention: removed %s old e-mails from the outbox", mail.rowcount)
     return changed
+

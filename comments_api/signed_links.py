@@ -3,11 +3,16 @@
 Tokens are signed with COMMENTS_SECRET_KEY (itsdangerous), one salt per purpose so a token for
 one thing never works for another. Single-use links record the hash of a used token; opening a
 link (GET) never uses it up, only the confirming POST does, because mail scanners follow links.
+
+Signing does not encrypt: anyone who sees a URL (access logs, proxies) can read its payload.
+Payloads therefore never hold an e-mail address, only ids, random secrets whose hash the
+database keeps, or `address_digest()`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,6 +28,7 @@ __all__ = [
     "LinkProblem",
     "Purpose",
     "UsedToken",
+    "address_digest",
     "api_url",
     "is_used",
     "read_token",
@@ -85,6 +91,12 @@ def read_token(
     if not isinstance(payload, dict):
         raise LinkProblem("invalid")
     return payload
+
+
+def address_digest(settings: Settings, address: str) -> str:
+    """A keyed, one-way stand-in for an address in a link: comparable, never readable."""
+    key = f"comments-api/address:{settings.secret_key}".encode()
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _hash(token: str) -> str:

@@ -7,6 +7,7 @@ one-click POST that mail programs send by themselves.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -16,10 +17,16 @@ from starlette.responses import HTMLResponse
 from comments_api.errors import ERROR_RESPONSES
 from comments_api.models import Comment
 from comments_api.moderation.actions import Action, ActionRefused, apply_action
-from comments_api.notifications import moderator_addresses, unsubscribe
+from comments_api.notifications import moderator_addresses, unsubscribe, unsubscribe_author_of
 from comments_api.pages import templates
 from comments_api.routes.common import service
-from comments_api.signed_links import LinkProblem, is_used, read_token, use_once
+from comments_api.signed_links import (
+    LinkProblem,
+    address_digest,
+    is_used,
+    read_token,
+    use_once,
+)
 
 router = APIRouter(tags=["e-mail links"], include_in_schema=True)
 
@@ -80,6 +87,7 @@ def problem_page(problem: LinkProblem, back_url: str) -> HTMLResponse:
 
 
 def _moderation_payload(request: Request, token: str) -> tuple[int, Action, str]:
+    """The comment, the action and the `address_digest` of the moderator the link was sent to."""
     settings = service(request).settings
     payload = read_token(settings, "moderate", token, settings.moderation_link_hours * 3600)
     comment_id, action, moderator = payload.get("c"), payload.get("a"), payload.get("m")
@@ -87,6 +95,7 @@ def _moderation_payload(request: Request, token: str) -> tuple[int, Action, str]
         not isinstance(comment_id, int)
         or action not in ACTION_WORDS
         or not isinstance(moderator, str)
+        or "@" in moderator  # links from before addresses were left out of them
     ):
         raise LinkProblem("invalid")
     return comment_id, "approve" if action == "approve" else "reject", moderator
@@ -138,10 +147,17 @@ def perform_moderation(request: Request, token: Token) -> HTMLResponse:
     comments = service(request)
     settings = comments.settings
     try:
-        comment_id, action, moderator = _moderation_payload(request, token)
+        comment_id, action, digest = _moderation_payload(request, token)
         with comments.storage.writing() as session:
-            allowed = {address.lower() for address in moderator_addresses(session, settings)}
-            if moderator.lower() not in allowed:
+            moderator = next(
+                (
+                    address
+                    for address in moderator_addresses(session, settings)
+                    if hmac.compare_digest(address_digest(settings, address), digest)
+                ),
+                None,
+            )
+            if moderator is None:
                 return page(
                     "You are no longer a moderator",
                     "This link was sent to a moderator's address that no longer moderates.",
@@ -166,12 +182,16 @@ def perform_moderation(request: Request, token: Token) -> HTMLResponse:
 # --- unsubscribe (RFC 8058) -----------------------------------------------------------------
 
 
-def _unsubscribe_address(request: Request, token: str) -> str:
+def _unsubscribe_target(request: Request, token: str) -> int | str:
+    """The comment whose author unsubscribes; an address from links sent before comment ids."""
     payload = read_token(service(request).settings, "unsubscribe", token, None)
-    email = payload.get("e")
-    if not isinstance(email, str) or "@" not in email:
-        raise LinkProblem("invalid")
-    return email
+    comment_id, email = payload.get("c"), payload.get("e")
+    if isinstance(comment_id, int) and not isinstance(comment_id, bool):
+        return comment_id
+    # Unsubscribe links never expire; the ones already in mailboxes must keep working.
+    if isinstance(email, str) and "@" in email:
+        return email
+    raise LinkProblem("invalid")
 
 
 @router.get(
@@ -184,7 +204,7 @@ def confirm_unsubscribe(request: Request, token: QueryToken) -> HTMLResponse:
     """A page with one button; mail programs may POST to this URL directly (one click)."""
     site = service(request).settings.site_url
     try:
-        _unsubscribe_address(request, token)
+        _unsubscribe_target(request, token)
     except LinkProblem as problem:
         return problem_page(problem, site)
     return page(
@@ -206,11 +226,14 @@ def perform_unsubscribe(request: Request, token: QueryToken) -> HTMLResponse:
     """RFC 8058 one-click unsubscribe: the body `List-Unsubscribe=One-Click` is optional."""
     comments = service(request)
     try:
-        email = _unsubscribe_address(request, token)
+        target = _unsubscribe_target(request, token)
     except LinkProblem as problem:
         return problem_page(problem, comments.settings.site_url)
     with comments.storage.writing() as session:
-        unsubscribe(session, email)
+        if isinstance(target, int):
+            unsubscribe_author_of(session, target)
+        else:
+            unsubscribe(session, target)
     return page(
         "You are unsubscribed",
         "You will get no more e-mails about replies to your comments.",

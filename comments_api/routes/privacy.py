@@ -13,11 +13,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from comments_api.errors import ERROR_RESPONSES, ApiError
 from comments_api.personal_data import find_personal_data
-from comments_api.privacy import delete_personal_data, deletion_address, request_deletion
+from comments_api.privacy import (
+    delete_personal_data,
+    deletion_address,
+    request_deletion,
+    use_deletion_link,
+)
 from comments_api.routes.common import FORM_TYPES, content_type, read_body, read_form, service
 from comments_api.routes.email_links import HTML, page, problem_page
 from comments_api.schemas import SPACE_OR_CONTROL
-from comments_api.signed_links import LinkProblem, is_used, use_once
+from comments_api.signed_links import LinkProblem
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
@@ -155,10 +160,8 @@ def confirm_deletion(request: Request, token: QueryToken) -> HTMLResponse:
     comments = service(request)
     site = comments.settings.site_url
     try:
-        address = deletion_address(comments.settings, token)
         with comments.storage.reading() as session:
-            if is_used(session, token):
-                raise LinkProblem("used")
+            address = deletion_address(session, comments.settings, token)
     except LinkProblem as problem:
         return problem_page(problem, site)
     return page(
@@ -181,9 +184,8 @@ def perform_deletion(request: Request, token: QueryToken) -> HTMLResponse:
     comments = service(request)
     site = comments.settings.site_url
     try:
-        address = deletion_address(comments.settings, token)
         with comments.storage.writing() as session:
-            use_once(session, token, "delete-data")
+            address = use_deletion_link(session, comments.settings, token)
             result = delete_personal_data(session, address)
     except LinkProblem as problem:
         return problem_page(problem, site)

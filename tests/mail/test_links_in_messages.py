@@ -208,3 +208,18 @@ async def test_when_smtp_is_down_the_comment_is_kept_and_the_mail_goes_later(
     assert deliver_pending(engine, back, now=utcnow() + timedelta(minutes=5)) == 1
     [message] = api.smtp.mailbox.wait_for(1)
     assert "Posted while the mail server is down" in text_of(message)
+
+
+async def test_an_unsubscribe_link_mailed_before_links_left_out_addresses_still_works(
+    make_mail_api: MailApiFactory,
+) -> None:
+    from comments_api.signed_links import sign_token
+
+    api = await make_mail_api()
+    parent = (await api.post(body="Parent comment", notify=True)).json()["comment"]["id"]
+    old_token = sign_token(api.settings, "unsubscribe", {"e": "ada@example.org"})
+
+    done = await api.client.post("/api/v1/unsubscribe", params={"token": old_token})
+
+    assert done.status_code == 200, done.text
+    assert api.stored(parent).notify is False

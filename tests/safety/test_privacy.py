@@ -10,6 +10,7 @@ still need to know who wrote a held comment).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -17,8 +18,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from comments_api.auth.models import LoginToken
 from comments_api.mail import OutboxMessage
 from comments_api.models import Comment, Status, utcnow
+from comments_api.privacy import DeletionRequest
 from tests.helpers import ROOT, free_port
 from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 
@@ -162,7 +165,6 @@ async def test_deleting_ones_data_also_removes_moderator_mail_that_quotes_the_ad
 async def test_deleting_ones_data_also_removes_the_sign_in_links_asked_for_with_the_address(
     make_mail_api: MailApiFactory,
 ) -> None:
-    from comments_api.auth.models import LoginToken
     from comments_api.privacy import delete_personal_data
 
     api = await make_mail_api(smtp_port=free_port())  # the mail server is down: mail waits
@@ -179,16 +181,28 @@ async def test_deleting_ones_data_also_removes_the_sign_in_links_asked_for_with_
 
 
 async def test_a_deletion_link_used_twice_at_once_answers_used_not_a_server_error(
-    make_mail_api: MailApiFactory, monkeypatch: pytest.MonkeyPatch
+    make_mail_api: MailApiFactory,
 ) -> None:
-    from comments_api import signed_links
-
-    api = await make_mail_api(smtp_port=free_port())
+    api = await make_mail_api(smtp_port=free_port())  # the mail server is down: mail waits
     await api.post(body="Mine", author="Gil", email="gil@example.org")
-    token = signed_links.sign_token(api.settings, "delete-data", {"e": "gil@example.org"})
-    first = await api.client.post("/api/v1/privacy/delete", params={"token": token})
+    await api.client.post("/api/v1/privacy/delete-request", json={"email": "gil@example.org"})
+    link = deletion_link_waiting_for(api, "gil@example.org")
+    # Both clicks found the link unused when they opened it.
+    assert (await api.client.get(link)).status_code == 200
+    assert (await api.client.get(link)).status_code == 200
+    first = await api.client.post(link)
     assert first.status_code == 200, first.text
-    # The second click checked before the first committed: it finds the token unused.
-    monkeypatch.setattr(signed_links, "is_used", lambda session, token: False)
-    second = await api.client.post("/api/v1/privacy/delete", params={"token": token})
+    second = await api.client.post(link)
     assert second.status_code == 410, second.text
+    assert "already used" in second.text
+    with api.session() as session:
+        assert session.scalars(select(DeletionRequest)).all() == [], "the address went with it"
+
+
+def deletion_link_waiting_for(api: MailApi, address: str) -> str:
+    with api.session() as session:
+        text = session.scalars(
+            select(OutboxMessage.text_body).where(OutboxMessage.recipient == address)
+        ).one()
+    [link] = re.findall(r"http://api\.test/api/v1/privacy/delete\?token=\S+", text)
+    return link.replace("http://api.test", "")
