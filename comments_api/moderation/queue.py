@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from html import unescape
 
+import nh3
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from comments_api.feeds import absolute_url
 from comments_api.models import Comment, Report, Status, Thread
 from comments_api.rendering import extract_links
+from comments_api.spam.links import domain_of, find_links
 
 __all__ = [
     "PAGE_SIZE",
@@ -56,20 +58,16 @@ class Listing:
 
 
 def link_domains(comment: Comment) -> tuple[str, ...]:
-    """Every host the comment links to (its body and the author's website), in order."""
-    urls = [*extract_links(comment.body_html)]
+    """Every host the comment names: its links, addresses typed as text, the author's website."""
+    urls = [*extract_links(comment.body_html), *(link.url for link in find_links(comment.body_md))]
     if comment.author_url:
         urls.append(comment.author_url)
-    hosts: list[str] = []
-    for url in urls:
-        host = (urlsplit(url).hostname or "").lower()
-        if host and host not in hosts:
-            hosts.append(host)
-    return tuple(hosts)
+    return tuple(dict.fromkeys(host for host in map(domain_of, urls) if host))
 
 
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
+def _excerpt(html: str) -> str:
+    """The rendered comment as one line of plain text, shortened."""
+    flat = " ".join(unescape(nh3.clean(html, tags=set())).split())
     return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1] + "…"
 
 
@@ -104,7 +102,7 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
                 thread_title=thread.title if thread else comment.thread_key,
                 thread_url=absolute_url(site_url, thread.url) if thread else site_url,
                 parent_author=parent.author_name if parent else None,
-                parent_excerpt=_excerpt(parent.body_md) if parent else None,
+                parent_excerpt=_excerpt(parent.body_html) if parent else None,
                 reasons=tuple(line for line in comment.held_reasons.splitlines() if line.strip()),
                 domains=link_domains(comment),
                 reports=tuple(reports.get(comment.id, ())),

@@ -206,3 +206,23 @@ async def test_control_characters_in_a_search_or_a_reason_are_not_a_server_error
     assert acted.status_code == 303, acted.text
     log = await desk.page("/moderation/log")
     assert "rude words" in log.get_text()
+
+
+async def test_the_queue_shows_plain_text_addresses_and_the_parent_as_text(desk: Desk) -> None:
+    parent = await desk.guest_comment(
+        body="> Quoting the post\n\nIs the clinic **open** on Sundays?"
+    )
+    await desk.act(parent, "approve")
+    held = await desk.guest_comment(
+        body="The hours are on [the clinic's page](https://clinic.example.org/hours) "
+        "and at hours.example.net too.",
+        parent=parent,
+    )
+
+    article = (await desk.page()).find("article", id=f"comment-{held}")
+    assert article is not None
+
+    domains = [item.get_text() for item in article.select("dt:-soup-contains('Links to') + dd li")]
+    assert domains == ["clinic.example.org", "hours.example.net"]
+    text = " ".join(article.get_text().split())
+    assert "In reply to Guest Writer: Quoting the post Is the clinic open on Sundays?" in text
