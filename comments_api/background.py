@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from comments_api.config import Settings
 from comments_api.mail import BackgroundSender, Chore, deliver_pending
 from comments_api.notifications import announce_held_comments, notify_published_replies
-from comments_api.privacy import purge_expired_personal_data
+from comments_api.privacy import forget_expired_links, purge_expired_personal_data
 
 __all__ = ["CHORES", "background_sender", "run_chores_now"]
 
@@ -15,6 +15,7 @@ CHORES: tuple[Chore, ...] = (
     announce_held_comments,
     notify_published_replies,
     purge_expired_personal_data,
+    forget_expired_links,
 )
 
 
@@ -28,4 +29,5 @@ def run_chores_now(engine: Engine, settings: Settings) -> tuple[int, int]:
     announce_held_comments(engine, settings)
     notify_published_replies(engine, settings)
     purged = purge_expired_personal_data(engine, settings, force=True)
+    forget_expired_links(engine, settings)
     return purged, deliver_pending(engine, settings)

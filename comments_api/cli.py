@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     approve = commands.add_parser("approve", help="publish a held comment")
     approve.add_argument("id", type=int, help="the comment id")
     commands.add_parser(
-        "purge", help="apply COMMENTS_RETENTION_DAYS now and send queued mail"
+        "purge", help="apply COMMENTS_RETENTION_DAYS, forget expired links, send queued mail"
     )
     export = commands.add_parser("export", help="write every record as JSON lines")
     export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")

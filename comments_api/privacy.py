@@ -6,7 +6,8 @@ is theirs. The link carries only a random secret: the address waits in a `deleti
 every personal field of their comments; a comment that has published replies stays as a
 "comment deleted" placeholder so the discussion keeps its shape. Retention
 (COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from published comments
-older than that and keeps their text; e-mails sent before then are deleted.
+older than that and keeps their text; e-mails sent before then are deleted. Expired sign-in and
+deletion links, which keep an address, go as soon as they expire.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "DeletionResult",
     "deletion_address",
     "delete_personal_data",
+    "forget_expired_links",
     "purge_expired_personal_data",
     "request_deletion",
     "use_deletion_link",
@@ -265,3 +267,16 @@ def purge_expired_personal_data(
         logger.info("Retention: removed %s old e-mails from the outbox", mail.rowcount)
     return changed
 
+
+def forget_expired_links(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
+    """Delete expired sign-in and deletion links: they keep an address (and a client hash) that
+    nothing needs once the link cannot work; returns rows deleted."""
+    from comments_api.auth.models import LoginToken
+
+    now = now or utcnow()
+    with engine.execution_options(comments_write=True).begin() as connection:
+        sign_in = connection.execute(delete(LoginToken).where(LoginToken.expires_at <= now))
+        deletion = connection.execute(
+            delete(DeletionRequest).where(DeletionRequest.expires_at <= now)
+        )
+    return int(getattr(sign_in, "rowcount", 0) or 0) + int(getattr(deletion, "rowcount", 0) or 0)

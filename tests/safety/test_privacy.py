@@ -206,3 +206,50 @@ def deletion_link_waiting_for(api: MailApi, address: str) -> str:
         ).one()
     [link] = re.findall(r"http://api\.test/api/v1/privacy/delete\?token=\S+", text)
     return link.replace("http://api.test", "")
+
+
+async def test_purge_forgets_expired_sign_in_links_with_their_address_and_client(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api(smtp_port=free_port())
+    for address in ("ed@example.org", "fay@example.org"):
+        asked = await api.client.post("/api/v1/auth/login", json={"email": address})
+        assert asked.status_code == 202, asked.text
+    with api.session() as session, session.begin():
+        session.execute(
+            update(LoginToken)
+            .where(LoginToken.email == "ed@example.org")
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+
+    purge(api, retention_days=0)  # expired links go whatever the retention period
+
+    with api.session() as session:
+        kept = session.execute(select(LoginToken.email, LoginToken.client_hash)).all()
+    assert [email for email, _ in kept] == ["fay@example.org"]
+    assert all(client_hash for _, client_hash in kept), "the fresh link still works"
+
+
+async def test_the_background_chores_forget_expired_deletion_links(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api(smtp_port=free_port())
+    mine = (await api.post(body="Mine", author="Gil", email="gil@example.org")).json()["comment"]
+    await api.post(body="Mine too", author="Hal", email="hal@example.org")
+    for address in ("gil@example.org", "hal@example.org"):
+        await api.client.post("/api/v1/privacy/delete-request", json={"email": address})
+    link = deletion_link_waiting_for(api, "gil@example.org")
+    with api.session() as session, session.begin():
+        session.execute(
+            update(DeletionRequest)
+            .where(DeletionRequest.email == "gil@example.org")
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+
+    api.run_background_round()
+
+    with api.session() as session:
+        assert session.scalars(select(DeletionRequest.email)).all() == ["hal@example.org"]
+    refused = await api.client.post(link)
+    assert refused.status_code == 410
+    assert api.stored(mine["id"]).author_email == "gil@example.org", "nothing was deleted"
