@@ -47,7 +47,7 @@ async def test_the_form_error_page_lists_every_bad_field(api: Api, fields: dict[
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     page = BeautifulSoup(response.text, "lxml")
-    listed = [item.find("strong").get_text() for item in page.find_all("li")]
+    listed = [item.find("strong").get_text() for item in page.select(".problem li")]
     assert listed == LABELS
     back = page.find("a", href="http://blog.test/posts/first.html#comments")
     assert back is not None, "the page links back to the post"
