@@ -77,8 +77,10 @@ def test_guest_comment_awaits_moderation_then_appears_with_the_new_count(
         "If you have an account please sign in before posting your comment."
     )
     expect(page.get_by_label("Name (required)")).to_be_visible()  # a guest, not signed in
+    expect(page.locator(".comments-empty")).to_be_visible()
 
     write_comment(reader, "Thanks, this helped our *ward team*.")
+    expect(page.locator(".comments-empty")).to_be_hidden()  # the list is no longer empty
 
     expect(page.locator(".comments-status")).to_contain_text("awaiting moderation")
     held = page.locator(".comment-list > li.comment").last
