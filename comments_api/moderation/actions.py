@@ -107,17 +107,7 @@ def apply_action(
         after = Status(before)  # banning keeps a comment already out of sight where it is
     comment.status = after.value
     comment.updated_at = now
-    session.add(
-        ModerationEvent(
-            comment_id=comment.id,
-            action=action,
-            actor=actor,
-            reason=reason,
-            from_status=before,
-            to_status=after.value,
-            created_at=now,
-        )
-    )
+    _log_event(session, comment, action, actor, reason, before, now)
     if action in {"approve", "spam"}:
         learn_from_decision(session, comment, is_spam=action == "spam")
     if action == "ban":
@@ -152,11 +142,24 @@ def record_withdrawal(session: Session, comment: Comment, before: str, reason: s
     now = utcnow()
     comment.withdrawn_at = now
     comment.updated_at = now
+    _log_event(session, comment, WITHDRAW, AUTHOR, reason, before, now)
+
+
+def _log_event(
+    session: Session,
+    comment: Comment,
+    action: str,
+    actor: str,
+    reason: str | None,
+    before: str,
+    now: datetime,
+) -> None:
+    """The audit row: who moved the comment from which status to its current one, and why."""
     session.add(
         ModerationEvent(
             comment_id=comment.id,
-            action=WITHDRAW,
-            actor=AUTHOR,
+            action=action,
+            actor=actor,
             reason=reason,
             from_status=before,
             to_status=comment.status,
