@@ -226,26 +226,28 @@ def test_wrong_build_token_gives_one_warning_that_names_the_setting(
     assert "Comments (0)" in build.page("open-post.html")
 
 
+def sync_threads(site: Build, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`invoke sync-threads` on the build's manifest, as the publish workflow runs it."""
+    manifest = str(site.output / "comments" / "threads.json")
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "sync-threads", "--manifest", manifest],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
 def test_sync_threads_task_registers_the_manifest_with_the_api(site: Build, tmp_path: Path) -> None:
     api = CommentsApi(tmp_path / "fresh-api")
     api.start()
     try:
         status, _ = api.call("GET", "/api/v1/threads/open-post/comments")
         assert status == 404, "a fresh API knows no threads"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "invoke",
-                "sync-threads",
-                "--manifest",
-                str(site.output / "comments" / "threads.json"),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, "COMMENTS_API_URL": api.url, "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN},
+        result = sync_threads(
+            site,
+            {**os.environ, "COMMENTS_API_URL": api.url, "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN},
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "2 created" in result.stderr
@@ -262,20 +264,6 @@ def test_sync_threads_task_registers_the_manifest_with_the_api(site: Build, tmp_
 
 def test_sync_threads_task_refuses_to_run_without_the_deploy_token(site: Build) -> None:
     env = {key: value for key, value in os.environ.items() if key != "COMMENTS_DEPLOY_TOKEN"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "invoke",
-            "sync-threads",
-            "--manifest",
-            str(site.output / "comments" / "threads.json"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    result = sync_threads(site, env)
     assert result.returncode != 0
     assert "COMMENTS_DEPLOY_TOKEN" in result.stderr
