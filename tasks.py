@@ -204,15 +204,15 @@ def dev(c):
     """Build the site, then serve it on :8000 with the comments API on :8001 beside it."""
     import subprocess
 
+    # In development the API reads the build's output/comments/threads.json itself (relative
+    # to its working folder), so the posts built below accept comments without a sync step.
     api_process = subprocess.Popen(
         [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
-         "--port", str(CONFIG["api_port"])]
+         "--port", str(CONFIG["api_port"])],
+        cwd=ROOT,
     )
     try:
         build(c)
-        # Only threads the API knows accept comments: register this build's posts with it.
-        manifest = Path(CONFIG["deploy_path"]) / "comments" / "threads.json"
-        c.run(f"{sys.executable} -m comments_api sync-threads {shlex.quote(str(manifest))}")
         api_url = "http://127.0.0.1:{api_port}/".format(**CONFIG)
         sys.stderr.write(f"The comments API runs at {api_url} (documentation at {api_url}docs)\n")
         serve(c)
