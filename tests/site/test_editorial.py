@@ -257,8 +257,83 @@ def test_new_post_scaffolds_a_draft_that_check_accepts(content: Path) -> None:
     assert {"Title", "Date", "Slug", "Category", "Tags", "Authors", "Summary", "Status"} <= fields
     assert "Status: draft" in front_matter
     assert "Category: Improvement stories" in front_matter
+
+
+def test_a_scaffolded_draft_fails_the_check_until_its_placeholders_are_replaced(
+    content: Path,
+) -> None:
+    scaffolded = run_invoke(
+        "new-post", "Discharge before noon", "--authors", "Owen Gallagher",
+        "--content", str(content), cwd=content,
+    )
+    assert scaffolded.returncode == 0, scaffolded.stderr
+    path = content / "posts" / "discharge-before-noon.md"
+    lines = path.read_text().splitlines()
+
     checked = run_invoke("check", "--content", str(content), cwd=content)
-    assert checked.returncode == 0, checked.stderr
+    assert checked.returncode == 1
+    summary_line = next(n for n, line in enumerate(lines, 1) if line.startswith("Summary:"))
+    assert f"posts/discharge-before-noon.md:{summary_line}: Summary is the placeholder" in (
+        checked.stderr
+    )
+    body_start = lines.index("") + 1
+    for number, line in enumerate(lines[body_start:], body_start + 1):
+        if line.strip():
+            assert f"posts/discharge-before-noon.md:{number}: placeholder text" in (
+                checked.stderr
+            ), line
+
+    path.write_text(
+        "\n".join(lines[: summary_line - 1])
+        + "\nSummary: Patients went home before noon on two wards in March.\nStatus: draft\n\n"
+        + "## What changed\n\nThe ward round started with the patients going home.\n"
+    )
+    rechecked = run_invoke("check", "--content", str(content), cwd=content)
+    assert rechecked.returncode == 0, rechecked.stderr
+
+
+@pytest.mark.parametrize(
+    ("heading", "line"),
+    [
+        ("# Another title", 8),
+        ("#Another title", 8),
+        ("Another title\n=============", 8),
+        ("Another title\n===", 8),
+        ("<h1>Another title</h1>", 8),
+    ],
+)
+def test_a_second_level_one_heading_is_reported_at_its_line(
+    content: Path, heading: str, line: int
+) -> None:
+    path = write_post(content, "other-post.md", OTHER_POST + "\n" + heading + "\n\nText.\n")
+    problems = check_content(content)
+    assert [(problem.path, problem.line) for problem in problems] == [(path, line)]
+    assert "level-1 heading" in problems[0].message
+    assert "## " in problems[0].message
+
+
+def test_headings_that_are_not_level_one_pass(content: Path) -> None:
+    write_post(content, "other-post.md", OTHER_POST + dedent("""
+        ## A section
+
+        ### A smaller one
+
+        A setext level-2 heading
+        ------------------------
+
+        A paragraph, then a rule:
+
+        ===
+
+        ```markdown
+        # Not a heading: inside code
+        Nor this
+        ========
+        ```
+
+        Use `# Heading` for... no, use `## Heading`.
+        """))
+    assert problems_in(content) == []
 
 
 def test_new_post_never_overwrites_an_existing_post(content: Path) -> None:
