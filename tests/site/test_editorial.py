@@ -72,7 +72,10 @@ def problems_in(content: Path) -> list[str]:
 def run_invoke(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "invoke", "-r", str(ROOT), *arguments],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -112,13 +115,17 @@ def test_an_unreadable_date_is_reported(content: Path) -> None:
 
 
 def test_duplicate_slugs_name_both_files(content: Path) -> None:
-    again = write_post(content, "handover-again.md", """\
+    again = write_post(
+        content,
+        "handover-again.md",
+        """\
         Title: Handover rethought
         Date: 2024-06-01 09:00
         Summary: The same title makes the same slug.
 
         Text.
-        """)
+        """,
+    )
     first = content / "posts" / "handover-rethought.md"
     problems = check_content(content)
     assert [(problem.path, problem.line) for problem in problems] == [(again, 1), (first, 1)]
@@ -128,14 +135,18 @@ def test_duplicate_slugs_name_both_files(content: Path) -> None:
 
 
 def test_an_explicit_duplicate_slug_is_reported_at_the_slug_line(content: Path) -> None:
-    path = write_post(content, "zz-new.md", """\
+    path = write_post(
+        content,
+        "zz-new.md",
+        """\
         Title: Something new
         Date: 2024-06-01 09:00
         Slug: other-post
         Summary: An explicit slug that clashes.
 
         Text.
-        """)
+        """,
+    )
     problems = check_content(content)
     assert (path, 3) in [(problem.path, problem.line) for problem in problems]
     assert all("duplicate slug 'other-post'" in problem.message for problem in problems)
@@ -159,13 +170,18 @@ def test_an_image_without_alt_text_is_reported_at_its_line(content: Path, image:
 
 
 def test_images_inside_code_are_not_checked(content: Path) -> None:
-    write_post(content, "other-post.md", OTHER_POST + dedent("""
+    write_post(
+        content,
+        "other-post.md",
+        OTHER_POST
+        + dedent("""
         ```markdown
         ![](not-an-image.png)
         ```
 
         Write `![](image.png)` and the check complains.
-        """))
+        """),
+    )
     assert problems_in(content) == []
 
 
@@ -196,36 +212,49 @@ def test_a_broken_internal_link_is_reported_at_its_line(
 
 
 def test_a_link_from_a_published_post_to_a_draft_is_reported(content: Path) -> None:
-    write_post(content, "draft.md", """\
+    write_post(
+        content,
+        "draft.md",
+        """\
         Title: Not yet
         Date: 2024-06-01 09:00
         Summary: Unfinished.
         Status: draft
 
         Text.
-        """)
+        """,
+    )
     write_post(content, "other-post.md", OTHER_POST + "\nSee [soon]({filename}draft.md).\n")
     (problem,) = check_content(content)
     assert "is a draft" in problem.message
 
 
 def test_working_internal_links_and_other_sites_pass(content: Path) -> None:
-    write_post(content, "other-post.md", OTHER_POST + dedent("""
+    write_post(
+        content,
+        "other-post.md",
+        OTHER_POST
+        + dedent("""
         [Home](/), [archives](archives.html), [a footnote](#fn:1),
         [mail](mailto:editors@example.org), [category]({category}Methods),
         [author]({author}priya-raman), <a href="https://example.org/x">site</a>
-        """))
+        """),
+    )
     assert problems_in(content) == []
 
 
 def test_a_post_cannot_take_a_slug_the_site_uses(content: Path) -> None:
-    write_post(content, "zz.md", """\
+    write_post(
+        content,
+        "zz.md",
+        """\
         Title: Archives
         Date: 2024-06-01 09:00
         Summary: Would overwrite the archives page.
 
         Text.
-        """)
+        """,
+    )
     (problem,) = check_content(content)
     assert "reserved" in problem.message
 
@@ -246,9 +275,17 @@ def test_invoke_check_passes_on_the_real_content() -> None:
 
 def test_new_post_scaffolds_a_draft_that_check_accepts(content: Path) -> None:
     result = run_invoke(
-        "new-post", "Discharge before noon", "--category", "Improvement stories",
-        "--tags", "discharge, flow", "--authors", "Owen Gallagher",
-        "--content", str(content), cwd=content,
+        "new-post",
+        "Discharge before noon",
+        "--category",
+        "Improvement stories",
+        "--tags",
+        "discharge, flow",
+        "--authors",
+        "Owen Gallagher",
+        "--content",
+        str(content),
+        cwd=content,
     )
     assert result.returncode == 0, result.stderr
     path = content / "posts" / "discharge-before-noon.md"
@@ -263,8 +300,13 @@ def test_a_scaffolded_draft_fails_the_check_until_its_placeholders_are_replaced(
     content: Path,
 ) -> None:
     scaffolded = run_invoke(
-        "new-post", "Discharge before noon", "--authors", "Owen Gallagher",
-        "--content", str(content), cwd=content,
+        "new-post",
+        "Discharge before noon",
+        "--authors",
+        "Owen Gallagher",
+        "--content",
+        str(content),
+        cwd=content,
     )
     assert scaffolded.returncode == 0, scaffolded.stderr
     path = content / "posts" / "discharge-before-noon.md"
@@ -313,7 +355,11 @@ def test_a_second_level_one_heading_is_reported_at_its_line(
 
 
 def test_headings_that_are_not_level_one_pass(content: Path) -> None:
-    write_post(content, "other-post.md", OTHER_POST + dedent("""
+    write_post(
+        content,
+        "other-post.md",
+        OTHER_POST
+        + dedent("""
         ## A section
 
         ### A smaller one
@@ -332,7 +378,8 @@ def test_headings_that_are_not_level_one_pass(content: Path) -> None:
         ```
 
         Use `# Heading` for... no, use `## Heading`.
-        """))
+        """),
+    )
     assert problems_in(content) == []
 
 

@@ -1,113 +1,41 @@
-"""Editors' tooling: scaffold a draft post, and check content before it is published.
-
-Used by `invoke new-post` and `invoke check` (see tasks.py). Every problem names the file and
-the line to fix, in the `path:line: message` form that editors and CI logs both understand.
-"""
+"""`invoke check`: every problem in the posts and pages, at its file and line."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import get_date, slugify
+from pelican.utils import get_date
 
-__all__ = ["Problem", "check_content", "scaffold_post", "slug_for"]
+from .documents import Document, Problem, body_lines, display, html_tags, read_document, slug_for
+from .scaffold import PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY
+
+__all__ = ["check_content"]
 
 REQUIRED_FIELDS = {"post": ("Title", "Date", "Summary"), "page": ("Title",)}
 # Output files written by the theme's direct templates: a post with one of these slugs
 # would overwrite them.
 RESERVED_SLUGS = {"index", "archives", "tags", "categories", "authors", "404"}
 
-_METADATA_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_ -]*):\s*(?P<value>.*)$")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+).+?\1")
 _MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<target><[^>]*>|[^)\s]*)")
 _REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[[^\]]*\]")
 _MARKDOWN_LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<target><[^>]*>|[^)\s]+)")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^][^\]]*\]:\s*(?P<target><[^>]*>|\S+)")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PELICAN_LINK = re.compile(r"^\{(?P<kind>filename|static|attach|tag|category|author|index)\}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing an editor must fix, at a file and line."""
-
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{_display(self.path)}:{self.line}: {self.message}"
-
-
-@dataclass
-class Document:
-    """A Markdown post or page: its front matter (with line numbers) and its body lines."""
-
-    path: Path
-    kind: str
-    metadata: dict[str, tuple[str, int]] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
-    body_start: int = 0
-
-    def value(self, name: str) -> str:
-        return self.metadata.get(name.lower(), ("", 0))[0]
-
-    def line_of(self, name: str) -> int:
-        return self.metadata.get(name.lower(), ("", 1))[1]
-
-    @property
-    def is_draft(self) -> bool:
-        return self.value("status").lower() == "draft"
-
-    @property
-    def slug(self) -> str:
-        return self.value("slug") or slug_for(self.value("title"))
-
-
-def slug_for(text: str) -> str:
-    """The slug Pelican derives from a title."""
-    return str(slugify(text, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]))
-
-
-def read_document(path: Path, kind: str) -> Document:
-    """Split a Markdown file into front matter (`Key: value` lines) and body."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    document = Document(path=path, kind=kind, lines=lines)
-    last_key = None
-    for index, line in enumerate(lines):
-        if not line.strip():
-            document.body_start = index + 1
-            break
-        match = _METADATA_LINE.match(line)
-        if match:
-            last_key = match["key"].strip().lower()
-            document.metadata[last_key] = (match["value"].strip(), index + 1)
-        elif last_key and line.startswith((" ", "\t")):
-            value, line_number = document.metadata[last_key]
-            document.metadata[last_key] = (f"{value} {line.strip()}", line_number)
-        else:
-            document.body_start = index
-            break
-    else:
-        document.body_start = len(lines)
-    return document
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+# Python-Markdown reads a `#` at the start of any line as a heading, with or without a space.
+_ATX_LEVEL_ONE = re.compile(r"^#(?!#)\s*\S")
+_SETEXT_LEVEL_ONE = re.compile(r"^=+\s*$")
+SECOND_TITLE = (
+    "a second level-1 heading: the title is the page's only one, so start sections with "
+    "`## Heading`"
+)
+PLACEHOLDER_ADVICE = "replace it with your own words (or delete it)"
 
 
 def _documents(content_dir: Path, settings: Mapping[str, Any]) -> list[Document]:
@@ -117,45 +45,6 @@ def _documents(content_dir: Path, settings: Mapping[str, Any]) -> list[Document]
             for path in sorted((content_dir / folder).rglob("*.md")):
                 documents.append(read_document(path, kind))
     return documents
-
-
-def _body_lines(document: Document) -> Iterator[tuple[int, str]]:
-    """Body lines outside fenced code blocks, with inline code spans blanked out."""
-    fence = None
-    for index in range(document.body_start, len(document.lines)):
-        line = document.lines[index]
-        opening = _FENCE.match(line)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
-        yield index + 1, _CODE_SPAN.sub("", line)
-
-
-class _TagCollector(HTMLParser):
-    """Collects <img> and <a> start tags from a line of raw HTML inside Markdown."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"img", "a"}:
-            self.tags.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
-
-
-def _html_tags(line: str) -> list[tuple[str, dict[str, str | None]]]:
-    if "<" not in line:
-        return []
-    collector = _TagCollector()
-    collector.feed(line)
-    collector.close()
-    return collector.tags
 
 
 def _check_front_matter(document: Document) -> Iterator[Problem]:
@@ -202,7 +91,7 @@ def _check_slugs(documents: list[Document]) -> Iterator[Problem]:
                     line,
                     f"slug {slug!r} is reserved for a page of the site: choose another Slug",
                 )
-            others = ", ".join(_display(other.path) for other in group if other is not document)
+            others = ", ".join(display(other.path) for other in group if other is not document)
             if others:
                 yield Problem(
                     document.path,
@@ -213,15 +102,48 @@ def _check_slugs(documents: list[Document]) -> Iterator[Problem]:
 
 def _check_images(document: Document) -> Iterator[Problem]:
     advice = "describe the image for people who cannot see it"
-    for line_number, line in _body_lines(document):
+    for line_number, line in body_lines(document):
         for match in (*_MARKDOWN_IMAGE.finditer(line), *_REFERENCE_IMAGE.finditer(line)):
             if not match["alt"].strip():
                 yield Problem(document.path, line_number, f"image without alt text: {advice}")
-        for tag, attrs in _html_tags(line):
+        for tag, attrs in html_tags(line):
             if tag == "img" and not (attrs.get("alt") or "").strip():
                 yield Problem(
-                    document.path, line_number, f"<img> without alt text: {advice} in alt=\"...\""
+                    document.path, line_number, f'<img> without alt text: {advice} in alt="..."'
                 )
+
+
+def _check_headings(document: Document) -> Iterator[Problem]:
+    previous: tuple[int, str] = (0, "")
+    for line_number, line in body_lines(document):
+        if _ATX_LEVEL_ONE.match(line) or any(tag == "h1" for tag, _ in html_tags(line)):
+            yield Problem(document.path, line_number, SECOND_TITLE)
+        elif (
+            _SETEXT_LEVEL_ONE.match(line)
+            and previous[0] == line_number - 1
+            and previous[1].strip()
+            and not previous[1].startswith("    ")
+        ):
+            yield Problem(document.path, previous[0], SECOND_TITLE)
+        previous = (line_number, line)
+
+
+def _check_placeholders(document: Document) -> Iterator[Problem]:
+    """Text that `invoke new-post` wrote for the editor to replace."""
+    if " ".join(document.value("summary").split()) == PLACEHOLDER_SUMMARY:
+        yield Problem(
+            document.path,
+            document.line_of("summary"),
+            "Summary is the placeholder from `invoke new-post`: write one or two sentences "
+            "that tell readers what they will learn",
+        )
+    for line_number, line in body_lines(document):
+        if line.strip() in PLACEHOLDER_BODY:
+            yield Problem(
+                document.path,
+                line_number,
+                f"placeholder text from `invoke new-post`: {PLACEHOLDER_ADVICE}",
+            )
 
 
 @dataclass
@@ -271,7 +193,7 @@ def _link_targets(line: str) -> Iterator[str]:
     for pattern in (_MARKDOWN_LINK, _MARKDOWN_IMAGE, _REFERENCE_DEFINITION):
         for match in pattern.finditer(line):
             yield match["target"].strip("<>")
-    for _tag, attrs in _html_tags(line):
+    for _tag, attrs in html_tags(line):
         for name in ("href", "src"):
             if attrs.get(name):
                 yield str(attrs[name])
@@ -315,7 +237,7 @@ def _broken_link_reason(target: str, document: Document, site: _Site, url: str) 
 def _check_links(document: Document, site: _Site, settings: Mapping[str, Any]) -> Iterator[Problem]:
     pattern = settings["ARTICLE_SAVE_AS" if document.kind == "post" else "PAGE_SAVE_AS"]
     url = document.value("save_as") or pattern.format(slug=document.slug)
-    for line_number, line in _body_lines(document):
+    for line_number, line in body_lines(document):
         for target in _link_targets(line):
             reason = _broken_link_reason(target, document, site, url)
             if reason:
@@ -333,46 +255,8 @@ def check_content(content_dir: Path, settings: Mapping[str, Any] | None = None) 
     for document in documents:
         problems += _check_front_matter(document)
         problems += _check_images(document)
+        problems += _check_headings(document)
+        problems += _check_placeholders(document)
         problems += _check_links(document, site, settings)
     problems += _check_slugs(documents)
     return sorted(problems, key=lambda problem: (str(problem.path), problem.line))
-
-
-def scaffold_post(
-    content_dir: Path,
-    title: str,
-    *,
-    category: str,
-    authors: str,
-    tags: str = "",
-    timezone: str = "Europe/London",
-    now: datetime | None = None,
-) -> Path:
-    """Write content/posts/<slug>.md as a draft with every front-matter field filled in."""
-    slug = slug_for(title)
-    if not slug:
-        raise ValueError("The title needs at least one letter or digit to make a slug.")
-    path = Path(content_dir) / "posts" / f"{slug}.md"
-    if path.exists():
-        raise FileExistsError(f"{_display(path)} exists already: choose another title.")
-    date = (now or datetime.now(ZoneInfo(timezone))).strftime("%Y-%m-%d %H:%M")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"Title: {title}\n"
-        f"Date: {date}\n"
-        f"Slug: {slug}\n"
-        f"Category: {category}\n"
-        f"Tags: {tags}".rstrip() + "\n"
-        f"Authors: {authors}\n"
-        "Summary: One or two sentences that tell readers what they will learn. They appear\n"
-        "    under the title, on the home page and in search results.\n"
-        "Status: draft\n"
-        "\n"
-        "Start with what happened, who was involved and why it matters.\n"
-        "\n"
-        "## A heading for the first section\n"
-        "\n"
-        "Write in short paragraphs. Remove anything that could identify a patient.\n",
-        encoding="utf-8",
-    )
-    return path
