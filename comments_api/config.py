@@ -86,6 +86,8 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout_seconds: int = 10
     mail_interval_seconds: int = 10
+    # Without a mail server: write each message to this folder and the log (development).
+    mail_folder: str = ""
     # Moderators' e-mail, spam thresholds, retention (see the Operators' guide).
     moderator_emails: tuple[str, ...] = ()
     moderator_digest: int = 0
@@ -130,6 +132,14 @@ class Settings:
                 "COMMENTS_SPAM_HOLD_SCORE and COMMENTS_SPAM_SCORE need 0 < hold <= spam <= 100, "
                 f"not {self.spam_hold_score} and {self.spam_score}."
             )
+        if self.mail_folder and (self.production or self.smtp_host):
+            raise ConfigurationError(
+                "COMMENTS_MAIL_FOLDER keeps mail on this machine, for development: unset it, and "
+                "set COMMENTS_SMTP_HOST so that mail reaches people."
+                if self.production
+                else "COMMENTS_MAIL_FOLDER and COMMENTS_SMTP_HOST are both set: mail goes either "
+                "to a folder or to a mail server; unset one of them."
+            )
         if not _origin(self.site_url):
             raise ConfigurationError(
                 f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
@@ -168,8 +178,10 @@ class Settings:
                     logger.warning("Ignoring unknown setting %s (see the Operators' guide).", name)
                 continue
             values[key] = _cast(key, name, raw)
-        if "threads_file" not in values and env == "development":
-            values["threads_file"] = "output/comments/threads.json"
+        if env == "development":
+            values.setdefault("threads_file", "output/comments/threads.json")
+            if not values.get("smtp_host"):
+                values.setdefault("mail_folder", "mail")
         if env == "test":
             values.setdefault("min_submit_seconds", 0)
         return cls(**values)  # type: ignore[arg-type]

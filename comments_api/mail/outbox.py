@@ -1,7 +1,9 @@
-"""The outbox: messages are stored in the caller's transaction and delivered later over SMTP.
+"""The outbox: messages are stored in the caller's transaction and delivered later.
 
 A comment and the e-mail it causes are written together, so neither exists without the other;
 delivery happens off the request path and a mail server that is down only delays messages.
+Delivery is over SMTP (COMMENTS_SMTP_HOST) or, in development, to a folder a person reads
+(COMMENTS_MAIL_FOLDER); with neither, messages stay queued.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
+from comments_api.mail.folder import show_message, write_message
 from comments_api.models import Base, UTCDateTime, utcnow
 
 __all__ = [
@@ -123,12 +127,14 @@ def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = N
     Several processes may run this at once: each message is claimed before it is sent.
     Failures are recorded on the message and retried later with backoff.
     """
-    if not settings.smtp_host:
+    if not (settings.smtp_host or settings.mail_folder):
         return 0
     now = now or utcnow()
     claimed = _claim_due(engine, now)
     if not claimed:
         return 0
+    if not settings.smtp_host:
+        return _write_to_folder(engine, settings, claimed, now)
     delivered = 0
     try:
         connection = _connect(settings)
@@ -160,6 +166,25 @@ def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = N
         except OSError:
             connection.close()
     return delivered
+
+
+def _write_to_folder(
+    engine: Engine, settings: Settings, claimed: list[OutboxMessage], now: datetime
+) -> int:
+    """Development delivery: each message becomes an .eml file and is shown on the log."""
+    folder = Path(settings.mail_folder)
+    for position, message in enumerate(claimed):
+        email = _email(message, settings)
+        try:
+            path = write_message(folder, email, message.id, now)
+        except OSError as error:
+            logger.warning("Cannot write mail to the folder %s: %s", folder, error)
+            problem = f"cannot write to the mail folder {folder}: {error}"
+            _record_failures(engine, claimed[position:], now, problem)
+            return position
+        show_message(email, path)
+        _mark_sent(engine, message.id)
+    return len(claimed)
 
 
 def _claim_due(engine: Engine, now: datetime) -> list[OutboxMessage]:
@@ -260,6 +285,4 @@ def _record_failures(
             )
             if attempts >= MAX_ATTEMPTS:
                 # The log names the message, never its recipient (see its last_error).
-                logger.error(
-                    "Giving up on message %s after %s attempts", message.id, attempts
-                )
+                logger.error("Giving up on message %s after %s attempts", message.id, attempts)

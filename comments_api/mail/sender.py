@@ -56,6 +56,11 @@ class BackgroundSender:
                 )
 
     def start(self) -> None:
+        if not (self.settings.smtp_host or self.settings.mail_folder):
+            logger.warning(
+                "Neither COMMENTS_SMTP_HOST nor COMMENTS_MAIL_FOLDER is set: e-mail (sign-in "
+                "links, notifications) stays queued in the outbox until one of them is."
+            )
         self._stopping = asyncio.Event()
         self._task = asyncio.create_task(self._loop(), name="comments-background-sender")
 
