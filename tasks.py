@@ -11,7 +11,6 @@ from pathlib import Path
 
 from invoke import Exit, task
 from pelican import main as pelican_main
-from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
 
 ROOT = Path(__file__).resolve().parent
@@ -29,8 +28,6 @@ CONFIG = {
     "deploy_path": str(ROOT / SETTINGS["OUTPUT_PATH"]),
     "content_path": str(ROOT / SETTINGS["PATH"]),
     "host": "127.0.0.1",
-    "port": 8000,
-    "api_port": 8001,
 }
 
 
@@ -70,17 +67,17 @@ def regenerate(c):
 
 @task
 def serve(c):
-    """Serve the built site at http://127.0.0.1:8000."""
+    """Serve the built site at http://127.0.0.1:8000 (SITE_PORT), with its 404 page."""
+    from plugins.devserver import open_site_server, url
 
-    class AddressReuseTCPServer(RootedHTTPServer):
-        allow_reuse_address = True
-
-    server = AddressReuseTCPServer(
-        CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
-    )
-    address = "http://{host}:{port}/".format(**CONFIG)
-    sys.stderr.write(f"Serving the site at {address} (Ctrl-C to stop)\n")
-    server.serve_forever()
+    server = open_site_server(CONFIG["deploy_path"])
+    sys.stderr.write(f"Serving the site at {url('site')}/ (Ctrl-C to stop)\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
@@ -99,7 +96,9 @@ def preview(c):
 @task
 def livereload(c):
     """Serve the site at http://127.0.0.1:8000 and rebuild it when content or theme change."""
-    pelican_run("-lr -s {settings_base} -b {host} -p {port}".format(**CONFIG))
+    from plugins.devserver import port
+
+    pelican_run("-lr -s {settings_base} -b {host}".format(**CONFIG) + f" -p {port('site')}")
 
 
 @task
@@ -114,7 +113,7 @@ def publish(c):
 
 @task(help={"content": "the content folder to check (default: content/)"})
 def check(c, content=""):
-    """Check posts and pages: front matter, duplicate slugs, alt text, internal links."""
+    """Check posts and pages: front matter, placeholders, headings, slugs, alt text, links."""
     from plugins.editorial import check_content
 
     problems = check_content(Path(content or CONFIG["content_path"]), SETTINGS)
@@ -161,8 +160,10 @@ def new_post(c, title, category="Community news", tags="", authors="", content="
 
 @task
 def api(c):
-    """Run the comments API at http://127.0.0.1:8001 (SQLite file in this folder by default)."""
-    c.run(f"{sys.executable} -m comments_api serve --host 127.0.0.1 --port {CONFIG['api_port']}")
+    """Run the comments API at http://127.0.0.1:8001 (COMMENTS_API_PORT; SQLite in this folder)."""
+    from plugins.devserver import port
+
+    c.run(f"{sys.executable} -m comments_api serve --host {CONFIG['host']} --port {port('api')}")
 
 
 @task(help={"manifest": "the thread manifest to send (default: output/comments/threads.json)"})
@@ -201,26 +202,33 @@ def sync_threads(c, manifest=""):
 
 @task
 def dev(c):
-    """Build the site, then serve it on :8000 with the comments API on :8001 beside it."""
-    import subprocess
+    """Build the site with its comments; serve it on :8000 and the comments API on :8001."""
+    import secrets
 
-    # In development the API reads the build's output/comments/threads.json itself (relative
-    # to its working folder), so the posts built below accept comments without a sync step.
-    api_process = subprocess.Popen(
-        [sys.executable, "-m", "comments_api", "serve", "--host", "127.0.0.1",
-         "--port", str(CONFIG["api_port"])],
-        cwd=ROOT,
-    )
+    from comments_api.config import ConfigurationError, Settings
+    from plugins.devserver import DevStack, Stopping, banner, open_site_server
+
+    stack = DevStack(ROOT, os.environ.get("COMMENTS_BUILD_TOKEN") or secrets.token_urlsafe(32))
     try:
-        build(c)
-        api_url = "http://127.0.0.1:{api_port}/".format(**CONFIG)
-        sys.stderr.write(f"The comments API runs at {api_url} (documentation at {api_url}docs)\n")
-        serve(c)
-    except KeyboardInterrupt:
-        pass
+        api_settings = Settings.from_env(stack.api_environment())
+    except ConfigurationError as error:
+        raise Exit(f"The comments API cannot start: {error}", code=2) from None
+    site_server = open_site_server(CONFIG["deploy_path"])
+    try:
+        with Stopping() as stopping:
+            try:
+                stack.start_api()
+                # In development the API reads the build's threads.json itself, so the posts
+                # accept comments without a sync step; the snapshot needs only the API.
+                stack.build_site(CONFIG["settings_base"])
+                if not stopping.requested:
+                    sys.stderr.write(banner(api_settings.smtp_host, api_settings.mail_folder))
+                    site_server.serve_forever()
+            except KeyboardInterrupt:
+                sys.stderr.write("Stopping the site and the comments API.\n")
     finally:
-        api_process.terminate()
-        api_process.wait(timeout=10)
+        stack.stop_api()
+        site_server.server_close()
 
 
 @task(help={"k": "only tests whose names match this pytest -k expression"})

@@ -187,8 +187,8 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-# Names the site build uses (pelicanconf/publishconf); the API ignores them.
-_SITE_SIDE_SETTINGS = frozenset({"COMMENTS_API_URL"})
+# Names the site build and `make run` use (pelicanconf/publishconf, tasks.py); the API ignores them.
+_SITE_SIDE_SETTINGS = frozenset({"COMMENTS_API_URL", "COMMENTS_API_PORT"})
 
 _INTEGER_SETTINGS = {
     "edit_window_minutes": 1,

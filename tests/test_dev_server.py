@@ -109,7 +109,10 @@ class DevRun:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "invoke", "dev"],
-                cwd=self.project, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.project,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         return self
@@ -252,7 +255,11 @@ def test_an_approved_comment_is_in_the_static_pages_once_make_run_builds_again(
     assert created.json()["status"] == "pending"
     approved = subprocess.run(
         [sys.executable, "-m", "comments_api", "approve", str(created.json()["comment"]["id"])],
-        cwd=project, env=run.env, capture_output=True, text=True, timeout=60,
+        cwd=project,
+        env=run.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert approved.returncode == 0, approved.stderr
     assert body not in httpx.get(f"{run.site_url}/{POST}.html").text, "not built yet"

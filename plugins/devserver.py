@@ -1,0 +1,246 @@
+"""The development servers behind `invoke serve` and `make run` (`invoke dev`).
+
+The site is served from the output folder with the site's own 404 page; the comments API runs
+as a child process in a process group of its own, so that stopping `make run` in any way
+(Ctrl-C, `kill`, the terminal closing, or `invoke` itself dying) stops the API too. Ports come
+from the environment, and a port another program holds is named instead of being shared.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import suppress
+from http import HTTPStatus
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from types import FrameType
+from typing import Any
+
+from invoke import Exit
+from pelican import main as pelican_main
+from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+
+__all__ = ["DevStack", "Stopping", "banner", "open_site_server", "port", "url"]
+
+HOST = "127.0.0.1"
+# The environment variables that move the site and the API, and their defaults.
+PORT_VARIABLES = {"site": ("SITE_PORT", 8000), "api": ("COMMENTS_API_PORT", 8001)}
+# Signals that stop `make run`: Ctrl-C, `kill`, the terminal closing.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+API_START_SECONDS = 60
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
+
+
+def port(which: str) -> int:
+    """The site's or the API's port: SITE_PORT / COMMENTS_API_PORT, or 8000 / 8001."""
+    variable, default = PORT_VARIABLES[which]
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise Exit(f"{variable} must be a port number from 1 to 65535, not {raw!r}.", code=2)
+    return int(raw)
+
+
+def url(which: str) -> str:
+    return f"http://{HOST}:{port(which)}"
+
+
+def _port_problem(which: str, error: OSError) -> Exit:
+    number = port(which)
+    if error.errno != errno.EADDRINUSE:
+        return Exit(f"Cannot listen on {HOST}:{number}: {error.strerror}.", code=1)
+    variable = PORT_VARIABLES[which][0]
+    return Exit(
+        f"Port {number} is in use by another program (an earlier `make run`?); stop it, or set "
+        f"{variable} to a free port, for example `{variable}={number + 10} make run`.",
+        code=1,
+    )
+
+
+class SiteRequestHandler(ComplexHTTPRequestHandler):
+    """Pelican's handler, but an unknown address gets the site's 404 page with status 404."""
+
+    def do_GET(self) -> None:
+        found = self.get_path_that_exists(self.path.split("?", 1)[0])
+        if not found:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        self.path = found
+        super(ComplexHTTPRequestHandler, self).do_GET()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.base_path) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class SiteServer(ThreadingMixIn, RootedHTTPServer):
+    """The output folder over HTTP on the loopback interface, one thread per request."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away mid-answer is normal, not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def open_site_server(output: str) -> SiteServer:
+    """Bind the site's port now, or stop with a message saying how to free or move it."""
+    try:
+        return SiteServer(output, (HOST, port("site")), SiteRequestHandler)
+    except OSError as error:
+        raise _port_problem("site", error) from None
+
+
+class Stopping:
+    """While active, the stop signals raise KeyboardInterrupt, and `requested` remembers one.
+
+    Pelican swallows KeyboardInterrupt during a build; the flag makes sure we stop after it.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> Stopping:
+        for number in STOP_SIGNALS:
+            self._previous[number] = signal.signal(number, self._stop)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _stop(self, number: int, frame: FrameType | None) -> None:
+        self.requested = True
+        raise KeyboardInterrupt
+
+
+class DevStack:
+    """The comments API as `make run` runs it, and the site built against it with a snapshot."""
+
+    def __init__(self, root: Path, build_token: str) -> None:
+        self.root = root
+        self.build_token = build_token
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def api_environment(self) -> dict[str, str]:
+        """The API's settings: this site's address and ports, and the build's snapshot token."""
+        environment = dict(os.environ)
+        environment.setdefault("COMMENTS_SITE_URL", url("site"))
+        environment.setdefault(
+            "COMMENTS_ALLOWED_ORIGINS", f"{url('site')},http://localhost:{port('site')}"
+        )
+        environment.setdefault("COMMENTS_PUBLIC_URL", url("api"))
+        environment.setdefault("COMMENTS_MAIL_INTERVAL_SECONDS", "2")
+        environment["COMMENTS_BUILD_TOKEN"] = self.build_token
+        return environment
+
+    def start_api(self) -> None:
+        """Start the API in a process group of its own, once its port is known to be free."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port("api")))
+            except OSError as error:
+                raise _port_problem("api", error) from None
+        command = ["-m", "comments_api", "serve", "--host", HOST, "--port", str(port("api"))]
+        self.process = subprocess.Popen(
+            [sys.executable, *command],
+            cwd=self.root,
+            env=self.api_environment(),
+            start_new_session=True,
+            preexec_fn=_end_with_parent(os.getpid()),
+        )
+        self._wait_for_api(self.process)
+
+    def _wait_for_api(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + API_START_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise Exit(
+                    f"The comments API stopped while starting (exit code {process.returncode}); "
+                    "its messages above say why.",
+                    code=1,
+                )
+            with (
+                suppress(urllib.error.URLError, OSError),
+                urllib.request.urlopen(f"{url('api')}/health", timeout=2) as response,
+            ):
+                if response.status == 200:
+                    return
+            time.sleep(0.2)
+        raise Exit(
+            f"The comments API did not answer at {url('api')} within {API_START_SECONDS} s.",
+            code=1,
+        )
+
+    def build_site(self, settings_file: str) -> None:
+        """Build with the approved comments (and counts) of our own API in the pages."""
+        overrides = {
+            "COMMENTS_API_URL": url("api"),
+            "COMMENTS_SITE_URL": url("site"),
+            "COMMENTS_SNAPSHOT": True,
+            "COMMENTS_SNAPSHOT_TOKEN": self.build_token,
+        }
+        extra = [f"{name}={json.dumps(value)}" for name, value in overrides.items()]
+        pelican_main(["-s", settings_file, "-e", *extra])
+
+    def stop_api(self) -> None:
+        """SIGTERM the API's process group, then SIGKILL whatever is left."""
+        if self.process is None:
+            return
+        for stop_signal, seconds in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, stop_signal)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=seconds)
+                return
+
+
+def _end_with_parent(parent: int) -> Any:
+    """For the API process before it starts: SIGTERM it when `invoke dev` dies (Linux)."""
+
+    def arrange() -> None:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return arrange if sys.platform.startswith("linux") else None
+
+
+def banner(smtp_host: str, mail_folder: str) -> str:
+    """Where everything is, printed once the site is built."""
+    if smtp_host:
+        mail = f"Mail goes to the mail server {smtp_host}."
+    elif mail_folder:
+        mail = f"Mail (sign-in links too) is saved in {mail_folder}/ as .eml files and shown below."
+    else:
+        mail = "Mail stays queued: set COMMENTS_SMTP_HOST or COMMENTS_MAIL_FOLDER to read it."
+    return (
+        f"\nThe blog:          {url('site')}/\n"
+        f"The comments API:  {url('api')}/ (moderation at /moderation, documentation at /docs)\n"
+        f"{mail}\nStop with Ctrl-C.\n\n"
+    )
