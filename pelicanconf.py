@@ -63,5 +63,5 @@ PLUGINS = ["comments"]
 COMMENTS_API_URL = "http://127.0.0.1:8001"
 COMMENTS_POLICY_URL = ""  # empty: {SITEURL}/pages/comments-policy.html
 COMMENTS_SIGN_IN = True  # the prompt links to the API's sign-in form
-COMMENTS_SNAPSHOT = False  # development pages load comments live through the widget
+COMMENTS_SNAPSHOT = False  # `make run` turns it on against the API it starts
 COMMENTS_CLOSE_AFTER_DAYS = None

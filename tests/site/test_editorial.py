@@ -273,7 +273,7 @@ def test_invoke_check_passes_on_the_real_content() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_new_post_scaffolds_a_draft_that_check_accepts(content: Path) -> None:
+def test_new_post_scaffolds_a_draft_with_its_front_matter_filled_in(content: Path) -> None:
     result = run_invoke(
         "new-post",
         "Discharge before noon",
