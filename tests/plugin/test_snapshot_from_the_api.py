@@ -180,11 +180,12 @@ def test_live_comments_are_drawn_from_the_same_markup_as_the_snapshot(site: Buil
     assert parts(blank) - parts(snapshot) <= {
         ("span", "comment-badge", ""),
         ("span", "comment-edited", ""),
+        ("span", "", ""),  # its "·"
         ("span", "comment-edited-by", ""),
         ("time", "", "dateModified"),
     }
-    removed = template.find("li", class_="comment-removed", recursive=False)
-    assert removed.get_text(" ", strip=True) == "This comment was removed by a moderator."
+    assert template.find("li", class_="comment-removed", recursive=False) is not None
+    assert "This comment was removed by a moderator." in template.get_text()
 
 
 def test_an_edited_comment_says_so_with_the_date(site: Build) -> None:

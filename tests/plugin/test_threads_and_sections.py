@@ -92,7 +92,10 @@ def test_email_hint_and_markdown_hint_are_tied_to_their_fields(site: Build) -> N
     hint = form.select_one("#" + email["aria-describedby"])
     assert hint.get_text() == "This will not be publicly visible"
     body = form.select_one("textarea[name=body]")
-    assert "Markdown" in form.select_one("#" + body["aria-describedby"]).get_text()
+    hint, count = (form.select_one("#" + name) for name in body["aria-describedby"].split())
+    assert "Markdown" in hint.get_text()
+    assert count.get_text() == "Up to 5,000 characters."
+    assert count["aria-live"] == "polite", "the widget keeps it up to date as the reader types"
     notify = form.select_one("input[name=notify]")
     assert notify["type"] == "checkbox"
     assert form.select_one(f"label[for={notify['id']}]").get_text() == "Notify me of replies"
