@@ -132,7 +132,7 @@ def _display(comment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _date_label(iso_timestamp: str) -> str:
-    """"1 December 2026", as the widget writes dates."""
+    """A date as the widget writes it too, like "1 December 2026"."""
     try:
         moment = datetime.fromisoformat(iso_timestamp)
     except ValueError:
