@@ -234,7 +234,11 @@ def test_author_deletes_their_comment_within_the_edit_window(stack: Stack, reade
 def test_form_posted_without_javascript_lands_back_on_the_post_with_the_notice(
     stack: Stack, reader_factory: Callable[..., Reader]
 ) -> None:
-    reader = reader_factory(java_script_enabled=False)
+    # A phone: the form below the notice is long enough for the notice to scroll to the top;
+    # no smooth scrolling, so the page lands where it stays.
+    reader = reader_factory(
+        java_script_enabled=False, viewport={"width": 360, "height": 640}, reduced_motion="reduce"
+    )
     page = reader.page
     page.goto(stack.url("plain-post"))
     notice = page.locator("#comment-awaiting-moderation")

@@ -304,8 +304,6 @@ def api_publishes_tombstones(stack: Stack) -> bool:
 def test_a_removed_comment_leaves_a_note_in_its_place_and_keeps_its_replies(
     stack: Stack, reader_factory: Callable[..., Reader], moderation: Any
 ) -> None:
-    if not api_publishes_tombstones(stack):
-        pytest.skip("this comments API does not publish `removed` comments yet")
     first = stack.api.post_comment("removed-post", author="Una Unkind", body="Something cruel.")
     stack.api.approve(first["comment"]["id"])
     answer = stack.api.post_comment(
@@ -316,6 +314,8 @@ def test_a_removed_comment_leaves_a_note_in_its_place_and_keeps_its_replies(
     )
     stack.api.approve(answer["comment"]["id"])
     removed_id = act_in_the_moderation_pages(moderation, stack, "Something cruel", "Delete")
+    if not api_publishes_tombstones(stack):
+        pytest.xfail("this comments API does not keep removed comments as `removed: true` yet")
     stack.build()
     note = "This comment was removed by a moderator."
 
@@ -364,10 +364,15 @@ def test_a_member_refused_for_a_ban_gets_the_message_at_the_form(
         context.close()
 
     body.press_sequentially("And another thing.")
-    page.get_by_role("button", name="Post comment").click()
+    with page.expect_response(lambda r: r.url.endswith("/threads/ban-post/comments")) as posted:
+        page.get_by_role("button", name="Post comment").click()
+    assert posted.value.status in (403, 422)
+    refusal = posted.value.json()
 
+    # The refusal names no field the member can see (the name and e-mail fields are hidden
+    # while signed in), so its message is at the form, announced, with the focus on it.
     message = page.locator("form.comment-form [role=alert]")
-    expect(message).to_contain_text("You can no longer comment here")
+    expect(message).to_contain_text(refusal["detail"])
     expect(message).to_be_focused()
     expect(message).to_be_in_viewport()
     expect(body).to_have_value("And another thing.")
