@@ -102,13 +102,14 @@ class PublicComment(BaseModel):
         description="Who last changed its text: its author, or a moderator (who removed a "
         "detail); null when never edited."
     )
-    html: str = Field(description="Sanitised HTML, safe to insert into a page; empty when "
-                      "`removed`.")
+    html: str = Field(
+        description="Sanitised HTML, safe to insert into a page; empty when `removed`."
+    )
     verified: bool = Field(description="Written by verified staff.")
     member: bool = Field(description="Written by a signed-in member.")
     removed: bool = Field(
         description="A published comment a moderator removed: it keeps its place (id, parent, "
-        "created) so replies keep theirs; show \"This comment was removed by a moderator.\" "
+        'created) so replies keep theirs; show "This comment was removed by a moderator." '
         "with no author, Reply or Report. Not counted in `count`."
     )
 

@@ -39,8 +39,21 @@ def public_comment(row: Sequence[Any]) -> dict[str, Any]:
 
     A comment that a moderator removed after it was published keeps only its place.
     """
-    (identifier, thread, parent, author, website, created, edited, edited_by, html, verified,
-     member, status, removed_at) = row
+    (
+        identifier,
+        thread,
+        parent,
+        author,
+        website,
+        created,
+        edited,
+        edited_by,
+        html,
+        verified,
+        member,
+        status,
+        removed_at,
+    ) = row
     comment = {
         "id": identifier,
         "thread": thread,
@@ -69,7 +82,5 @@ def thread_document(
     """The list answer for a thread as bytes, and its strong ETag."""
     comments = [public_comment(row) for row in rows]
     count = sum(not comment["removed"] for comment in comments)
-    body = dump_json(
-        {"thread": thread_key, "count": count, "closed": closed, "comments": comments}
-    )
+    body = dump_json({"thread": thread_key, "count": count, "closed": closed, "comments": comments})
     return body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'

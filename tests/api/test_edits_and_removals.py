@@ -126,7 +126,8 @@ async def test_every_public_comment_says_who_edited_it_and_whether_it_was_remove
     assert {"edited_by", "removed"} <= set(public["required"])
     choices = public["properties"]["edited_by"]["anyOf"]
     assert {value for choice in choices for value in choice.get("enum", [])} == {
-        "author", "moderator"
+        "author",
+        "moderator",
     }
     assert {"type": "null"} in choices
     assert public["properties"]["removed"]["type"] == "boolean"
@@ -138,8 +139,14 @@ async def test_removing_a_published_comment_leaves_a_note_and_keeps_its_replies(
 ) -> None:
     api = await make_api(moderation="publish")
     parent = (await api.post(body="Something rude", website="https://rude.example")).json()
-    reply = (await api.post(body="Please be kind", email="bo@example.org", author="Bo",
-                            parent=parent["comment"]["id"])).json()
+    reply = (
+        await api.post(
+            body="Please be kind",
+            email="bo@example.org",
+            author="Bo",
+            parent=parent["comment"]["id"],
+        )
+    ).json()
     before = await api.client.get("/api/v1/threads/first-post/comments")
     assert before.json()["count"] == 2
 

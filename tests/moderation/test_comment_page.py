@@ -36,12 +36,15 @@ async def test_one_comment_is_shown_with_its_post_parent_replies_and_history(
     question = await desk.guest_comment(body="Is the clinic open on Sundays?")
     await desk.act(question, "approve", reason="a fair question")
     held = await desk.guest_comment(
-        author="Pat Nurse", email="pat@example.org", parent=question,
+        author="Pat Nurse",
+        email="pat@example.org",
+        parent=question,
         body="Yes; see [the hours](https://clinic.example.org/hours).",
     )
     await desk.act(held, "approve")
-    answer = await desk.guest_comment(author="Bo", email="bo@example.org", parent=held,
-                                      body="Thanks, Pat.")
+    answer = await desk.guest_comment(
+        author="Bo", email="bo@example.org", parent=held, body="Thanks, Pat."
+    )
 
     page = await desk.page(f"/moderation/comments/{held}")
 
@@ -85,9 +88,10 @@ async def test_only_moderators_see_a_comments_page(desk: Desk) -> None:
 async def test_the_queue_and_the_audit_log_link_to_each_comments_page(desk: Desk) -> None:
     held = await desk.guest_comment()
     queue = await desk.page()
-    assert queue.find("article", id=f"comment-{held}").find(
-        "a", href=f"/moderation/comments/{held}"
-    ) is not None
+    assert (
+        queue.find("article", id=f"comment-{held}").find("a", href=f"/moderation/comments/{held}")
+        is not None
+    )
     await desk.act(held, "reject")
     log = await desk.page("/moderation/log")
     link = log.find("tbody").find("a", href=f"/moderation/comments/{held}")
@@ -99,8 +103,12 @@ async def test_a_moderator_redacts_a_detail_and_readers_see_it_was_edited(desk: 
     await desk.act(comment, "approve")
     before = await desk.service.client.get("/api/v1/threads/first-post/comments")
 
-    done = await redact(desk, comment, "Thanks to the team on ward 4.\r\n\r\nLovely.",
-                        reason="named a patient's bed")
+    done = await redact(
+        desk,
+        comment,
+        "Thanks to the team on ward 4.\r\n\r\nLovely.",
+        reason="named a patient's bed",
+    )
 
     assert done.status_code == 303
     assert done.headers["location"] == f"/moderation/comments/{comment}?done=redact"
@@ -151,7 +159,8 @@ async def test_a_moderator_may_redact_through_the_api_with_their_session(desk: D
     comment = await desk.guest_comment(body="Call me on 07700 900123")
     await desk.act(comment, "approve")
     response = await desk.moderator.patch(
-        f"/api/v1/comments/{comment}", json={"body": "Call me (number removed)"},
+        f"/api/v1/comments/{comment}",
+        json={"body": "Call me (number removed)"},
         headers={"Origin": API},
     )
     assert response.status_code == 200, response.text
@@ -173,8 +182,10 @@ async def test_the_message_after_an_action_is_a_sentence_with_the_right_plural(
     single = await desk.act(one, "spam")
     bulk = await desk.bulk(several, "spam")
 
-    for response, expected in ((single, "1 comment marked as spam."),
-                               (bulk, "3 comments marked as spam.")):
+    for response, expected in (
+        (single, "1 comment marked as spam."),
+        (bulk, "3 comments marked as spam."),
+    ):
         path, _, query = response.headers["location"].partition("?")
         params = dict(part.split("=") for part in query.split("&"))
         status = (await desk.page(path, **params)).find(attrs={"role": "status"})

@@ -26,16 +26,28 @@ def database(database_url: str) -> Iterator[Engine]:
 def _comment(comment_id: int, status: str, **fields: Any) -> dict[str, Any]:
     now = utcnow()
     return {
-        "id": comment_id, "thread_key": "post", "author_name": "Ada",
-        "author_email": "ada@example.org", "body_md": "Hello", "body_html": "<p>Hello</p>",
-        "status": status, "created_at": now, "updated_at": now + timedelta(minutes=comment_id),
+        "id": comment_id,
+        "thread_key": "post",
+        "author_name": "Ada",
+        "author_email": "ada@example.org",
+        "body_md": "Hello",
+        "body_html": "<p>Hello</p>",
+        "status": status,
+        "created_at": now,
+        "updated_at": now + timedelta(minutes=comment_id),
         **fields,
     }
 
 
 def _event(comment_id: int, before: str | None, after: str, action: str) -> dict[str, Any]:
-    return {"comment_id": comment_id, "action": action, "actor": "mod@example.org",
-            "from_status": before, "to_status": after, "created_at": utcnow()}
+    return {
+        "comment_id": comment_id,
+        "action": action,
+        "actor": "mod@example.org",
+        "from_status": before,
+        "to_status": after,
+        "created_at": utcnow(),
+    }
 
 
 def _downgrade(database: Engine, revision: str) -> None:
@@ -68,8 +80,16 @@ def test_existing_edits_were_authors_and_removed_published_comments_become_notes
     with database.begin() as connection:
         connection.execute(
             insert(Thread.__table__),
-            [{"key": "post", "title": "Post", "url": "/post.html", "created_at": utcnow(),
-              "version": 1, "approved_count": 2}],
+            [
+                {
+                    "key": "post",
+                    "title": "Post",
+                    "url": "/post.html",
+                    "created_at": utcnow(),
+                    "version": 1,
+                    "approved_count": 2,
+                }
+            ],
         )
         for comment in comments:  # one by one: only the columns revision 0005 knows
             connection.execute(insert(Comment.__table__).values(**comment))
@@ -82,7 +102,12 @@ def test_existing_edits_were_authors_and_removed_published_comments_become_notes
             select(Comment.id, Comment.edited_by, Comment.removed_at).order_by(Comment.id)
         ).all()
     assert {row.id: row.edited_by for row in rows} == {
-        1: "author", 2: None, 3: None, 4: None, 5: None, 6: None
+        1: "author",
+        2: None,
+        3: None,
+        4: None,
+        5: None,
+        6: None,
     }
     assert {row.id for row in rows if row.removed_at is not None} == {2, 5}
     assert rows[1].removed_at == comments[1]["updated_at"]

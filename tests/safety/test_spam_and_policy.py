@@ -94,10 +94,27 @@ async def test_the_widget_can_check_for_personal_data_before_posting(
     assert invalid.json() == {"findings": []}
 
 
-async def test_hold_guests_holds_every_guest_and_members_are_published(
+async def test_by_default_a_guest_whose_comment_was_approved_is_published_at_once(
     make_mail_api: MailApiFactory,
 ) -> None:
     api = await make_mail_api()
+    first = await api.post(body=LEGITIMATE)
+    assert first.json()["status"] == "pending"
+    assert "a first comment from this address is held" in api.stored(
+        first.json()["comment"]["id"]
+    ).held_reasons
+    api.act(first.json()["comment"]["id"], "approve")
+    again = await api.post(body="Another ordinary comment from the same guest.")
+    assert again.json()["status"] == "approved"
+    assert again.json()["comment"]["id"] in await api.public_ids()
+    suspicious = await api.post(body=PATIENT_DETAILS)
+    assert suspicious.json()["status"] == "pending", "the screening still holds what it finds"
+
+
+async def test_hold_guests_holds_every_guest_and_members_are_published(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api(moderation="hold-guests")
     first = (await api.post(body=LEGITIMATE)).json()["comment"]["id"]
     api.act(first, "approve")
     again = await api.post(body="Another ordinary comment from the same guest.")
