@@ -58,7 +58,7 @@ class Settings:
     secret_key: str = DEVELOPMENT_SECRET
     site_url: str = "http://127.0.0.1:8000"
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    moderation: str = "hold-guests"
+    moderation: str = "hold-first-time-guests"
     edit_window_minutes: int = 15
     close_after_days: int = 0
     min_submit_seconds: int = 3

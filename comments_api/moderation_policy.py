@@ -10,8 +10,11 @@ otherwise:
 - a spam verdict files the comment as spam (never on the page);
 - likely patient-identifying details or a high score hold it, with those reasons;
 - otherwise members and verified staff are published at once, and guests are held
-  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`),
-  always held (`hold-all`) or published (`publish`).
+  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`,
+  the default), always held (`hold-all`) or published (`publish`).
+
+An author's edit is screened the same way, but the policy does not apply again: a published
+comment stays published and a held one stays held, unless the screening holds or files it.
 """
 
 from __future__ import annotations
@@ -100,10 +103,27 @@ class ModerationPolicy:
 
     def assess(self, draft: CommentDraft) -> Assessment:
         """Refuse a banned author (403), else score the draft and apply the policy."""
+        screened, context = self._screen(draft)
+        if screened.status is not Status.APPROVED or context is None:
+            return screened
+        return self._apply_policy(draft, context, screened.score, screened.reasons)
+
+    def assess_edit(self, draft: CommentDraft, current: Status) -> Assessment:
+        """Screen an author's edit: the comment keeps its state unless the screening objects."""
+        screened, _ = self._screen(draft)
+        if screened.status is not Status.APPROVED:
+            return screened
+        return Assessment(current, screened.score, screened.reasons)
+
+    def _screen(self, draft: CommentDraft) -> tuple[Assessment, spam.SpamContext | None]:
+        """Bans, then the spam and personal-data screening; approved when it found nothing.
+
+        The context is None when nothing was screened (the `publish` policy).
+        """
         with self.storage.reading() as session:
             self.refuse_banned(session, draft)
             if self.settings.moderation == "publish":
-                return Assessment(Status.APPROVED, 0.0, ())
+                return Assessment(Status.APPROVED, 0.0, ()), None
             context = spam.SpamContext(
                 is_member=draft.member or draft.verified,
                 author_is_new=author_is_new(
@@ -124,12 +144,9 @@ class ModerationPolicy:
             self.model.current(),
             self.spam_settings,
         )
-        reasons = tuple(scored.reasons)
-        if scored.verdict == "spam":
-            return Assessment(Status.SPAM, scored.score, reasons)
-        if scored.verdict == "hold":
-            return Assessment(Status.PENDING, scored.score, reasons)
-        return self._apply_policy(draft, context, scored.score, reasons)
+        verdicts = {"spam": Status.SPAM, "hold": Status.PENDING}
+        status = verdicts.get(scored.verdict, Status.APPROVED)
+        return Assessment(status, scored.score, tuple(scored.reasons)), context
 
     def _apply_policy(
         self,

@@ -115,7 +115,7 @@ def test_a_moderator_signs_in_by_email_approves_a_held_comment_and_readers_see_i
         expect(queued).to_contain_text("gus@example.org")
         queued.get_by_role("button", name=f"Approve: comment {comment_id}").click()
 
-        expect(page.get_by_role("status")).to_have_text("Approved 1 comment.")
+        expect(page.get_by_role("status")).to_have_text("1 comment approved.")
         expect(page.locator(f"#comment-{comment_id}")).to_have_count(0)
         status, listed = stack.api.call("GET", "/api/v1/threads/ward-news/comments")
         assert status == 200
