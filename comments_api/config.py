@@ -57,6 +57,7 @@ class Settings:
     database_url: str = "sqlite:///comments.sqlite3"
     secret_key: str = DEVELOPMENT_SECRET
     site_url: str = "http://127.0.0.1:8000"
+    site_name: str = "Improvement Network Blog"
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     moderation: str = "hold-guests"
     edit_window_minutes: int = 15
@@ -129,6 +130,11 @@ class Settings:
             raise ConfigurationError(
                 "COMMENTS_SPAM_HOLD_SCORE and COMMENTS_SPAM_SCORE need 0 < hold <= spam <= 100, "
                 f"not {self.spam_hold_score} and {self.spam_score}."
+            )
+        if not self.site_name.strip():
+            raise ConfigurationError(
+                "COMMENTS_SITE_NAME must not be empty: set it to the blog's name, as in "
+                "pelicanconf.py's SITENAME."
             )
         if not _origin(self.site_url):
             raise ConfigurationError(

@@ -8,7 +8,7 @@ version so the public list is current at once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from sqlalchemy import ForeignKey, Integer, String, Text, select, update
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comments_api.config import Settings
 from comments_api.models import Base, Comment, Report, Status, UTCDateTime, utcnow
-from comments_api.safety import ban_author, learn_from_decision
+from comments_api.safety import ban_author, ban_summary, learn_from_decision
 from comments_api.storage import lock_thread, refresh_thread
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "apply_action",
     "deleted_by_author",
     "list_events",
+    "record_lifted_ban",
     "record_withdrawal",
 ]
 
@@ -37,6 +38,8 @@ ACTIONS: tuple[Action, ...] = get_args(Action)
 # The actor of the audit rows that record an author's own withdrawal.
 AUTHOR = "author"
 WITHDRAW = "withdraw"
+# The audit action of lifting a ban (bans themselves are logged as the comment's "ban").
+UNBAN = "unban"
 
 NEW_STATUS: dict[Action, Status] = {
     "approve": Status.APPROVED,
@@ -81,12 +84,14 @@ def apply_action(
     reason: str | None = None,
     *,
     settings: Settings | None = None,
+    network_for: timedelta | None = None,
 ) -> Comment:
     """Apply a moderator's action in the caller's transaction and log it; returns the comment.
 
     `settings` (needed to e-mail reply subscribers) defaults to `session.info["settings"]`,
     which the app's storage sets on every session. Raises `UnknownComment`, `ActionRefused`
     (a comment its author deleted stays deleted; only "ban" applies) and `ValueError`.
+    "ban" bans the author's account and e-mail address, and their network for `network_for`.
     """
     if action not in NEW_STATUS:
         raise ValueError(f"unknown moderation action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -107,11 +112,13 @@ def apply_action(
         after = Status(before)  # banning keeps a comment already out of sight where it is
     comment.status = after.value
     comment.updated_at = now
-    _log_event(session, comment, action, actor, reason, before, now)
+    logged_reason = reason
+    if action == "ban":
+        banned = ban_author(session, comment, actor, reason, network_for)
+        logged_reason = ban_summary(banned, network_for, reason)
+    _log_event(session, comment, action, actor, logged_reason, before, now)
     if action in {"approve", "spam"}:
         learn_from_decision(session, comment, is_spam=action == "spam")
-    if action == "ban":
-        ban_author(session, comment, actor, reason)
     if action != "restore":
         session.execute(
             update(Report)
@@ -143,6 +150,21 @@ def record_withdrawal(session: Session, comment: Comment, before: str, reason: s
     comment.withdrawn_at = now
     comment.updated_at = now
     _log_event(session, comment, WITHDRAW, AUTHOR, reason, before, now)
+
+
+def record_lifted_ban(session: Session, comment_id: int | None, actor: str, reason: str) -> None:
+    """Log that a ban was lifted, against the comment it was made from (if still known)."""
+    session.add(
+        ModerationEvent(
+            comment_id=comment_id,
+            action=UNBAN,
+            actor=actor,
+            reason=reason,
+            from_status=None,
+            to_status=None,
+            created_at=utcnow(),
+        )
+    )
 
 
 def _log_event(
