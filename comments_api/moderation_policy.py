@@ -33,7 +33,7 @@ from comments_api.safety import (
     BanKind,
     SpamModelStore,
     author_is_new,
-    banned_reason,
+    banned_by,
     duplicate_exists,
 )
 from comments_api.storage import Storage
@@ -41,10 +41,13 @@ from comments_api.storage import Storage
 __all__ = ["Assessment", "CommentDraft", "ModerationPolicy", "spam_settings_for"]
 
 BANNED_MESSAGE = (
-    "You can no longer comment here: a moderator has blocked this {what}. If you think this is a "
+    "You can no longer comment here: a moderator has blocked {what}. If you think this is a "
     "mistake, write to the site's editors."
 )
-BANNED_WHAT = {"email": "e-mail address", "client": "connection", "user": "account"}
+NETWORK_BANNED_MESSAGE = (
+    "Comments from your network are blocked until {until:%d %B %Y, %H:%M} UTC: a moderator "
+    "blocked this network address. If you think this is a mistake, write to the site's editors."
+)
 
 
 @dataclass(frozen=True)
@@ -173,19 +176,26 @@ class ModerationPolicy:
 
     @staticmethod
     def refuse_banned(session: Session, draft: CommentDraft) -> None:
-        banned = banned_reason(
+        """Refuse (403) a blocked author, naming what is blocked: a member's account by name."""
+        from comments_api.auth.models import User
+
+        user = session.get(User, draft.user_id) if draft.user_id is not None else None
+        ban = banned_by(
             session, email=draft.author_email, client_hash=draft.client_hash, user_id=draft.user_id
         )
-        if banned is None and draft.user_id is not None:
-            from comments_api.auth.models import User
-
-            user = session.get(User, draft.user_id)
-            if user is not None and user.banned_at is not None:
-                banned = BanKind.USER
-        if banned is not None:
-            raise ApiError(
-                403,
-                BANNED_MESSAGE.format(what=BANNED_WHAT[banned.value]),
-                [("author", "Blocked by a moderator.")],
+        account_banned = user is not None and user.banned_at is not None
+        if account_banned or (ban is not None and ban.kind == BanKind.USER.value):
+            name = f"your account “{user.display_name}”" if user is not None else "your account"
+            detail = BANNED_MESSAGE.format(what=name)
+            raise ApiError(403, detail, [("author", f"{name[0].upper()}{name[1:]} is blocked.")])
+        if ban is not None and ban.kind == BanKind.EMAIL.value:
+            detail = BANNED_MESSAGE.format(what="this e-mail address")
+            raise ApiError(403, detail, [("email", "This e-mail address is blocked.")])
+        if ban is not None:
+            until = ban.expires_at
+            detail = (
+                NETWORK_BANNED_MESSAGE.format(until=until)
+                if until is not None
+                else BANNED_MESSAGE.format(what="this network address")
             )
-
+            raise ApiError(403, detail, [("author", "Comments from this network are blocked.")])

@@ -71,12 +71,15 @@ def _whole_number(value: object) -> object:
 CommentNumber = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 EpochMilliseconds = Annotated[int, Field(ge=0, le=10**15), BeforeValidator(_whole_number)]
 FreeText = Annotated[str, AfterValidator(without_control_characters)]
-# Addresses at reserved names (.test, .local, .invalid, .onion, .arpa, localhost) are refused.
+# The part after the @ needs a dot and ends with a letter (as every top-level domain does);
+# addresses at reserved names (.test, .local, .invalid, .onion, .arpa, localhost) are refused.
 RESERVED_MAIL_DOMAIN = "|".join(
     "".join(f"[{letter}{letter.upper()}]" for letter in name)
     for name in ("arpa", "invalid", "localhost", "local", "onion", "test")
 )
-MAIL_ADDRESS = f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)"
+MAIL_ADDRESS = (
+    f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)[^@]+@[^@]+\\.[^@]*[A-Za-z]$"
+)
 EmailText = Annotated[
     str,
     WithJsonSchema(

@@ -10,7 +10,7 @@ moderator changes a comment's text.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from sqlalchemy import ForeignKey, Integer, String, Text, func, select, update
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from comments_api.config import Settings
 from comments_api.models import Base, Comment, Editor, Report, Status, UTCDateTime, utcnow
 from comments_api.rendering import render_comment
-from comments_api.safety import ban_author, learn_from_decision
+from comments_api.safety import ban_author, ban_summary, learn_from_decision
 from comments_api.storage import lock_thread, refresh_thread
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "apply_action",
     "deleted_by_author",
     "list_events",
+    "record_lifted_ban",
     "record_withdrawal",
     "redact_comment",
 ]
@@ -45,6 +46,8 @@ AUTHOR = "author"
 WITHDRAW = "withdraw"
 # The audit action of a moderator's change to a comment's text.
 REDACT = "redact"
+# The audit action of lifting a ban (bans themselves are logged as the comment's "ban").
+UNBAN = "unban"
 
 NEW_STATUS: dict[Action, Status] = {
     "approve": Status.APPROVED,
@@ -93,12 +96,14 @@ def apply_action(
     reason: str | None = None,
     *,
     settings: Settings | None = None,
+    network_for: timedelta | None = None,
 ) -> Comment:
     """Apply a moderator's action in the caller's transaction and log it; returns the comment.
 
     `settings` (needed to e-mail reply subscribers) defaults to `session.info["settings"]`,
     which the app's storage sets on every session. Raises `UnknownComment`, `ActionRefused`
     (a comment its author deleted stays deleted; only "ban" applies) and `ValueError`.
+    "ban" bans the author's account and e-mail address, and their network for `network_for`.
     """
     if action not in NEW_STATUS:
         raise ValueError(f"unknown moderation action {action!r}; use one of {', '.join(ACTIONS)}")
@@ -128,11 +133,13 @@ def apply_action(
         comment.removed_at = None
     elif before == Status.APPROVED.value:
         comment.removed_at = now  # taken down after it was published: a note keeps its place
-    _log_event(session, comment, action, actor, reason, before, now)
+    logged_reason = reason
+    if action == "ban":
+        banned = ban_author(session, comment, actor, reason, network_for)
+        logged_reason = ban_summary(banned, network_for, reason)
+    _log_event(session, comment, action, actor, logged_reason, before, now)
     if action in {"approve", "spam"}:
         learn_from_decision(session, comment, is_spam=action == "spam")
-    if action == "ban":
-        ban_author(session, comment, actor, reason)
     if action != "restore":
         session.execute(
             update(Report)
@@ -197,6 +204,21 @@ def record_withdrawal(session: Session, comment: Comment, before: str, reason: s
     comment.withdrawn_at = now
     comment.updated_at = now
     _log_event(session, comment, WITHDRAW, AUTHOR, reason, before, now)
+
+
+def record_lifted_ban(session: Session, comment_id: int | None, actor: str, reason: str) -> None:
+    """Log that a ban was lifted, against the comment it was made from (if still known)."""
+    session.add(
+        ModerationEvent(
+            comment_id=comment_id,
+            action=UNBAN,
+            actor=actor,
+            reason=reason,
+            from_status=None,
+            to_status=None,
+            created_at=utcnow(),
+        )
+    )
 
 
 def _log_event(
