@@ -3,12 +3,12 @@
 const $ = (s, e = document) => e.querySelector(s),
   root = $('.comments-thread');
 if (!root) return;
-const D = root.dataset, api = D.api + '/api/v1/', open = D.mode == 'open',
-  thread = 'threads/' + encodeURIComponent(D.thread) + '/comments',
+const section = root.dataset, api = section.api + '/api/v1/', open = section.mode == 'open',
+  thread = 'threads/' + encodeURIComponent(section.thread) + '/comments',
   status = $('.comments-status', root), form = $('.comment-form', root),
   [model, removedModel] = $('.comment-template', root).content.children,
   spot = document.createComment(''),
-  store = 'comments:' + D.thread, text = s => $(s).textContent, opened = Date.now();
+  store = 'comments:' + section.thread, text = s => $(s).textContent, opened = Date.now();
 // Own comments: {id: {t: edit token, u: editable until, b: Markdown, c: if held}}
 let mine = {}, list = $('.comment-list', root), count, user, last, warned;
 try { mine = JSON.parse(localStorage[store] || '{}'); } catch {}
@@ -41,7 +41,7 @@ const el = (tag, cls, words) => {
     method, credentials: user ? 'include' : 'omit',
     headers: {'Content-Type': 'application/json', ...token && {'X-Edit-Token': token}},
     body: body && JSON.stringify(body)
-  }).then(r => r.json().catch(() => ({})).then(j => (j.ok = r.ok, j))),
+  }).then(response => response.json().catch(() => ({})).then(answer => (answer.ok = response.ok, answer))),
   setCount = n => {
     count = n;
     for (const e of document.querySelectorAll('#comments-heading,a[href="#comments"]'))
@@ -125,8 +125,8 @@ const el = (tag, cls, words) => {
     f.onsubmit = e => {
       e.preventDefault();
       clear(f);
-      call(path, 'POST', {reason: why.value}).then(j => {
-        if (!j.ok) return problems(() => why, j);
+      call(path, 'POST', {reason: why.value}).then(answer => {
+        if (!answer.ok) return problems(() => why, answer);
         box.open = false;
         why.value = '';
         $('summary', box).focus();
@@ -217,8 +217,8 @@ const el = (tag, cls, words) => {
     area.focus();
   },
   remove = (li, c, own) => confirm('Delete your comment?') &&
-    call('comments/' + c.id, 'DELETE', null, own.t).then(j => {
-      if (!j.ok) return problems(() => 0, j);
+    call('comments/' + c.id, 'DELETE', null, own.t).then(answer => {
+      if (!answer.ok) return problems(() => 0, answer);
       delete mine[c.id];
       save();
       li.remove();
@@ -249,11 +249,11 @@ const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
     who.hidden = form.author.required = form.email.required = !u;
     if (u) $('strong', who).textContent = u.display_name;
   },
-  post = data => call(thread, 'POST', data).then(j => {
-    if (!j.ok) return problems(field, j, formStatus);
-    const c = j.comment, held = j.status != 'approved',
+  post = data => call(thread, 'POST', data).then(answer => {
+    if (!answer.ok) return problems(field, answer, formStatus);
+    const c = answer.comment, held = answer.status != 'approved',
       parent = c.parent && $('#comment-' + c.parent, list);
-    mine[c.id] = {t: j.edit_token, u: Date.parse(j.editable_until), b: data.body, c: held && c};
+    mine[c.id] = {t: answer.edit_token, u: Date.parse(answer.editable_until), b: data.body, c: held && c};
     save();
     c.pending = held;
     const li = item(c);
@@ -295,10 +295,10 @@ form.onsubmit = e => {
   send.disabled = true;
   // One warning about personal details; pressing again posts anyway.
   (warned ? Promise.resolve({}) : call('check-personal-data', 'POST', {body: data.body}))
-    .catch(() => ({})).then(j => {
-      warned = j.ok && j.findings.length;
+    .catch(() => ({})).then(answer => {
+      warned = answer.ok && answer.findings.length;
       if (!warned) return post(data);
-      const words = 'Part of your comment ' + j.findings.map(f => f.reason).join(', part ') +
+      const words = 'Part of your comment ' + answer.findings.map(f => f.reason).join(', part ') +
         '. Take it out, or press Post comment again to send it as it is: it will then wait for a moderator.';
       note(form.body, words, 1);
       say(words, 1);
@@ -307,8 +307,8 @@ form.onsubmit = e => {
 };
 
 if (who) {
-  $('button', who).onclick = () => call('auth/logout', 'POST').then(j => {
-    if (!j.ok) return problems(field, j, formStatus);
+  $('button', who).onclick = () => call('auth/logout', 'POST').then(answer => {
+    if (!answer.ok) return problems(field, answer, formStatus);
     member(null);
     say('You are signed out.');
     form.author.focus();
