@@ -139,10 +139,6 @@ class BanDecision:
     def value(self, kind: BanKind) -> str | None:
         return next((ban.value for ban in self.bans if ban.kind == kind.value), None)
 
-    @property
-    def is_network(self) -> bool:
-        return self.value(BanKind.CLIENT) is not None
-
 
 def _decision_key(ban: Ban) -> tuple[object, ...]:
     """A person's bans made together stay together; each network ban stands alone."""

@@ -283,6 +283,7 @@ def test_a_moderator_bans_an_author_and_lifts_the_ban_with_keyboard_and_clicks(
         page.goto(f"{stack.api.url}/auth/sign-in?next=/moderation")
         sign_in(page, mailbox, len(sign_in_messages(mailbox)))
         expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+        shoot(page, "queue")
 
         page.get_by_role("link", name=f"Ban author: comment {troll}").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
