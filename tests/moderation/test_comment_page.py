@@ -125,6 +125,7 @@ async def test_a_moderator_redacts_a_detail_and_readers_see_it_was_edited(desk: 
     assert again.status_code == 200, "the cached list moved with the redaction"
     log = words((await desk.page("/moderation/log")).find("tbody").find("tr"))
     assert "redact" in log and "named a patient's bed" in log
+    assert "approved (unchanged)" in log and "approved → approved" not in log
     assert "bed 12" not in log, "the removed detail is not kept in the log"
     history = words((await desk.page(f"/moderation/comments/{comment}")).select_one(".history"))
     assert "Text edited by moderator@example.org: “named a patient's bed”" in history
