@@ -79,8 +79,17 @@ STATUS_WORDS: dict[str, str] = {
     "spam": "In the spam folder",
     "deleted": "Deleted",
 }
-EVENT_LABELS: dict[str, str] = {**ACTION_LABELS, "redact": "Edited the text",
-                                "withdraw": "Withdrawn by its author"}
+# What happened, before "by WHO" in a comment's history.
+EVENT_WORDS: dict[str, str] = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "spam": "Marked as spam",
+    "delete": "Deleted",
+    "ban": "Author banned",
+    "restore": "Returned to the queue",
+    "redact": "Text edited",
+    "withdraw": "Withdrawn",
+}
 MAX_BULK = 200
 LOG_PAGE = 100
 # Typed text keeps no control characters (PostgreSQL refuses NUL in text and in queries).
@@ -320,8 +329,8 @@ def _actions_for(found: CommentInContext) -> tuple[str, ...]:
     if deleted_by_author(comment):
         return ("ban",)
     return tuple(
-        action for action in ACTIONS
-        if action == "ban" or NEW_STATUS[action].value != comment.status
+        action for action, leads_to in NEW_STATUS.items()
+        if action == "ban" or leads_to.value != comment.status
         or (action == "approve" and found.item.reports)
     )
 
@@ -337,7 +346,7 @@ def _comment_page(
     return _page(
         request, user, "moderation/comment.html", "", comment_id=comment_id, found=found,
         actions=_actions_for(found) if found else (), status_words=STATUS_WORDS,
-        event_labels=EVENT_LABELS, status_code=status_code if found else 404, **context,
+        event_words=EVENT_WORDS, status_code=status_code if found else 404, **context,
     )
 
 

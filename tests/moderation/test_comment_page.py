@@ -61,7 +61,7 @@ async def test_one_comment_is_shown_with_its_post_parent_replies_and_history(
     [reply] = page.select(".replies li")
     assert f"Comment {answer} by Bo" in words(reply) and "held for a moderator" in words(reply)
     [event] = page.select(".history li")
-    assert "Approve by moderator@example.org (pending → approved)" in words(event)
+    assert "Approved by moderator@example.org (pending → approved)" in words(event)
     buttons = [words(button) for button in page.select("form.actions button")]
     assert "Approve" not in buttons, "approving it again would change nothing"
     assert {"Reject", "Mark as spam", "Delete", "Ban author"} <= set(buttons)
@@ -125,9 +125,10 @@ async def test_a_moderator_redacts_a_detail_and_readers_see_it_was_edited(desk: 
     assert again.status_code == 200, "the cached list moved with the redaction"
     log = words((await desk.page("/moderation/log")).find("tbody").find("tr"))
     assert "redact" in log and "named a patient's bed" in log
+    assert "approved (unchanged)" in log and "approved → approved" not in log
     assert "bed 12" not in log, "the removed detail is not kept in the log"
     history = words((await desk.page(f"/moderation/comments/{comment}")).select_one(".history"))
-    assert "Edited the text by moderator@example.org: “named a patient's bed”" in history
+    assert "Text edited by moderator@example.org: “named a patient's bed”" in history
 
 
 async def test_a_redaction_needs_text_and_keeps_what_was_typed_when_refused(desk: Desk) -> None:
