@@ -301,7 +301,7 @@ def test_a_moderator_bans_an_author_and_lifts_the_ban_with_keyboard_and_clicks(
         reason.press_sequentially("Insults staff")
         reason.press("Enter")
 
-        expect(page.get_by_role("status")).to_have_text("Banned the author of 1 comment.")
+        expect(page.get_by_role("status")).to_have_text("Author of 1 comment banned.")
         assert comment_status(stack, "rude.visitor@example.org") == 403
         assert comment_status(stack, "a.colleague@example.org") == 201, (
             "everyone else at the same address still comments"
