@@ -16,8 +16,10 @@ from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
 from comments_api.fast_reads import FastReads
+from comments_api.moderation.ban_pages import install_ban_pages
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
+from comments_api.pages import DOCS_CONTENT_SECURITY_POLICY, HtmlPages, SiteIdentity, favicon
 from comments_api.ratelimit import RateLimiter
 from comments_api.routes import comments, email_links, privacy, site
 from comments_api.schemas import NewComment, NewCommentForm, ReportIn
@@ -72,8 +74,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(email_links.router)
     install_auth(app, settings, storage)
     install_moderation(app)
+    install_ban_pages(app)
+    app.add_api_route("/favicon.svg", favicon, methods=["GET"], include_in_schema=False)
     app.add_middleware(FastReads, service=comment_service)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(
+        HtmlPages,
+        site=SiteIdentity(settings.site_name, settings.site_url),
+        policies={path: DOCS_CONTENT_SECURITY_POLICY for path in docs if path},
+    )
     _document_request_bodies(app)
     return app
 

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list-pending", help="list comments held for moderation")
     approve = commands.add_parser("approve", help="publish a held comment")
     approve.add_argument("id", type=int, help="the comment id")
+    commands.add_parser("bans", help="list the bans in force")
+    unban = commands.add_parser("unban", help="lift bans, by id (see `bans`) or by address")
+    unban.add_argument("ids", type=int, nargs="*", metavar="ID", help="ban ids to lift")
+    unban.add_argument("--email", help="lift the bans of this address and of its account")
+    unban.add_argument("--reason", help="why, for the audit log")
     commands.add_parser(
         "purge", help="apply COMMENTS_RETENTION_DAYS, forget expired links, send queued mail"
     )
@@ -116,7 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"created {result.created}, updated {result.updated}, retired {result.retired}")
         return 0
     if command == "list-pending":
-        for comment in storage.comments_with_status(Status.PENDING):
+        pending = storage.comments_with_status(Status.PENDING)
+        if not pending:
+            print("No comments are waiting for moderation.")
+        for comment in pending:
             excerpt = " ".join(comment.body_md.split())[:70]
             reasons = "; ".join(comment.held_reasons.splitlines())
             print(
@@ -138,6 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"Approved comment {arguments.id} on {changed.thread_key}")
         return 0
+    if command in {"bans", "unban"}:
+        from comments_api.moderation.cli import list_bans, unban
+
+        if command == "bans":
+            return list_bans(storage)
+        return unban(storage, arguments.ids, arguments.email, arguments.reason)
     if command == "purge":
         from comments_api.background import run_chores_now
 

@@ -57,8 +57,9 @@ class Settings:
     database_url: str = "sqlite:///comments.sqlite3"
     secret_key: str = DEVELOPMENT_SECRET
     site_url: str = "http://127.0.0.1:8000"
+    site_name: str = "Improvement Network Blog"
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    moderation: str = "hold-guests"
+    moderation: str = "hold-first-time-guests"
     edit_window_minutes: int = 15
     close_after_days: int = 0
     min_submit_seconds: int = 3
@@ -139,6 +140,11 @@ class Settings:
                 if self.production
                 else "COMMENTS_MAIL_FOLDER and COMMENTS_SMTP_HOST are both set: mail goes either "
                 "to a folder or to a mail server; unset one of them."
+            )
+        if not self.site_name.strip():
+            raise ConfigurationError(
+                "COMMENTS_SITE_NAME must not be empty: set it to the blog's name, as in "
+                "pelicanconf.py's SITENAME."
             )
         if not _origin(self.site_url):
             raise ConfigurationError(

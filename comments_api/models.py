@@ -21,11 +21,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Comment", "Report", "Status", "Thread", "UTCDateTime", "utcnow"]
+__all__ = ["Base", "Comment", "Editor", "Report", "Status", "Thread", "UTCDateTime", "utcnow"]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Editor(enum.StrEnum):
+    """Who changed a comment's text after it was posted."""
+
+    AUTHOR = "author"
+    MODERATOR = "moderator"
 
 
 class Status(enum.StrEnum):
@@ -123,10 +130,15 @@ class Comment(Base):
     edit_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who made the last change of text that `edited_at` dates: "author" or "moderator".
+    edited_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When its author took it back (deleted it with the edit token, or had their data deleted).
     # Kept on the comment, and so in exports, because no moderator may undo it.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When a moderator took it down after it was published: it stays in its thread as a note
+    # ("removed by a moderator") so that its replies keep their place. Cleared on approval.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Report(Base):

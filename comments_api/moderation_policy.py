@@ -10,8 +10,11 @@ otherwise:
 - a spam verdict files the comment as spam (never on the page);
 - likely patient-identifying details or a high score hold it, with those reasons;
 - otherwise members and verified staff are published at once, and guests are held
-  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`),
-  always held (`hold-all`) or published (`publish`).
+  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`,
+  the default), always held (`hold-all`) or published (`publish`).
+
+An author's edit is screened the same way, but the policy does not apply again: a published
+comment stays published and a held one stays held, unless the screening holds or files it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from comments_api.safety import (
     BanKind,
     SpamModelStore,
     author_is_new,
-    banned_reason,
+    banned_by,
     duplicate_exists,
 )
 from comments_api.storage import Storage
@@ -38,10 +41,13 @@ from comments_api.storage import Storage
 __all__ = ["Assessment", "CommentDraft", "ModerationPolicy", "spam_settings_for"]
 
 BANNED_MESSAGE = (
-    "You can no longer comment here: a moderator has blocked this {what}. If you think this is a "
+    "You can no longer comment here: a moderator has blocked {what}. If you think this is a "
     "mistake, write to the site's editors."
 )
-BANNED_WHAT = {"email": "e-mail address", "client": "connection", "user": "account"}
+NETWORK_BANNED_MESSAGE = (
+    "Comments from your network are blocked until {until:%d %B %Y, %H:%M} UTC: a moderator "
+    "blocked this network address. If you think this is a mistake, write to the site's editors."
+)
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,27 @@ class ModerationPolicy:
 
     def assess(self, draft: CommentDraft) -> Assessment:
         """Refuse a banned author (403), else score the draft and apply the policy."""
+        screened, context = self._screen(draft)
+        if screened.status is not Status.APPROVED or context is None:
+            return screened
+        return self._apply_policy(draft, context, screened.score, screened.reasons)
+
+    def assess_edit(self, draft: CommentDraft, current: Status) -> Assessment:
+        """Screen an author's edit: the comment keeps its state unless the screening objects."""
+        screened, _ = self._screen(draft)
+        if screened.status is not Status.APPROVED:
+            return screened
+        return Assessment(current, screened.score, screened.reasons)
+
+    def _screen(self, draft: CommentDraft) -> tuple[Assessment, spam.SpamContext | None]:
+        """Bans, then the spam and personal-data screening; approved when it found nothing.
+
+        The context is None when nothing was screened (the `publish` policy).
+        """
         with self.storage.reading() as session:
             self.refuse_banned(session, draft)
             if self.settings.moderation == "publish":
-                return Assessment(Status.APPROVED, 0.0, ())
+                return Assessment(Status.APPROVED, 0.0, ()), None
             context = spam.SpamContext(
                 is_member=draft.member or draft.verified,
                 author_is_new=author_is_new(
@@ -124,12 +147,9 @@ class ModerationPolicy:
             self.model.current(),
             self.spam_settings,
         )
-        reasons = tuple(scored.reasons)
-        if scored.verdict == "spam":
-            return Assessment(Status.SPAM, scored.score, reasons)
-        if scored.verdict == "hold":
-            return Assessment(Status.PENDING, scored.score, reasons)
-        return self._apply_policy(draft, context, scored.score, reasons)
+        verdicts = {"spam": Status.SPAM, "hold": Status.PENDING}
+        status = verdicts.get(scored.verdict, Status.APPROVED)
+        return Assessment(status, scored.score, tuple(scored.reasons)), context
 
     def _apply_policy(
         self,
@@ -156,19 +176,26 @@ class ModerationPolicy:
 
     @staticmethod
     def refuse_banned(session: Session, draft: CommentDraft) -> None:
-        banned = banned_reason(
+        """Refuse (403) a blocked author, naming what is blocked: a member's account by name."""
+        from comments_api.auth.models import User
+
+        user = session.get(User, draft.user_id) if draft.user_id is not None else None
+        ban = banned_by(
             session, email=draft.author_email, client_hash=draft.client_hash, user_id=draft.user_id
         )
-        if banned is None and draft.user_id is not None:
-            from comments_api.auth.models import User
-
-            user = session.get(User, draft.user_id)
-            if user is not None and user.banned_at is not None:
-                banned = BanKind.USER
-        if banned is not None:
-            raise ApiError(
-                403,
-                BANNED_MESSAGE.format(what=BANNED_WHAT[banned.value]),
-                [("author", "Blocked by a moderator.")],
+        account_banned = user is not None and user.banned_at is not None
+        if account_banned or (ban is not None and ban.kind == BanKind.USER.value):
+            name = f"your account “{user.display_name}”" if user is not None else "your account"
+            detail = BANNED_MESSAGE.format(what=name)
+            raise ApiError(403, detail, [("author", f"{name[0].upper()}{name[1:]} is blocked.")])
+        if ban is not None and ban.kind == BanKind.EMAIL.value:
+            detail = BANNED_MESSAGE.format(what="this e-mail address")
+            raise ApiError(403, detail, [("email", "This e-mail address is blocked.")])
+        if ban is not None:
+            until = ban.expires_at
+            detail = (
+                NETWORK_BANNED_MESSAGE.format(until=until)
+                if until is not None
+                else BANNED_MESSAGE.format(what="this network address")
             )
-
+            raise ApiError(403, detail, [("author", "Comments from this network are blocked.")])

@@ -34,6 +34,7 @@ __all__ = [
     "SyncReport",
     "ThreadComments",
     "ThreadManifest",
+    "without_control_characters",
 ]
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
@@ -42,7 +43,7 @@ ThreadKey = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _without_control_characters(value: str) -> str:
+def without_control_characters(value: str) -> str:
     """Free text keeps its line breaks but loses characters no database or page wants."""
     return _CONTROL.sub("", value.replace("\r\n", "\n"))
 
@@ -69,13 +70,16 @@ def _whole_number(value: object) -> object:
 
 CommentNumber = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 EpochMilliseconds = Annotated[int, Field(ge=0, le=10**15), BeforeValidator(_whole_number)]
-FreeText = Annotated[str, AfterValidator(_without_control_characters)]
-# Addresses at reserved names (.test, .local, .invalid, .onion, .arpa, localhost) are refused.
+FreeText = Annotated[str, AfterValidator(without_control_characters)]
+# The part after the @ needs a dot and ends with a letter (as every top-level domain does);
+# addresses at reserved names (.test, .local, .invalid, .onion, .arpa, localhost) are refused.
 RESERVED_MAIL_DOMAIN = "|".join(
     "".join(f"[{letter}{letter.upper()}]" for letter in name)
     for name in ("arpa", "invalid", "localhost", "local", "onion", "test")
 )
-MAIL_ADDRESS = f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)"
+MAIL_ADDRESS = (
+    f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)[^@]+@[^@]+\\.[^@]*[A-Za-z]$"
+)
 EmailText = Annotated[
     str,
     WithJsonSchema(
@@ -93,18 +97,29 @@ class PublicComment(BaseModel):
         description="Id of the comment this replies to; a parent that is no longer shown "
         "means the reply is shown at the top level."
     )
-    author: str
+    author: str = Field(description="Empty when `removed`.")
     website: str | None
     created: datetime
-    edited: datetime | None
-    html: str = Field(description="Sanitised HTML, safe to insert into a page.")
+    edited: datetime | None = Field(description="When its text last changed, or null.")
+    edited_by: Literal["author", "moderator"] | None = Field(
+        description="Who last changed its text: its author, or a moderator (who removed a "
+        "detail); null when never edited."
+    )
+    html: str = Field(
+        description="Sanitised HTML, safe to insert into a page; empty when `removed`."
+    )
     verified: bool = Field(description="Written by verified staff.")
     member: bool = Field(description="Written by a signed-in member.")
+    removed: bool = Field(
+        description="A published comment a moderator removed: it keeps its place (id, parent, "
+        'created) so replies keep theirs; show "This comment was removed by a moderator." '
+        "with no author, Reply or Report. Not counted in `count`."
+    )
 
 
 class ThreadComments(BaseModel):
     thread: str
-    count: int
+    count: int = Field(description="Approved comments, not counting removed ones.")
     closed: bool
     comments: list[PublicComment]
 

@@ -8,7 +8,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from comments_api.models import Status
+
 __all__ = ["dump_json", "iso", "public_comment", "thread_document"]
+
+APPROVED = Status.APPROVED.value
+# What is left of a published comment that a moderator removed: its place in the thread (id,
+# parent, time), so that its replies keep theirs.
+REMOVED: dict[str, Any] = {
+    "author": "",
+    "website": None,
+    "edited": None,
+    "edited_by": None,
+    "html": "",
+    "verified": False,
+    "member": False,
+    "removed": True,
+}
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -19,9 +35,26 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def public_comment(row: Sequence[Any]) -> dict[str, Any]:
-    """A row of `storage.PUBLIC_COLUMNS` as the public comment object."""
-    (identifier, thread, parent, author, website, created, edited, html, verified, member) = row
-    return {
+    """A row of `storage.PUBLIC_COLUMNS` as the public comment object.
+
+    A comment that a moderator removed after it was published keeps only its place.
+    """
+    (
+        identifier,
+        thread,
+        parent,
+        author,
+        website,
+        created,
+        edited,
+        edited_by,
+        html,
+        verified,
+        member,
+        status,
+        removed_at,
+    ) = row
+    comment = {
         "id": identifier,
         "thread": thread,
         "parent": parent,
@@ -29,10 +62,14 @@ def public_comment(row: Sequence[Any]) -> dict[str, Any]:
         "website": website,
         "created": iso(created),
         "edited": iso(edited),
+        "edited_by": edited_by,
         "html": html,
         "verified": bool(verified),
         "member": bool(member),
+        "removed": False,
     }
+    removed = status != APPROVED and removed_at is not None
+    return {**comment, **REMOVED} if removed else comment
 
 
 def dump_json(document: Any) -> bytes:
@@ -44,7 +81,6 @@ def thread_document(
 ) -> tuple[bytes, str]:
     """The list answer for a thread as bytes, and its strong ETag."""
     comments = [public_comment(row) for row in rows]
-    body = dump_json(
-        {"thread": thread_key, "count": len(comments), "closed": closed, "comments": comments}
-    )
+    count = sum(not comment["removed"] for comment in comments)
+    body = dump_json({"thread": thread_key, "count": count, "closed": closed, "comments": comments})
     return body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'

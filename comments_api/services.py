@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING
 from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
 from comments_api.errors import ApiError
-from comments_api.models import Comment, Status, utcnow
-from comments_api.moderation.actions import record_withdrawal
+from comments_api.models import Comment, Editor, Status, utcnow
+from comments_api.moderation.actions import (
+    ActionRefused,
+    UnknownComment,
+    record_withdrawal,
+    redact_comment,
+)
 from comments_api.moderation_policy import CommentDraft, ModerationPolicy
 from comments_api.ratelimit import RateLimiter
 from comments_api.rendering import extract_links, render_comment
-from comments_api.schemas import NAME, VISIBLE, NewComment
+from comments_api.schemas import NAME, VISIBLE, NewComment, without_control_characters
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
 from comments_api.storage import (
     ManifestEntry,
@@ -31,9 +36,12 @@ from comments_api.threads import CachedThread, ManifestFile, ThreadListCache, is
 if TYPE_CHECKING:
     from comments_api.auth.models import User
 
-__all__ = ["CommentService", "Created", "Edited"]
+__all__ = ["BODY_RULE", "CommentService", "Created", "Edited"]
 
 PUBLIC_STATES = {Status.PENDING.value, Status.APPROVED.value}
+BODY_RULE = "Write a comment of 1 to 5000 characters."
+MAX_BODY = 5000
+REDACTED = "The comment's text is changed; readers see that a moderator edited it."
 MESSAGES = {
     Status.PENDING: "Thank you! Your comment is awaiting moderation and will appear once a "
     "moderator approves it.",
@@ -138,7 +146,7 @@ class CommentService:
         if not (submitted.email or "").strip():
             errors.append(("email", "Give your e-mail address (it is never shown)."))
         if not re.search(VISIBLE, submitted.body):
-            errors.append(("body", "Write a comment of 1 to 5000 characters."))
+            errors.append(("body", BODY_RULE))
         if errors:
             names = ", ".join(field for field, _ in errors)
             raise ApiError(422, f"Please correct: {names}.", errors)
@@ -247,12 +255,14 @@ class CommentService:
     def edit_comment(
         self, comment_id: int, token: str | None, body: str, address: str | None
     ) -> Edited:
-        """Replace the text of one's own comment within the edit window; it is re-assessed."""
+        """Replace the text of one's own comment within the edit window.
+
+        The new text is screened again; a published comment stays published and a held one
+        stays held unless the screening holds it (or files it as spam).
+        """
         comment = self._own_comment(comment_id, token, address)
         if not re.search(VISIBLE, body):
-            raise ApiError(
-                422, "Please correct: body.", [("body", "Write a comment of 1 to 5000 characters.")]
-            )
+            raise ApiError(422, "Please correct: body.", [("body", BODY_RULE)])
         body_html = render_comment(body)
         draft = CommentDraft(
             thread_key=comment.thread_key,
@@ -270,9 +280,7 @@ class CommentService:
             is_edit=True,
             comment_id=comment.id,
         )
-        status, score, reasons = self.moderation.assess(draft)
-        if comment.status == Status.PENDING.value and status is Status.APPROVED:
-            status = Status.PENDING  # an edit never publishes a held comment
+        status, score, reasons = self.moderation.assess_edit(draft, Status(comment.status))
         changed = self.storage.change_comment(
             comment_id,
             status=status,
@@ -280,13 +288,56 @@ class CommentService:
             body_html=body_html,
             spam_score=score,
             held_reasons="\n".join(reasons),
-            edited=True,
-            only_from=PUBLIC_STATES,
+            edited_by=Editor.AUTHOR,
+            only_from={comment.status},
         )
         if changed is None:  # a moderator acted in the meantime: their decision stands
+            now = self.storage.get_comment(comment_id)
+            if now is not None and now.status in PUBLIC_STATES:
+                raise ApiError(
+                    409,
+                    "A moderator acted on this comment while you were editing it; reload the "
+                    "page and edit it again.",
+                    [("id", "Changed by a moderator meanwhile.")],
+                )
             raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
         shown = _as_shown(status)
         return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
+
+    def redact_comment(
+        self,
+        comment_id: int,
+        body: str,
+        moderator: str,
+        reason: str | None = None,
+        *,
+        public_only: bool = False,
+    ) -> Edited:
+        """A moderator's change to a comment's text, e.g. to take out a detail that identifies
+        someone; it keeps its status and shows "edited by a moderator".
+
+        With `public_only` (the API), only held and published comments may be changed.
+        """
+        current = self.storage.get_comment(comment_id)
+        if current is None:
+            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+        if public_only and current.status not in PUBLIC_STATES:
+            raise ApiError(
+                409,
+                f"This comment is {current.status}: change its text on its moderation page.",
+                [("id", "Neither held nor published.")],
+            )
+        body = without_control_characters(body)
+        if not re.search(VISIBLE, body) or len(body) > MAX_BODY:
+            raise ApiError(422, "Please correct: body.", [("body", BODY_RULE)])
+        try:
+            with self.storage.writing() as session:
+                comment = redact_comment(session, comment_id, body, moderator, reason)
+        except UnknownComment:
+            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")]) from None
+        except ActionRefused as refusal:
+            raise ApiError(409, str(refusal), [("id", "Deleted by its author.")]) from None
+        return Edited(comment, _as_shown(Status(comment.status)), REDACTED)
 
     def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
         """Withdraw one's own comment within the edit window: deleted for good, and logged."""

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import Engine, Integer, Table, bindparam, func, insert, select, update
+from sqlalchemy import Engine, Integer, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_api.group_commit import GroupCommitter
-from comments_api.models import Comment, Report, Status, Thread, utcnow
+from comments_api.models import Comment, Editor, Report, Status, Thread, utcnow
 
 if TYPE_CHECKING:
     from comments_api.hot_reads import HotReader
@@ -25,6 +25,7 @@ __all__ = [
     "SyncResult",
     "ThreadState",
     "PUBLIC_COLUMNS",
+    "SHOWN",
     "lock_thread",
     "refresh_thread",
 ]
@@ -38,10 +39,16 @@ PUBLIC_COLUMNS = (
     Comment.author_url,
     Comment.created_at,
     Comment.edited_at,
+    Comment.edited_by,
     Comment.body_html,
     Comment.verified,
     Comment.member,
+    Comment.status,
+    Comment.removed_at,
 )
+# What the public sees of a thread: approved comments, and the notes left in place of
+# published comments a moderator removed.
+SHOWN = or_(Comment.status == Status.APPROVED.value, Comment.removed_at.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -233,35 +240,35 @@ class Storage:
 
     # --- comments --------------------------------------------------------------------------
 
-    def approved_comments(self, thread_key: str) -> list[tuple[object, ...]]:
-        """Public columns of a thread's approved comments, oldest first."""
+    def shown_comments(self, thread_key: str) -> list[tuple[object, ...]]:
+        """Public columns of a thread's approved and removed comments, oldest first."""
         query = (
             select(*PUBLIC_COLUMNS)
-            .where(Comment.thread_key == thread_key, Comment.status == Status.APPROVED.value)
+            .where(Comment.thread_key == thread_key, SHOWN)
             .order_by(Comment.id)
         )
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query)]
 
-    def approved_page(self, after_id: int, limit: int) -> list[tuple[object, ...]]:
-        """Approved comments of every thread with an id above `after_id`, by id."""
+    def shown_page(self, after_id: int, limit: int) -> list[tuple[object, ...]]:
+        """Approved and removed comments of every thread with an id above `after_id`, by id."""
         query = (
             select(*PUBLIC_COLUMNS)
-            .where(Comment.status == Status.APPROVED.value, Comment.id > after_id)
+            .where(SHOWN, Comment.id > after_id)
             .order_by(Comment.id)
             .limit(limit)
         )
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query)]
 
-    def latest_approved(
+    def latest_shown(
         self, limit: int, thread_key: str | None = None
     ) -> list[tuple[Comment, str, str]]:
-        """Newest approved comments with their thread's title and URL (for feeds)."""
+        """Newest approved and removed comments with their thread's title and URL (feeds)."""
         query = (
             select(Comment, Thread.title, Thread.url)
             .join(Thread, Thread.key == Comment.thread_key)
-            .where(Comment.status == Status.APPROVED.value)
+            .where(SHOWN)
             .order_by(Comment.id.desc())
             .limit(limit)
         )
@@ -320,7 +327,7 @@ class Storage:
         body_html: str | None = None,
         spam_score: float | None = None,
         held_reasons: str | None = None,
-        edited: bool = False,
+        edited_by: Editor | None = None,
         only_from: Iterable[str] | None = None,
     ) -> Comment | None:
         """Change a comment's text and/or state; the thread's cache version moves with it.
@@ -346,8 +353,8 @@ class Storage:
                 comment.spam_score = spam_score
             if held_reasons is not None:
                 comment.held_reasons = held_reasons
-            if edited:
-                comment.edited_at = now
+            if edited_by is not None:
+                comment.edited_at, comment.edited_by = now, edited_by.value
             comment.updated_at = now
             session.flush()
             delta = int(comment.status == Status.APPROVED.value) - int(was_approved)

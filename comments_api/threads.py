@@ -113,7 +113,7 @@ class ThreadListCache:
         entry = self._entries.get(state.key)
         if entry is not None and entry.version == state.version and entry.closed == closed:
             return entry
-        rows: Sequence[tuple[object, ...]] = self.storage.approved_comments(state.key)
+        rows: Sequence[tuple[object, ...]] = self.storage.shown_comments(state.key)
         body, etag = thread_document(state.key, closed, rows)
         entry = CachedThread(state.version, closed, body, etag)
         with self._lock:

@@ -235,8 +235,8 @@ class Accounts:
 
     # --- sessions --------------------------------------------------------------------------
 
-    def user_for_session(self, secret: str | None) -> User | None:
-        """The signed-in, unbanned user of a session cookie, or None."""
+    def user_for_session(self, secret: str | None, *, banned_too: bool = False) -> User | None:
+        """The signed-in, unbanned user of a session cookie (or banned, if asked), or None."""
         if not secret or len(secret) > 200:
             return None
         query = (
@@ -245,9 +245,10 @@ class Accounts:
             .where(
                 UserSession.token_hash == hash_token(secret),
                 UserSession.expires_at > utcnow(),
-                User.banned_at.is_(None),
             )
         )
+        if not banned_too:
+            query = query.where(User.banned_at.is_(None))
         with self.storage.reading() as session:
             return session.scalar(query)
 

@@ -132,10 +132,15 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 
 def writing_user(request: Request) -> User | None:
-    """The user behind a write: a session cookie counts only from allowed origins."""
-    if session_secret(request) is None:
+    """The user behind a write: a session cookie counts only from allowed origins.
+
+    A banned member's session still names them here, so that the refusal can say which
+    account is blocked instead of asking them for a guest's name and address.
+    """
+    secret = session_secret(request)
+    if secret is None:
         return None
-    user = current_user(request)
+    user = current_user(request) or accounts(request).user_for_session(secret, banned_too=True)
     if user is not None:
         try:
             check_origin(request)

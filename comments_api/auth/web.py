@@ -1,4 +1,4 @@
-"""Server-rendered pages of the service (sign-in, moderation): templates and safe headers."""
+"""Server-rendered pages of the service (sign-in, moderation), rendered for the blog served."""
 
 from __future__ import annotations
 
@@ -6,22 +6,11 @@ from typing import Any
 
 from starlette.responses import HTMLResponse
 
-from comments_api.pages import templates
+from comments_api.pages import PAGE_HEADERS, render
 
 __all__ = ["PAGE_HEADERS", "html_page"]
 
-# No scripts at all; styles only inline; forms only to this origin; never framed.
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
 
 def html_page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template into a response that may not be cached, framed or scripted."""
-    html = templates.get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+    """Render a template into a page (`pages.HtmlPages` adds its security headers)."""
+    return HTMLResponse(render(template, **context), status_code=status_code)

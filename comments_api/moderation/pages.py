@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -14,16 +15,28 @@ from starlette.responses import RedirectResponse, Response
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.auth.models import User
 from comments_api.auth.web import html_page
+from comments_api.errors import ApiError
 from comments_api.moderation.actions import (
+    NEW_STATUS,
     Action,
     ActionRefused,
+    AlreadyDone,
     UnknownComment,
     apply_action,
+    deleted_by_author,
     list_events,
 )
-from comments_api.moderation.queue import Listing, held_or_reported, matching, spam_folder
+from comments_api.moderation.queue import (
+    CommentInContext,
+    Listing,
+    comment_in_context,
+    held_or_reported,
+    matching,
+    spam_folder,
+)
 from comments_api.routes.common import service
 from comments_api.schemas import CONTROL, MAX_ID
+from comments_api.services import REDACTED
 
 __all__ = ["install_moderation", "router"]
 
@@ -42,15 +55,41 @@ ACTION_LABELS: dict[str, str] = {
     "ban": "Ban author",
     "restore": "Back to queue",
 }
-DONE_LABELS: dict[str, str] = {
+# The end of "3 comments …" once an action is done, and where a comment it left alone was.
+DONE_WORDS: dict[str, str] = {
+    "approve": "approved",
+    "reject": "rejected",
+    "spam": "marked as spam",
+    "delete": "deleted",
+    "restore": "returned to the queue",
+}
+ALREADY_WORDS: dict[str, str] = {
+    "approve": "approved",
+    "reject": "rejected",
+    "spam": "in the spam folder",
+    "delete": "deleted",
+    "restore": "in the queue",
+}
+ACTIONS: tuple[str, ...] = get_args(Action)
+# How the page for one comment names where it is and what was done to it.
+STATUS_WORDS: dict[str, str] = {
+    "pending": "Held for a moderator",
+    "approved": "Published",
+    "rejected": "Rejected",
+    "spam": "In the spam folder",
+    "deleted": "Deleted",
+}
+# What happened, before "by WHO" in a comment's history.
+EVENT_WORDS: dict[str, str] = {
     "approve": "Approved",
     "reject": "Rejected",
     "spam": "Marked as spam",
     "delete": "Deleted",
-    "ban": "Banned the author of",
+    "ban": "Author banned",
     "restore": "Returned to the queue",
+    "redact": "Text edited",
+    "withdraw": "Withdrawn",
 }
-ACTIONS: tuple[str, ...] = get_args(Action)
 MAX_BULK = 200
 LOG_PAGE = 100
 # Typed text keeps no control characters (PostgreSQL refuses NUL in text and in queries).
@@ -87,12 +126,35 @@ def _notice(request: Request) -> tuple[str, str]:
     if params.get("error") == "author-deleted":
         refusal = "Its author deleted that comment, so it stays deleted (you can still ban)."
         return refusal, "problem"
+    if params.get("done") == "redact":
+        return REDACTED, "notice"
     done = params.get("done", "")
-    count = params.get("count", "")
-    if done in DONE_LABELS and count.isdigit():
-        noun = "comment" if count == "1" else "comments"
-        return f"{DONE_LABELS[done]} {count} {noun}.", "notice"
+    count, unchanged = params.get("count", ""), params.get("unchanged", "0")
+    if done in ACTIONS and count.isdigit() and unchanged.isdigit():
+        return _done_message(done, int(count), int(unchanged)), "notice"
     return "", ""
+
+
+def _comments(count: int) -> str:
+    return f"{count} comment" if count == 1 else f"{count} comments"
+
+
+def _done_message(action: str, count: int, unchanged: int) -> str:
+    """E.g. "3 comments marked as spam." and "1 comment was already approved; nothing
+    changed." (an action that would change nothing is neither done nor logged)."""
+    sentences = []
+    if count or not unchanged:
+        if action == "ban":
+            sentences.append(f"{'Author' if count == 1 else 'Authors'} of {_comments(count)} "
+                             "banned.")
+        else:
+            sentences.append(f"{_comments(count)} {DONE_WORDS[action]}.")
+    if unchanged and action in ALREADY_WORDS:
+        was = "was" if unchanged == 1 else "were"
+        sentences.append(
+            f"{_comments(unchanged)} {was} already {ALREADY_WORDS[action]}; nothing changed."
+        )
+    return " ".join(sentences)
 
 
 def _page(
@@ -190,12 +252,21 @@ def audit_log(
         )
 
 
+@dataclass
+class Outcome:
+    """How many comments an action changed, left as they were, or had to leave alone."""
+
+    done: int = 0
+    unchanged: int = 0
+    refused: int = 0
+
+
 def _apply(
     request: Request, user: User, comment_ids: list[int], action: str, reason: str | None
-) -> tuple[int, int]:
-    """Apply the action to each comment; returns (done, refused)."""
+) -> Outcome:
+    """Apply the action to each comment."""
     settings = service(request).settings
-    done = refused = 0
+    outcome = Outcome()
     with service(request).storage.writing() as session:
         for comment_id in comment_ids:
             try:
@@ -203,11 +274,22 @@ def _apply(
                              settings=settings)
             except UnknownComment:
                 continue
-            except ActionRefused:
-                refused += 1
+            except AlreadyDone:
+                outcome.unchanged += 1
                 continue
-            done += 1
-    return done, refused
+            except ActionRefused:
+                outcome.refused += 1
+                continue
+            outcome.done += 1
+    return outcome
+
+
+def _done_notice(back: str, action: str, outcome: Outcome) -> str:
+    """The page to go back to, with the message that says what the action did."""
+    notice = {"done": action, "count": str(outcome.done)}
+    if outcome.unchanged:
+        notice["unchanged"] = str(outcome.unchanged)
+    return _with_notice(back, **notice)
 
 
 async def _form(request: Request) -> FormData:
@@ -233,14 +315,79 @@ async def act_on_comment(
     action = str(form.get("action", ""))
     if action not in ACTIONS:
         return RedirectResponse(back, status_code=303)
-    done, refused = await run_in_threadpool(
-        _apply, request, user, [comment_id], action, _reason(form)
-    )
-    if refused:
+    outcome = await run_in_threadpool(_apply, request, user, [comment_id], action, _reason(form))
+    if outcome.refused:
         return RedirectResponse(_with_notice(back, error="author-deleted"), status_code=303)
-    if not done:
+    if not outcome.done and not outcome.unchanged:
         return RedirectResponse(_with_notice(back, error="unknown"), status_code=303)
-    return RedirectResponse(_with_notice(back, done=action, count=str(done)), status_code=303)
+    return RedirectResponse(_done_notice(back, action, outcome), status_code=303)
+
+
+def _actions_for(found: CommentInContext) -> tuple[str, ...]:
+    """The actions that would change something for this comment (a ban always may)."""
+    comment = found.item.comment
+    if deleted_by_author(comment):
+        return ("ban",)
+    return tuple(
+        action for action, leads_to in NEW_STATUS.items()
+        if action == "ban" or leads_to.value != comment.status
+        or (action == "approve" and found.item.reports)
+    )
+
+
+def _comment_page(
+    request: Request,
+    user: User,
+    comment_id: int,
+    found: CommentInContext | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    return _page(
+        request, user, "moderation/comment.html", "", comment_id=comment_id, found=found,
+        actions=_actions_for(found) if found else (), status_words=STATUS_WORDS,
+        event_words=EVENT_WORDS, status_code=status_code if found else 404, **context,
+    )
+
+
+def _find(request: Request, comment_id: int) -> CommentInContext | None:
+    with service(request).storage.reading() as session:
+        return comment_in_context(session, comment_id, _site_url(request))
+
+
+@router.get("/comments/{comment_id}")
+def comment_page(
+    request: Request,
+    user: Moderator,
+    comment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    """One comment: its post, the comment it answers, its replies, its history, the actions."""
+    return _comment_page(request, user, comment_id, _find(request, comment_id))
+
+
+@router.post("/comments/{comment_id}/redact")
+async def redact(
+    request: Request,
+    user: Moderator,
+    comment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    """Change a comment's text (take out what breaks the policy); readers see it was edited."""
+    form = await _form(request)
+    body = str(form.get("body", "")).replace("\r\n", "\n")
+    try:
+        await run_in_threadpool(
+            service(request).redact_comment, comment_id, body, user.email, _reason(form)
+        )
+    except ApiError as error:
+        if error.status_code == 404:
+            return RedirectResponse("/moderation?error=unknown", status_code=303)
+        found = await run_in_threadpool(_find, request, comment_id)
+        messages = [item.message for item in error.errors if item.field == "body"]
+        return _comment_page(
+            request, user, comment_id, found, status_code=error.status_code,
+            redact_error=messages[0] if messages else error.detail, redact_text=body,
+        )
+    return RedirectResponse(f"/moderation/comments/{comment_id}?done=redact", status_code=303)
 
 
 @router.post("/bulk")
@@ -255,8 +402,8 @@ async def act_on_many(request: Request, user: Moderator) -> Response:
     ][:MAX_BULK]
     if not selected or action not in ACTIONS:
         return RedirectResponse(_with_notice(back, error="none-selected"), status_code=303)
-    done, _ = await run_in_threadpool(_apply, request, user, selected, action, _reason(form))
-    return RedirectResponse(_with_notice(back, done=action, count=str(done)), status_code=303)
+    outcome = await run_in_threadpool(_apply, request, user, selected, action, _reason(form))
+    return RedirectResponse(_done_notice(back, action, outcome), status_code=303)
 
 
 def install_moderation(app: FastAPI) -> None:

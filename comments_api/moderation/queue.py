@@ -1,4 +1,5 @@
-"""What moderators look at: the queue, the spam folder, search results, each with context."""
+"""What moderators look at: the queue, the spam folder, search results and one comment, each
+with its context."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from comments_api.feeds import absolute_url
 from comments_api.models import Comment, Report, Status, Thread
+from comments_api.moderation.actions import ModerationEvent, list_events
 from comments_api.rendering import extract_links
 from comments_api.spam.links import domain_of, find_links
 
 __all__ = [
     "PAGE_SIZE",
+    "CommentInContext",
     "Listing",
     "ReviewItem",
+    "comment_in_context",
     "held_or_reported",
     "link_domains",
     "matching",
@@ -147,3 +151,30 @@ def matching(session: Session, text: str, site_url: str) -> Listing:
         Comment.body_md.ilike(pattern, escape="\\"),
     )
     return _listing(session, condition, site_url)
+
+
+@dataclass(frozen=True)
+class CommentInContext:
+    """One comment with its discussion around it and its history, for its own page."""
+
+    item: ReviewItem
+    parent: Comment | None
+    replies: list[Comment]
+    events: list[ModerationEvent]
+
+
+def comment_in_context(
+    session: Session, comment_id: int, site_url: str
+) -> CommentInContext | None:
+    """The comment, the one it replies to, its replies (any state) and its history, oldest
+    first."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        return None
+    [item] = review_items(session, [comment], site_url)
+    parent = session.get(Comment, comment.parent_id) if comment.parent_id is not None else None
+    replies = list(
+        session.scalars(select(Comment).where(Comment.parent_id == comment.id).order_by(Comment.id))
+    )
+    events = list_events(session, PAGE_SIZE, comment_id=comment.id)[::-1]
+    return CommentInContext(item, parent, replies, events)

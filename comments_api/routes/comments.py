@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from comments_api.auth.dependencies import writing_user
 from comments_api.auth.members import with_member_identity
+from comments_api.auth.models import User
 from comments_api.comment_input import parse_form, parse_json
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, with_html_page
 from comments_api.feeds import absolute_url
@@ -166,25 +167,49 @@ async def _form_error(request: Request, error: ApiError, key: str) -> Response:
 @router.patch(
     "/comments/{comment_id}",
     response_model=EditedComment,
-    summary="Edit one's own comment within the edit window",
-    responses={code: ERROR_RESPONSES[code] for code in (400, 403, 404, 422, 429)},
+    summary="Edit one's own comment within the edit window (moderators: any time)",
+    responses={
+        **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 422, 429)},
+        409: {"model": ErrorBody, "description": "A moderator acted on it meanwhile, or its "
+              "author deleted it."},
+    },
 )
 def edit_comment(
     request: Request,
     comment_id: CommentId,
     edit: CommentEdit,
-    x_edit_token: Annotated[str, Header(alias="X-Edit-Token", min_length=1, max_length=200)],
+    x_edit_token: Annotated[
+        str | None, Header(alias="X-Edit-Token", min_length=1, max_length=200)
+    ] = None,
 ) -> Response:
-    """Replace the Markdown body; the comment is checked again as if new."""
-    edited = service(request).edit_comment(
-        comment_id, x_edit_token, edit.body, client_address(request)
-    )
+    """Replace the Markdown body. The author sends the edit token and the text is screened
+    again; a signed-in moderator sends none, and readers see "edited by a moderator"."""
+    comments = service(request)
+    if x_edit_token is None:
+        moderator = _moderator(request).email
+        edited = comments.redact_comment(comment_id, edit.body, moderator, public_only=True)
+    else:
+        edited = comments.edit_comment(
+            comment_id, x_edit_token, edit.body, client_address(request)
+        )
     body = {
         "comment": _public(edited.comment),
         "status": edited.status.value,
         "message": edited.message,
     }
     return JSONResponse(body)
+
+
+def _moderator(request: Request) -> User:
+    """The signed-in moderator behind a cookie-authenticated edit (from an allowed origin)."""
+    user = writing_user(request)
+    if user is None or not user.is_moderator:
+        raise ApiError(
+            403,
+            "Only its author (with the edit token) or a moderator may edit a comment.",
+            [("X-Edit-Token", "Send the edit token you received when you posted the comment.")],
+        )
+    return user
 
 
 @router.delete(

@@ -18,7 +18,7 @@ from comments_api.errors import ERROR_RESPONSES
 from comments_api.models import Comment
 from comments_api.moderation.actions import Action, ActionRefused, apply_action
 from comments_api.notifications import moderator_addresses, unsubscribe, unsubscribe_author_of
-from comments_api.pages import templates
+from comments_api.pages import render
 from comments_api.routes.common import service
 from comments_api.signed_links import (
     LinkProblem,
@@ -62,7 +62,8 @@ def page(
     back_url: str = "",
     back_label: str = "",
 ) -> HTMLResponse:
-    html = templates.get_template("email_links/page.html").render(
+    html = render(
+        "email_links/page.html",
         title=title,
         paragraphs=paragraphs,
         problem=problem,
@@ -74,8 +75,8 @@ def page(
         back_url=back_url,
         back_label=back_label,
     )
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    # The address holds the link's token: never send it on (stricter than the pages' default).
+    return HTMLResponse(html, status_code=status_code, headers={"Referrer-Policy": "no-referrer"})
 
 
 def problem_page(problem: LinkProblem, back_url: str) -> HTMLResponse:

@@ -76,7 +76,8 @@ async def counts(
 @router.get(
     "/snapshot",
     response_model=Snapshot,
-    summary="All approved comments of all threads, by id, paged (build token)",
+    summary="All approved comments of all threads, and notes of removed ones, by id, paged "
+    "(build token)",
     responses={**AUTH_RESPONSES, 422: ERROR_RESPONSES[422]},
 )
 def snapshot(
@@ -87,10 +88,10 @@ def snapshot(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Response:
-    """For the site build: page through with `next` until it is null."""
+    """For the site build: page through with `next` until it is null; see `removed`."""
     comments = service(request)
     _require_token(credentials, comments.settings.build_token, "build")
-    rows = comments.storage.approved_page(int(cursor or 0), limit)
+    rows = comments.storage.shown_page(int(cursor or 0), limit)
     page = [public_comment(row) for row in rows]
     next_cursor = str(page[-1]["id"]) if len(page) == limit else None
     document = {"comments": page, "next": next_cursor}
@@ -118,7 +119,7 @@ def put_threads(request: Request, manifest: ThreadManifest, credentials: Credent
     responses={**FEED_RESPONSE, 404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422]},
 )
 def thread_feed(request: Request, key: ThreadKeyPath) -> Response:
-    """The newest 50 approved comments of one post."""
+    """The newest 50 approved comments of one post (removed ones as a note)."""
     comments = service(request)
     state = comments.thread(key)
     site = comments.settings.site_url
@@ -128,7 +129,7 @@ def thread_feed(request: Request, key: ThreadKeyPath) -> Response:
         title=f"Comments on {state.title}",
         alternate_url=absolute_url(site, state.url),
         feed_id=f"thread-{key}",
-        entries=comments.storage.latest_approved(FEED_LENGTH, thread_key=key),
+        entries=comments.storage.latest_shown(FEED_LENGTH, thread_key=key),
     )
     return Response(document, media_type="application/atom+xml")
 
@@ -140,7 +141,7 @@ def thread_feed(request: Request, key: ThreadKeyPath) -> Response:
     responses=FEED_RESPONSE,
 )
 def site_feed(request: Request) -> Response:
-    """The newest 50 approved comments on any post."""
+    """The newest 50 approved comments on any post (removed ones as a note)."""
     comments = service(request)
     site = comments.settings.site_url
     document = atom_feed(
@@ -149,7 +150,7 @@ def site_feed(request: Request) -> Response:
         title="Latest comments",
         alternate_url=site + "/",
         feed_id="comments",
-        entries=comments.storage.latest_approved(FEED_LENGTH),
+        entries=comments.storage.latest_shown(FEED_LENGTH),
     )
     return Response(document, media_type="application/atom+xml")
 

@@ -14,7 +14,7 @@ from typing import Any
 from pelican import signals
 
 from .manifest import CONTEXT_KEY, CommentsOutputGenerator, manifest
-from .section import ArticleComments, render_comments
+from .section import ArticleComments, counts_head, render_comments
 from .settings import CommentsSettings, read_settings
 from .snapshot import fetch_snapshot
 from .threads import Thread, thread_for
@@ -30,9 +30,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+COUNTS_HEAD_KEY = "comments_counts_head"
+
 
 def attach_comments(generator: Any) -> None:
-    """Give every article its `comments` (mode, count, thread, html, head) for the theme."""
+    """Give every article its `comments` (mode, count, thread, html, head) for the theme, and
+    the lists of posts `comments_counts_head`, the script that keeps their counts live."""
     settings = read_settings(generator.settings)
     snapshot = (fetch_snapshot(settings) if settings.snapshot else None) or {}
     now = datetime.now(UTC)
@@ -48,8 +51,9 @@ def attach_comments(generator: Any) -> None:
     threads: dict[str, Thread] = {}
     for article in published + unpublished:
         thread = thread_for(article, settings, now)
-        article.comments = render_comments(thread, snapshot.get(thread.key, []), settings)
-        if article in unpublished or thread.mode == "off":
+        draft = article in unpublished
+        article.comments = render_comments(thread, snapshot.get(thread.key, []), settings, draft)
+        if draft or thread.mode == "off":
             continue
         if thread.key in threads and threads[thread.key].url != thread.url:
             logger.warning(
@@ -62,6 +66,7 @@ def attach_comments(generator: Any) -> None:
             continue
         threads.setdefault(thread.key, thread)
     generator.context[CONTEXT_KEY] = list(threads.values())
+    generator.context[COUNTS_HEAD_KEY] = counts_head(settings)
 
 
 def output_generator(pelican: Any) -> type[CommentsOutputGenerator]:

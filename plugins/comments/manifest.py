@@ -1,19 +1,17 @@
-"""Extra output: the thread manifest `comments/threads.json` and the widget's two files."""
+"""Extra output: the thread manifest `comments/threads.json` and the widget's files."""
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
 from .threads import Thread
+from .widget import WIDGET_FILES, shipped
 
 logger = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
-WIDGET_FILES = ("comments.js", "comments.css")
 OUTPUT_FOLDER = "comments"
 CONTEXT_KEY = "comments_threads"
 
@@ -25,7 +23,7 @@ def manifest(threads: list[Thread]) -> dict[str, Any]:
 
 
 class CommentsOutputGenerator:
-    """Writes the manifest and copies the widget; returned to Pelican by `get_generators`."""
+    """Writes the manifest and the minified widget; returned to Pelican by `get_generators`."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class CommentsOutputGenerator:
         self.output_path = Path(output_path)
 
     def generate_output(self, writer: Any) -> None:
-        """Write output/comments/threads.json and the widget files."""
+        """Write output/comments/threads.json and the widget files, minified."""
         folder = self.output_path / OUTPUT_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         threads: list[Thread] = self.context.get(CONTEXT_KEY, [])
         body = json.dumps(manifest(threads), indent=2, ensure_ascii=False) + "\n"
         (folder / "threads.json").write_text(body, encoding="utf-8")
         for name in WIDGET_FILES:
-            shutil.copyfile(STATIC / name, folder / name)
+            (folder / name).write_text(shipped(name), encoding="utf-8")
         logger.info("Wrote the comments manifest (%d threads) and widget", len(threads))

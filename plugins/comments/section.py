@@ -23,7 +23,8 @@ _environment = Environment(
 )
 
 
-# The markup the widget copies for live comments: a link and a badge it can drop.
+# The markup the widget copies for live comments: the parts it can drop (the link, the badge,
+# the "edited" note and its "by a moderator") are all there; then a removed comment's note.
 TEMPLATE_COMMENT: dict[str, Any] = {
     "id": "",
     "author": "",
@@ -31,9 +32,14 @@ TEMPLATE_COMMENT: dict[str, Any] = {
     "verified": True,
     "created": "",
     "created_label": "",
+    "edited": "-",
+    "edited_label": "",
+    "edited_by": "moderator",
     "html": "",
+    "removed": False,
     "replies": [],
 }
+TEMPLATE_REMOVED: dict[str, Any] = {"id": "removed", "removed": True, "replies": []}
 
 
 @dataclass(frozen=True)
@@ -48,25 +54,43 @@ class ArticleComments:
 
 
 def render_comments(
-    thread: Thread, approved: list[dict[str, Any]], settings: CommentsSettings
+    thread: Thread, approved: list[dict[str, Any]], settings: CommentsSettings, draft: bool = False
 ) -> ArticleComments:
-    """The section for one post, with its approved comments threaded under their parents."""
+    """The section for one post, with its approved comments threaded under their parents.
+
+    A removed comment (`removed: true`) is a note in its place that keeps its replies and is
+    not counted. A draft gets a note instead of a form: its thread does not exist yet.
+    """
     if thread.mode == "off":
         return ArticleComments("off", 0, thread.key, Markup(""), Markup(""))
-    tree = _threaded(approved)
+    count = sum(1 for comment in approved if not comment.get("removed"))
     html = _environment.get_template("section.html").render(
         thread=thread,
-        comments=tree,
-        count=len(approved),
+        draft=draft,
+        comments=_threaded(approved),
+        count=count,
         settings=settings,
         sign_in_url=sign_in_url(thread, settings),
         template_comment=TEMPLATE_COMMENT,
+        template_removed=TEMPLATE_REMOVED,
     )
-    head = Markup(
+    head = Markup("") if draft else widget_head(settings)
+    return ArticleComments(thread.mode, count, thread.key, Markup(html), head)
+
+
+def widget_head(settings: CommentsSettings) -> Markup:
+    """The widget's stylesheet and script, for the <head> of an article page."""
+    return Markup(
         '<link rel="stylesheet" href="{0}/comments.css">\n'
         '<script defer src="{0}/comments.js"></script>'
     ).format(settings.static_url)
-    return ArticleComments(thread.mode, len(approved), thread.key, Markup(html), head)
+
+
+def counts_head(settings: CommentsSettings) -> Markup:
+    """The live-counts script, for the <head> of a page that lists posts with their counts."""
+    return Markup('<script defer src="{0}/counts.js" data-api="{1}"></script>').format(
+        settings.static_url, settings.api_url
+    )
 
 
 def sign_in_url(thread: Thread, settings: CommentsSettings) -> str:
@@ -87,21 +111,28 @@ def _threaded(approved: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _display(comment: dict[str, Any]) -> dict[str, Any]:
+    """What the template shows of one comment; fields an older API lacks count as null."""
     website = comment.get("website") or ""
+    edited = comment.get("edited") or ""
     return {
         "id": comment["id"],
         "parent": comment.get("parent"),
+        "removed": bool(comment.get("removed")),
         "author": comment["author"],
         "website": website if website.startswith(("https://", "http://")) else "",
         "verified": bool(comment.get("verified")),
         "created": comment["created"],
         "created_label": _date_label(comment["created"]),
+        "edited": edited,
+        "edited_label": _date_label(edited) if edited else "",
+        "edited_by": comment.get("edited_by"),
         "html": Markup(comment["html"]),  # sanitised by the API
         "replies": [],
     }
 
 
 def _date_label(iso_timestamp: str) -> str:
+    """A date as the widget writes it too, like "1 December 2026"."""
     try:
         moment = datetime.fromisoformat(iso_timestamp)
     except ValueError:

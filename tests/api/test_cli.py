@@ -71,7 +71,8 @@ async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_pat
         assert "Approved" in run_cli(settings, "approve", str(comment_id)).stdout
         listing = (await client.get("/api/v1/threads/hello/comments")).json()
         assert [c["id"] for c in listing["comments"]] == [comment_id]
-        assert run_cli(settings, "list-pending").stdout == ""
+        empty_queue = run_cli(settings, "list-pending").stdout
+        assert empty_queue == "No comments are waiting for moderation.\n", "silence says nothing"
     app.state.service.storage.close()
     app.state.service.storage.engine.dispose()
 

@@ -22,8 +22,8 @@ async def test_a_guest_comment_is_held_until_a_moderator_approves_it(api: Api) -
     assert created["edit_token"]
     comment = created["comment"]
     assert set(comment) == {
-        "id", "thread", "parent", "author", "website", "created", "edited", "html",
-        "verified", "member",
+        "id", "thread", "parent", "author", "website", "created", "edited", "edited_by",
+        "html", "verified", "member", "removed",
     }
     assert comment["html"] == "<p>Thanks for <em>this</em> post</p>"
     assert (await api.list())["comments"] == []
@@ -295,23 +295,24 @@ async def test_an_edit_racing_a_moderators_spam_decision_does_not_publish_the_co
     created = (await api.post(body="Buy my things, first version")).json()
     comment_id = created["comment"]["id"]
     comments = api.app.state.service
-    assess = comments.moderation.assess
+    assess = comments.moderation.assess_edit
 
-    def moderator_acts_meanwhile(draft: object) -> object:
-        verdict = assess(draft)
+    def moderator_acts_meanwhile(draft: object, current: object) -> object:
+        verdict = assess(draft, current)
         # While the author's edit is being assessed, a moderator files the comment as spam.
         with comments.storage.writing() as session:
             apply_action(session, comment_id, "spam", "mod@example.org")
         return verdict
 
-    comments.moderation.assess = moderator_acts_meanwhile
+    comments.moderation.assess_edit = moderator_acts_meanwhile
     edited = await api.client.patch(
         f"/api/v1/comments/{comment_id}",
         json={"body": "An innocent second version"},
         headers={"X-Edit-Token": created["edit_token"]},
     )
     assert edited.status_code == 404, edited.text
-    assert (await api.list())["comments"] == []
+    [shown] = (await api.list())["comments"]
+    assert (shown["removed"], shown["html"]) == (True, ""), "only the removal note is shown"
     stored = comments.storage.get_comment(comment_id)
     assert stored.status == "spam"
     assert stored.body_md == "Buy my things, first version"

@@ -15,7 +15,7 @@ def test_with_no_settings_the_service_uses_a_sqlite_file_in_the_working_folder()
     settings = Settings.from_env({})
     assert settings.env == "development"
     assert settings.database_url == "sqlite:///comments.sqlite3"
-    assert settings.moderation == "hold-guests"
+    assert settings.moderation == "hold-first-time-guests"
     assert settings.edit_window_minutes == 15
     assert "http://127.0.0.1:8000" in settings.origins
 

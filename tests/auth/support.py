@@ -138,9 +138,10 @@ class Service:
     client: httpx.AsyncClient
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
-    def browser(self) -> httpx.AsyncClient:
+    def browser(self, address: str = "203.0.113.9") -> httpx.AsyncClient:
+        """Another browser (cookie jar), by default at the same network address as the others."""
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, client=("203.0.113.9", 50000)),
+            transport=httpx.ASGITransport(app=self.app, client=(address, 50000)),
             base_url=API,
         )
         self.clients.append(client)

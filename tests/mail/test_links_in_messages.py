@@ -31,7 +31,7 @@ async def test_a_moderator_approves_a_held_comment_from_the_email_once(
     assert message["To"] == MODERATOR
     assert "Held for moderation" in message["Subject"]
     body = text_of(message)
-    assert "guest comments are held for a moderator" in body
+    assert "a first comment from this address is held for a moderator" in body
     assert "ada@example.org" in body
     approve = link_containing(message, "/moderation/email-action/")
     assert len([link for link in links_in(message) if "email-action" in link]) == 2

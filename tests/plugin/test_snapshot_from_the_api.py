@@ -29,6 +29,7 @@ EMAILS = [
     "second.reader@example.net",
     "held.reader@example.com",
     "closed.reader@example.org",
+    "editing.reader@example.org",
 ]
 
 
@@ -85,6 +86,15 @@ def site(content: Path, api: CommentsApi, tmp_path_factory: pytest.TempPathFacto
     )
     api.approve(reply["comment"]["id"])
     api.post_comment("open-post", author="Held Reader", email=EMAILS[2], body="Not yet seen.")
+    typo = api.post_comment("open-post", author="Editing Reader", email=EMAILS[4], body="Teh typo.")
+    status, edited = api.call(
+        "PATCH",
+        f"/api/v1/comments/{typo['comment']['id']}",
+        {"body": "The typo, fixed."},
+        {"X-Edit-Token": typo["edit_token"]},
+    )
+    assert status == 200, edited
+    api.approve(typo["comment"]["id"])
     early = api.post_comment(
         "closed-post", author="Closed Reader", email=EMAILS[3], body="Before it closed."
     )
@@ -99,9 +109,9 @@ def soup(build: Build, name: str) -> BeautifulSoup:
 
 def test_approved_comments_are_rendered_as_a_numbered_threaded_list(site: Build) -> None:
     section = soup(site, "open-post.html").select_one("section#comments")
-    assert section.select_one("#comments-heading").get_text() == "Comments (2)"
+    assert section.select_one("#comments-heading").get_text() == "Comments (3)"
     top = section.select("ol.comment-list > li.comment")
-    assert len(top) == 1
+    assert len(top) == 2
     assert "I loved this." in top[0].select_one(".comment-body").get_text()
     assert top[0].select_one(".comment-body em").get_text() == "loved"
     replies = top[0].select("ol.comment-replies > li.comment")
@@ -129,7 +139,7 @@ def test_every_comment_has_a_report_form_that_works_without_javascript(
 ) -> None:
     section = soup(site, "open-post.html").select_one("section#comments")
     comments = section.select("ol.comment-list li.comment")
-    assert len(comments) == 2
+    assert len(comments) == 3
     for comment in comments:
         details = comment.select_one(":scope > details.comment-report")
         assert details.summary.get_text() == "Report"
@@ -161,20 +171,41 @@ def test_live_comments_are_drawn_from_the_same_markup_as_the_snapshot(site: Buil
         return {
             (tag.name, " ".join(tag.get("class", [])), tag.get("itemprop", ""))
             for tag in element.find_all(True)  # type: ignore[attr-defined]
-            if not tag.find_parent(class_=["comment-body", "comment-replies"])
-            and tag.name != "ol"
+            if not tag.find_parent(class_=["comment-body", "comment-replies"]) and tag.name != "ol"
         }
 
-    # The template also has the parts a comment may lack: the website link and the badge.
+    # The template also has the parts a comment may lack: the website link, the badge and
+    # the "edited" note.
     assert parts(snapshot) <= parts(blank)
-    assert parts(blank) - parts(snapshot) <= {("span", "comment-badge", "")}
+    assert parts(blank) - parts(snapshot) <= {
+        ("span", "comment-badge", ""),
+        ("span", "comment-edited", ""),
+        ("span", "", ""),  # its "·"
+        ("span", "comment-edited-by", ""),
+        ("time", "", "dateModified"),
+    }
+    assert template.find("li", class_="comment-removed", recursive=False) is not None
+    assert "This comment was removed by a moderator." in template.get_text()
+
+
+def test_an_edited_comment_says_so_with_the_date(site: Build) -> None:
+    section = soup(site, "open-post.html").select_one("section#comments")
+    [edited] = [c for c in section.select("li.comment") if "Editing Reader" in c.get_text()]
+    assert edited.select_one(".comment-body").get_text(strip=True) == "The typo, fixed."
+    note = edited.select_one(".comment-meta .comment-edited")
+    when = note.select_one("time[itemprop=dateModified]")
+    assert note.get_text(" ", strip=True) == f"· edited {when.get_text()}"
+    assert when["datetime"].startswith("20")
+    for other in section.select("li.comment"):
+        if other is not edited:
+            assert other.select_one(".comment-edited") is None
 
 
 def test_counts_reach_the_title_link_and_the_index(site: Build) -> None:
     page = soup(site, "open-post.html")
-    assert page.find("a", href="#comments").get_text() == "Read comments (2)"
+    assert page.find("a", href="#comments").get_text() == "Read comments (3)"
     index = soup(site, "index.html")
-    assert "2 comments" in index.get_text(" ")
+    assert "3 comments" in index.get_text(" ")
     assert "1 comment" in index.get_text(" ")
 
 
@@ -204,7 +235,7 @@ def test_snapshot_follows_the_cursor_across_pages(
     site: Build, content: Path, api: CommentsApi, tmp_path: Path
 ) -> None:
     build = build_with_snapshot(content, tmp_path / "out", api, COMMENTS_SNAPSHOT_PAGE_SIZE=1)
-    assert len(soup(build, "open-post.html").select("ol.comment-list li.comment")) == 2
+    assert len(soup(build, "open-post.html").select("ol.comment-list li.comment")) == 3
     assert "Before it closed." in build.page("closed-post.html")
     requests = [line for line in api.log().splitlines() if "/api/v1/snapshot" in line]
     assert any("cursor=" in line for line in requests), "more than one page was fetched"

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import axe_violations, describe_violations
 from tests.site.building import BuiltSite, published_posts
@@ -97,3 +98,50 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(
         assert page.evaluate("document.activeElement.getBoundingClientRect().top >= 0")
     finally:
         context.close()
+
+
+def article_page(browser: Any, site: BuiltSite, slug: str, width: int) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": 740}, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(site.url(site.settings["ARTICLE_URL"].format(slug=slug)))
+    return page
+
+
+def test_a_wide_table_scrolls_in_a_labelled_region_the_keyboard_reaches(
+    site: BuiltSite, browser: Any
+) -> None:
+    page = article_page(browser, site, "measuring-what-matters-to-patients", 360)
+    try:
+        region = page.get_by_role("region", name="Table 1, scrolls sideways")
+        expect(region).to_have_count(1)
+        expect(region.locator("table")).to_have_count(1)
+        assert region.evaluate("box => box.scrollWidth > box.clientWidth"), "it does scroll"
+        assert "gradient" in region.evaluate("box => getComputedStyle(box).backgroundImage"), (
+            "a shadow at the cut edge shows there is more"
+        )
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if region.evaluate("box => box === document.activeElement"):
+                break
+        expect(region).to_be_focused()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("box => box.scrollLeft > 0", arg=region.element_handle())
+    finally:
+        page.context.close()
+
+
+def test_definition_list_terms_stand_out_from_their_definitions(
+    site: BuiltSite, browser: Any
+) -> None:
+    page = article_page(browser, site, "measuring-what-matters-to-patients", 1280)
+    try:
+        term = page.locator(".post-body dt").first
+        definition = page.locator(".post-body dd").first
+        weights = [
+            int(e.evaluate("e => getComputedStyle(e).fontWeight")) for e in (term, definition)
+        ]
+        assert weights[0] >= 600 > weights[1], weights
+        indents = [e.evaluate("e => e.getBoundingClientRect().left") for e in (term, definition)]
+        assert indents[1] > indents[0], "definitions sit under their term"
+    finally:
+        page.context.close()

@@ -1,14 +1,14 @@
-/* Comments widget: see README, "Comments settings". */
+/* Comments widget: see README, "Comments settings". The plugin minifies it for the site. */
 (() => {
 const $ = (s, e = document) => e.querySelector(s),
   root = $('.comments-thread');
 if (!root) return;
-const D = root.dataset, api = D.api + '/api/v1/', open = D.mode == 'open',
-  thread = 'threads/' + encodeURIComponent(D.thread) + '/comments',
+const section = root.dataset, api = section.api + '/api/v1/', open = section.mode == 'open',
+  thread = 'threads/' + encodeURIComponent(section.thread) + '/comments',
   status = $('.comments-status', root), form = $('.comment-form', root),
-  model = $('.comment-template', root).content.firstElementChild,
+  [model, removedModel] = $('.comment-template', root).content.children,
   spot = document.createComment(''),
-  store = 'comments:' + D.thread, text = s => $(s).textContent, opened = Date.now();
+  store = 'comments:' + section.thread, text = s => $(s).textContent, opened = Date.now();
 // Own comments: {id: {t: edit token, u: editable until, b: Markdown, c: if held}}
 let mine = {}, list = $('.comment-list', root), count, user, last, warned;
 try { mine = JSON.parse(localStorage[store] || '{}'); } catch {}
@@ -25,9 +25,9 @@ const el = (tag, cls, words) => {
     b.onclick = act;
     return b;
   },
-  say = (words, warn) => {
-    status.textContent = words;
-    status.classList.toggle('comments-warning', !!warn);
+  say = (words, warn, where = status) => {
+    where.textContent = words;
+    where.classList.toggle('comments-warning', !!warn);
   },
   save = () => {
     for (const id in mine) if (mine[id].u < Date.now()) delete mine[id];
@@ -41,7 +41,7 @@ const el = (tag, cls, words) => {
     method, credentials: user ? 'include' : 'omit',
     headers: {'Content-Type': 'application/json', ...token && {'X-Edit-Token': token}},
     body: body && JSON.stringify(body)
-  }).then(r => r.json().catch(() => ({})).then(j => (j.ok = r.ok, j))),
+  }).then(response => response.json().catch(() => ({})).then(answer => (answer.ok = response.ok, answer))),
   setCount = n => {
     count = n;
     for (const e of document.querySelectorAll('#comments-heading,a[href="#comments"]'))
@@ -49,32 +49,43 @@ const el = (tag, cls, words) => {
     const empty = $('.comments-empty', root);
     if (empty) empty.hidden = n > 0;
   },
-  day = iso => new Date(iso).toLocaleDateString('en-GB', {dateStyle: 'long', timeZone: 'UTC'}),
+  date = (time, iso) => {
+    time.dateTime = iso;
+    time.textContent = new Date(iso).toLocaleDateString('en-GB', {dateStyle: 'long', timeZone: 'UTC'});
+  },
 
-  // A comment and its replies, in the plugin's <template> markup.
+  // A comment and its replies, in the plugin's <template> markup; a removed one is a note.
   item = (c, replies) => {
-    const li = model.cloneNode(true), q = s => $(s, li), id = 'comment-' + c.id,
-      who = q('[itemprop=url]'), time = q('time'), body = q('.comment-body'),
-      report = q('details'), acts = el('p', 'comment-actions'), own = mine[c.id];
-    li.id = id;
+    const li = (c.removed ? removedModel : model).cloneNode(true);
+    li.id = 'comment-' + c.id;
     li.dataset.id = c.id;
+    if (!c.removed) fill(li, c);
+    if (replies && replies.length) li.append(branch(replies, 1));
+    return li;
+  },
+  fill = (li, c) => {
+    const q = s => $(s, li), who = q('[itemprop=url]'), body = q('.comment-body'),
+      report = q('details'), edited = q('.comment-edited'), acts = el('p', 'comment-actions'),
+      own = mine[c.id];
     q('[itemprop=name]').textContent = c.author;
     if (/^https?:\/\//.test(c.website)) who.href = c.website;
     else who.replaceWith(who.firstChild);
     q('.comment-badge').hidden = !c.verified;
-    q('.comment-date').href = '#' + id;
-    time.dateTime = c.created;
-    time.textContent = day(c.created);
+    q('.comment-date').href = '#' + li.id;
+    date(q('time'), c.created);
+    if (!c.edited) edited.remove();
+    else {
+      date($('time', edited), c.edited);
+      if (c.edited_by != 'moderator') q('.comment-edited-by').remove();
+    }
     body.innerHTML = c.html; // sanitised by the API
     if (c.pending) report.replaceWith(el('p', 'comment-held', 'Your comment is awaiting moderation.'));
     else reportable(report, c);
     if (open && !c.pending && form)
       acts.append(button('Reply', e => place(c, last = e.target), 'Reply to ' + c.author));
     if (own && own.u > Date.now())
-      acts.append(button('Edit', () => edit(li, c, own)), ' ', button('Delete', () => remove(li, c, own)));
+      acts.append(button('Edit', e => edit(li, c, own, e.target)), button('Delete', () => remove(li, c, own)));
     if (acts.firstChild) body.after(acts);
-    if (replies && replies.length) li.append(branch(replies, 1));
-    return li;
   },
   branch = (nodes, nested) => {
     const ol = el('ol', nested ? 'comment-replies' : 'comment-list');
@@ -114,8 +125,8 @@ const el = (tag, cls, words) => {
     f.onsubmit = e => {
       e.preventDefault();
       clear(f);
-      call(path, 'POST', {reason: why.value}).then(j => {
-        if (!j.ok) return problems(() => why, j);
+      call(path, 'POST', {reason: why.value}).then(answer => {
+        if (!answer.ok) return problems(() => why, answer);
         box.open = false;
         why.value = '';
         $('summary', box).focus();
@@ -150,45 +161,55 @@ const el = (tag, cls, words) => {
       ((field.getAttribute('aria-describedby') || '') + ' ' + n.id).trim());
     field.parentNode.append(n);
   },
-  problems = (fields, answer) => {
+  // Each error next to its field; errors of fields the reader cannot see (the name, once
+  // signed in) join the message, which gets the focus when no field does.
+  problems = (fields, answer, where = status) => {
     let first, other = [];
     for (const e of answer.errors || []) {
       const f = fields(e.field);
-      if (f && f.type != 'hidden') {
+      if (f && f.type != 'hidden' && f.offsetParent) {
         note(f, e.message);
         first = first || f;
       } else other.push(e.message);
     }
-    say([answer.detail || 'That did not work; please try again.'].concat(other).join(' '), 1);
-    if (first) first.focus();
+    say([answer.detail || 'That did not work; please try again.'].concat(other).join(' '), 1, where);
+    first ? first.focus() : show(where);
   },
   offline = () => say('That could not be sent: the comments service is not answering. ' +
     'Try again later.', 1),
 
-  edit = (li, c, own) => {
+  edit = (li, c, own, editButton) => {
     const box = el('form', 'comment-edit'), id = 'comment-edit-' + c.id,
       body = $('.comment-body', li), acts = $('.comment-actions', li),
       done = () => {
         box.remove();
         body.hidden = acts.hidden = false;
-        $('button', acts).focus();
+        editButton.focus();
       };
     box.innerHTML = '<p class="comment-field"><label for="' + id + '">Edit your comment' +
       '</label><textarea id="' + id + '" rows="5"></textarea></p><button>Save</button> ';
     const area = $('textarea', box);
     area.value = own.b || '';
     box.append(button('Cancel', done));
-    box.onkeydown = e => e.key == 'Escape' && done();
+    box.addEventListener('keydown', e => {
+      if (e.key == 'Escape') done();
+    });
+    // The comment as the API now shows it: an edit may be held for a moderator.
     box.onsubmit = e => {
       e.preventDefault();
       clear(box);
-      call('comments/' + c.id, 'PATCH', {body: area.value}, own.t).then(j => {
-        if (!j.ok) return problems(() => area, j);
+      call('comments/' + c.id, 'PATCH', {body: area.value}, own.t).then(answer => {
+        if (!answer.ok) return problems(() => area, answer);
+        const held = answer.status != 'approved', edited = answer.comment,
+          replies = $(':scope>.comment-replies', li), fresh = item(Object.assign(edited, {pending: held}));
         own.b = area.value;
+        own.c = held && edited;
         save();
-        body.innerHTML = j.comment.html;
-        done();
-        say('Your comment is updated.');
+        if (held != !!c.pending) setCount(count + (held ? -1 : 1));
+        if (replies) fresh.append(replies);
+        li.replaceWith(fresh);
+        say(held ? answer.message : 'Your comment is updated.');
+        show(fresh);
       }, offline);
     };
     body.hidden = acts.hidden = true;
@@ -196,8 +217,8 @@ const el = (tag, cls, words) => {
     area.focus();
   },
   remove = (li, c, own) => confirm('Delete your comment?') &&
-    call('comments/' + c.id, 'DELETE', null, own.t).then(j => {
-      if (!j.ok) return problems(() => 0, j);
+    call('comments/' + c.id, 'DELETE', null, own.t).then(answer => {
+      if (!answer.ok) return problems(() => 0, answer);
       delete mine[c.id];
       save();
       li.remove();
@@ -210,7 +231,17 @@ count = +text('#comments-heading').replace(/\D/g, '');
 if (!form) return void load();
 
 const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
-  field = name => form.elements[name],
+  field = name => form.elements[name], formStatus = $('.comment-form-status', form),
+  commentBox = form.body, limit = commentBox.maxLength, counter = $('#comment-body-count', form),
+  number = n => n.toLocaleString('en-GB'),
+  countCharacters = () => {
+    const left = limit - commentBox.value.length;
+    counter.textContent = left < 0
+      ? number(-left) + (left < -1 ? ' characters' : ' character') + ' too many: a comment can be up to ' +
+        number(limit) + ' characters.'
+      : number(left) + ' of ' + number(limit) + ' characters left';
+    counter.classList.toggle('comment-error', left < 0);
+  },
   guest = $('.comment-guest', form), who = $('.comment-user', form),
   member = u => {
     user = u;
@@ -218,11 +249,11 @@ const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
     who.hidden = form.author.required = form.email.required = !u;
     if (u) $('strong', who).textContent = u.display_name;
   },
-  post = data => call(thread, 'POST', data).then(j => {
-    if (!j.ok) return problems(field, j);
-    const c = j.comment, held = j.status != 'approved',
+  post = data => call(thread, 'POST', data).then(answer => {
+    if (!answer.ok) return problems(field, answer, formStatus);
+    const c = answer.comment, held = answer.status != 'approved',
       parent = c.parent && $('#comment-' + c.parent, list);
-    mine[c.id] = {t: j.edit_token, u: Date.parse(j.editable_until), b: data.body, c: held && c};
+    mine[c.id] = {t: answer.edit_token, u: Date.parse(answer.editable_until), b: data.body, c: held && c};
     save();
     c.pending = held;
     const li = item(c);
@@ -231,7 +262,8 @@ const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
       parent.appendChild(el('ol', 'comment-replies'))).append(li);
     else list.append(li);
     if (!held) setCount(count + 1);
-    form.body.value = '';
+    commentBox.value = '';
+    countCharacters();
     say(text(held ? '#comment-awaiting-moderation' : '#comment-published'));
     show(li);
   }, offline);
@@ -239,26 +271,34 @@ const heading = $('#comment-form-heading'), cancel = $('.comment-cancel', form),
 cancel.onclick = () => (place(), last && last.focus());
 form.noValidate = true;
 form.before(spot);
-form.onkeydown = e => e.key == 'Escape' && form.parent.value && cancel.click();
+form.addEventListener('keydown', e => {
+  if (e.key == 'Escape' && form.parent.value) cancel.click();
+});
+// A long paste is kept whole and counted, so the reader sees what to shorten.
+commentBox.removeAttribute('maxlength');
+commentBox.addEventListener('input', countCharacters);
+countCharacters();
 
 form.onsubmit = e => {
   e.preventDefault();
   clear(form);
+  say('', 0, formStatus);
   const data = Object.fromEntries(new FormData(form)), send = $('[type=submit]', form),
-    bad = [...form.elements].filter(f => f.willValidate && !f.validity.valid);
+    bad = [...form.elements].filter(f => f.willValidate && !f.validity.valid ||
+      f == commentBox && f.value.length > limit);
   data.notify = !!data.notify;
   if (!data.website) delete data.website;
   if (data.parent) data.parent = +data.parent;
   data.opened_at = opened;
   if (bad.length) return problems(field, {detail: 'Please correct the marked fields.',
-    errors: bad.map(f => ({field: f.name, message: f.dataset.error || f.validationMessage}))});
+    errors: bad.map(f => ({field: f.name, message: f.dataset.error || f.validationMessage}))}, formStatus);
   send.disabled = true;
   // One warning about personal details; pressing again posts anyway.
   (warned ? Promise.resolve({}) : call('check-personal-data', 'POST', {body: data.body}))
-    .catch(() => ({})).then(j => {
-      warned = j.ok && j.findings.length;
+    .catch(() => ({})).then(answer => {
+      warned = answer.ok && answer.findings.length;
       if (!warned) return post(data);
-      const words = 'Part of your comment ' + j.findings.map(f => f.reason).join(', part ') +
+      const words = 'Part of your comment ' + answer.findings.map(f => f.reason).join(', part ') +
         '. Take it out, or press Post comment again to send it as it is: it will then wait for a moderator.';
       note(form.body, words, 1);
       say(words, 1);
@@ -267,8 +307,8 @@ form.onsubmit = e => {
 };
 
 if (who) {
-  $('button', who).onclick = () => call('auth/logout', 'POST').then(j => {
-    if (!j.ok) return problems(field, j);
+  $('button', who).onclick = () => call('auth/logout', 'POST').then(answer => {
+    if (!answer.ok) return problems(field, answer, formStatus);
     member(null);
     say('You are signed out.');
     form.author.focus();
