@@ -35,7 +35,9 @@ STARTED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 # --- databases -----------------------------------------------------------------------------
 
 
-def seed(database_url: str, comments: int, prefix: str = "post") -> None:
+def seed(
+    database_url: str, comments: int, prefix: str = "post", first_id: int | None = None
+) -> None:
     """Threads, comments (a reply among them) and a report, inserted in one transaction."""
     engine = create_database_engine(database_url, pool_size=1)
     migrate(engine)
@@ -58,7 +60,10 @@ def seed(database_url: str, comments: int, prefix: str = "post") -> None:
                 for key in threads
             ],
         )
-        first_id = connection.execute(text("SELECT coalesce(max(id), 0) FROM comments")).scalar()
+        if first_id is None:
+            first_id = connection.execute(
+                text("SELECT coalesce(max(id), 0) FROM comments")
+            ).scalar()
         connection.execute(
             insert(Comment),
             [
@@ -92,6 +97,7 @@ def seed(database_url: str, comments: int, prefix: str = "post") -> None:
             insert(Report),
             [
                 {
+                    "id": first_id + 1,
                     "comment_id": first_id + 1,
                     "reason": "Check this",
                     "client_hash": None,
@@ -159,8 +165,10 @@ def comments_api(
     return result
 
 
-def succeeds(settings: Settings, *arguments: str | Path) -> subprocess.CompletedProcess[str]:
-    result = comments_api(settings, *arguments)
+def succeeds(
+    settings: Settings, *arguments: str | Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = comments_api(settings, *arguments, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -295,18 +303,27 @@ def test_a_damaged_backup_is_refused_by_verify_and_by_import_and_changes_nothing
     assert complaint in verified.stderr
     assert str(damaged) in verified.stderr
 
-    for refused in (
-        comments_api(settings, "import", damaged),
-        comments_api(settings, "import", stdin=damaged.read_bytes()),
-    ):
-        assert refused.returncode == 1, refused.stdout
-        assert complaint in refused.stderr
-        assert "Nothing was imported" in refused.stderr
-        assert "Traceback" not in refused.stderr
-        assert database_state(settings.database_url) == before
+    refused = comments_api(settings, "import", damaged)
+    assert refused.returncode == 1, refused.stdout
+    assert complaint in refused.stderr
+    assert "Nothing was imported" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert database_state(settings.database_url) == before
 
-    succeeds(settings, "import", backup)
-    assert database_state(settings.database_url) != before, "the intact backup does import"
+
+def test_standard_input_is_checked_the_same_way(settings: Settings, tmp_path: Path) -> None:
+    seed(settings.database_url, 25)
+    exported = succeeds(settings, "export").stdout.encode()
+    change_something(settings.database_url)
+    before = database_state(settings.database_url)
+
+    refused = comments_api(settings, "import", stdin=cut_mid_line(exported))
+    assert refused.returncode == 1, refused.stdout
+    assert "standard input was refused: line 6 is cut off" in refused.stderr
+    assert database_state(settings.database_url) == before
+
+    assert "25 comments" in succeeds(settings, "import", stdin=exported).stdout
+    assert database_state(settings.database_url) != before, "the intact export does import"
 
 
 def test_an_import_that_fails_part_way_changes_nothing(settings: Settings, tmp_path: Path) -> None:
@@ -374,7 +391,7 @@ def test_a_killed_import_leaves_the_database_as_before(settings: Settings, tmp_p
         seed(source.database_url, LARGE)
         backup = tmp_path / "comments.jsonl"
         succeeds(source, "export", "-o", backup)
-    seed(settings.database_url, 3, prefix="here")
+    seed(settings.database_url, 3, prefix="here", first_id=LARGE + 100)
     before = database_state(settings.database_url)
     log = tmp_path / "import.log"
 
