@@ -156,7 +156,8 @@ def write_export(storage: Storage, out: BinaryIO) -> BackupSummary:
         out.write(line.encode("utf-8") + b"\n")
         last = line
     trailer = json.loads(last)
-    return BackupSummary(trailer["counts"], trailer["sha256"])
+    counts = {kind: trailer["counts"][kind] for kind, _ in KINDS}
+    return BackupSummary(counts, trailer["sha256"])
 
 
 def export_to_file(storage: Storage, target: Path) -> BackupSummary:
@@ -202,9 +203,9 @@ class _Checker:
         number = self.line
         if self.trailer is not None:
             raise BackupRefused(f"line {number} follows the trailer: the file was added to")
-        line = raw.removesuffix(b"\n")
         try:
-            record = json.loads(line.decode("utf-8"))
+            line = raw.removesuffix(b"\n").decode("utf-8")
+            record = json.loads(line)
         except (UnicodeDecodeError, ValueError, RecursionError):
             if not raw.endswith(b"\n"):
                 raise BackupRefused(f"line {number} is cut off: {INCOMPLETE}") from None
@@ -212,14 +213,14 @@ class _Checker:
         kind = record.get("kind") if isinstance(record, dict) else None
         if number == 1:
             _check_header(record if kind == "header" else None)
-            self.tally.add(line.decode("utf-8"))
+            self.tally.add(line)
             return None
         if kind == "trailer":
             self.trailer = record
             return None
         if kind not in MODELS:
             raise BackupRefused(f"line {number} is not a record of an export (kind {kind!r})")
-        self.tally.add(line.decode("utf-8"), kind)
+        self.tally.add(line, kind)
         assert isinstance(record, dict)
         return record
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -36,6 +37,7 @@ def add_backup_commands(commands: argparse._SubParsersAction) -> None:  # type: 
         "-o",
         "--output",
         type=Path,
+        metavar="FILE",
         help="file to replace once the export is complete (default stdout)",
     )
     target.add_argument(
@@ -52,10 +54,20 @@ def export_command(arguments: argparse.Namespace, open_storage: Callable[[], Sto
         return _verify(arguments.verify)
     storage = open_storage()
     if arguments.output is None:
-        write_export(storage, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        try:
+            write_export(storage, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            # Whatever read the export stopped early; what it got has no trailer.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            print("comments-api: the export's reader stopped reading it", file=sys.stderr)
+            return 1
         return 0
-    summary = export_to_file(storage, arguments.output)
+    try:
+        summary = export_to_file(storage, arguments.output)
+    except OSError as exc:
+        print(f"comments-api: cannot write {arguments.output}: {exc.strerror}", file=sys.stderr)
+        return 1
     print(
         f"Exported {summary.describe()} to {arguments.output} (sha256 {summary.sha256})",
         file=sys.stderr,
