@@ -135,7 +135,10 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 def export_lines(storage: Storage) -> Iterator[str]:
     """The export, line by line (without line ends): header, records, trailer."""
-    tally = _Tally()
+    return _export(storage, _Tally())
+
+
+def _export(storage: Storage, tally: _Tally) -> Iterator[str]:
     yield tally.add(json.dumps({"format": FORMAT, "kind": "header"}, sort_keys=True))
     with _snapshot(storage.engine) as connection:
         streaming = connection.execution_options(yield_per=BATCH)
@@ -151,13 +154,10 @@ def export_lines(storage: Storage) -> Iterator[str]:
 
 def write_export(storage: Storage, out: BinaryIO) -> BackupSummary:
     """Stream the export into `out` (UTF-8); returns what its trailer states."""
-    last = ""
-    for line in export_lines(storage):
+    tally = _Tally()
+    for line in _export(storage, tally):
         out.write(line.encode("utf-8") + b"\n")
-        last = line
-    trailer = json.loads(last)
-    counts = {kind: trailer["counts"][kind] for kind, _ in KINDS}
-    return BackupSummary(counts, trailer["sha256"])
+    return tally.summary()
 
 
 def export_to_file(storage: Storage, target: Path) -> BackupSummary:
