@@ -5,6 +5,7 @@ The routes are read from the app's own contract, so a JSON route added later is 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.anyio
 NESTED_ARRAYS = b"[" * 2000 + b"]" * 2000
 
 
+@functools.cache
 def contract() -> dict[str, Any]:
     """The app's /openapi.json, from an app that never touches its (unused) database."""
     with tempfile.TemporaryDirectory() as folder:
@@ -113,6 +115,15 @@ def test_every_route_given_a_limit_is_in_the_contract() -> None:
         for method in operations
     }
     assert set(BODY_LIMITS) <= documented, set(BODY_LIMITS) - documented
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_ROUTES)
+def test_the_contract_says_which_refusals_a_body_can_meet(method: str, path: str) -> None:
+    responses = contract()["paths"][path][method.lower()]["responses"]
+    assert {"400", "413"} <= set(responses), sorted(responses)
+    cap = limit_of(method, path)
+    size = f"{cap // 2**20} MiB" if cap >= 2**20 else f"{cap // 2**10} KiB"
+    assert size in responses["413"]["description"], responses["413"]
 
 
 @pytest.mark.parametrize(("method", "path"), JSON_ROUTES)
