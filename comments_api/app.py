@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from comments_api.auth.routes import install_auth
 from comments_api.background import background_sender
-from comments_api.body_limits import BodyLimits
+from comments_api.body_limits import install_body_limits
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
@@ -73,7 +73,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(email_links.router)
     install_auth(app, settings, storage)
     install_moderation(app)
-    app.add_middleware(BodyLimits, site_url=settings.site_url)
+    install_body_limits(app, settings.site_url)
     app.add_middleware(FastReads, service=comment_service)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
     _document_request_bodies(app)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -20,7 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from comments_api.errors import ApiError, error_response
 from comments_api.routes.email_links import page
 
-__all__ = ["BODY_LIMITS", "DEFAULT_LIMIT", "MAX_JSON_DEPTH", "BodyLimit", "BodyLimits"]
+__all__ = [
+    "BODY_LIMITS",
+    "DEFAULT_LIMIT",
+    "MAX_JSON_DEPTH",
+    "BodyLimit",
+    "BodyLimits",
+    "install_body_limits",
+]
 
 KIB = 1024
 MAX_JSON_DEPTH = 32
@@ -166,6 +175,36 @@ class BodyLimits:
         else:
             response = error_response(error)
         await response(scope, receive, send)
+
+
+def install_body_limits(app: FastAPI, site_url: str) -> None:
+    """Enforce the limits on every request, and state them in the contract."""
+    app.add_middleware(BodyLimits, site_url=site_url)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if "requestBody" not in operation:
+                    continue
+                limit = BODY_LIMITS.get((method.upper(), path), DEFAULT_LIMIT)
+                refusals = {
+                    "400": "The body could not be read, or nests arrays or objects more than "
+                    f"{MAX_JSON_DEPTH} deep.",
+                    "413": f"The body is larger than {_size(limit.max_bytes)} ({limit.holds}).",
+                }
+                responses = operation.setdefault("responses", {})
+                for status, description in refusals.items():
+                    response = responses.setdefault(status, {"content": error_body})
+                    response["description"] = description
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _has_body(headers: Headers) -> bool:
