@@ -147,22 +147,21 @@ def another_database(settings: Settings, folder: Path) -> Iterator[Settings]:
 # --- the command ---------------------------------------------------------------------------
 
 
-def command(settings: Settings, *arguments: str | Path) -> list[str]:
+def command(*arguments: str | Path) -> list[str]:
     return [sys.executable, "-m", "comments_api", *map(str, arguments)]
 
 
 def comments_api(
     settings: Settings, *arguments: str | Path, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        command(settings, *arguments),
+    return subprocess.run(
+        command(*arguments),
         env=cli_environment(settings.database_url, settings.secret_key),
         input=stdin.decode("utf-8") if stdin is not None else None,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    return result
 
 
 def succeeds(
@@ -176,7 +175,7 @@ def succeeds(
 def start(settings: Settings, log: Path, *arguments: str | Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as output:
         return subprocess.Popen(
-            command(settings, *arguments),
+            command(*arguments),
             env=cli_environment(settings.database_url, settings.secret_key),
             stdout=output,
             stderr=subprocess.STDOUT,
