@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from comments_api.auth.routes import install_auth
 from comments_api.background import background_sender
+from comments_api.body_limits import install_body_limits
 from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.errors import install_error_handlers
@@ -76,6 +77,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     install_moderation(app)
     install_ban_pages(app)
     app.add_api_route("/favicon.svg", favicon, methods=["GET"], include_in_schema=False)
+    install_body_limits(app, settings.site_url)
     app.add_middleware(FastReads, service=comment_service)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from comments_api.backup_cli import add_backup_commands, export_command, import_command
 from comments_api.config import ConfigurationError, Settings
 from comments_api.database import create_database_engine, migrate
 from comments_api.models import Status
@@ -49,10 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "purge", help="apply COMMENTS_RETENTION_DAYS, forget expired links, send queued mail"
     )
-    export = commands.add_parser("export", help="write every record as JSON lines")
-    export.add_argument("-o", "--output", type=Path, help="file to write (default stdout)")
-    restore = commands.add_parser("import", help="read an export (idempotent)")
-    restore.add_argument("file", type=Path, nargs="?", help="export file (default stdin)")
+    add_backup_commands(commands)
     user = commands.add_parser("create-user", help="create a user or change their role")
     user.add_argument("email", help="the person's e-mail address (they sign in with it)")
     user.add_argument(
@@ -110,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate(engine)
         print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
         return 0
+    if command == "export":
+        return export_command(arguments, lambda: _storage(settings))
+    if command == "import":
+        return import_command(arguments, lambda: _storage(settings))
     storage = _storage(settings)
     if command == "sync-threads":
         try:
@@ -162,22 +164,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         from comments_api.auth.cli import create_user
 
         return create_user(settings, storage, arguments.email, arguments.role, arguments.name)
-    if command == "export":
-        from comments_api.backup import write_export
-
-        if arguments.output:
-            with arguments.output.open("w", encoding="utf-8") as out:
-                written = write_export(storage, out)
-            print(f"Exported {written} records to {arguments.output}", file=sys.stderr)
-        else:
-            write_export(storage, sys.stdout)
-        return 0
-    if command == "import":
-        from comments_api.backup import import_lines
-
-        source = arguments.file.open(encoding="utf-8") if arguments.file else sys.stdin
-        with source:
-            counts = import_lines(storage, source)
-        print(", ".join(f"{count} {kind}s" for kind, count in counts.items()) + " imported")
-        return 0
     raise AssertionError(command)  # pragma: no cover - argparse limits the choices

@@ -25,6 +25,17 @@ BUILD_TOKEN = "build-token-for-tests"
 DEPLOY_TOKEN = "deploy-token-for-tests"
 
 
+def cli_environment(database_url: str, secret_key: str) -> dict[str, str]:
+    """The environment `comments-api` runs with in the tests: this checkout, these settings."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COMMENTS_ENV": "test",
+        "COMMENTS_DATABASE_URL": database_url,
+        "COMMENTS_SECRET_KEY": secret_key,
+    }
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,20 +10,14 @@ from pathlib import Path
 import pytest
 
 from comments_api import Settings
-from tests.helpers import ROOT
+from tests.api.support import cli_environment
 
 pytestmark = pytest.mark.anyio
 
 
 def run_cli(settings: Settings, *arguments: str, stdin: str | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": settings.database_url,
-        "COMMENTS_SECRET_KEY": settings.secret_key,
-    }
+    env = cli_environment(settings.database_url, settings.secret_key)
     result = subprocess.run(
         [sys.executable, "-m", "comments_api", *arguments],
         env=env, input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd,
@@ -119,7 +112,7 @@ async def test_export_import_export_round_trips_exactly(
 
     exported = run_cli(settings, "export").stdout
     lines = exported.splitlines()
-    assert len(lines) == 1 + 2 + 2 + 1
+    assert len(lines) == 1 + 2 + 2 + 1 + 1  # header, threads, comments, report, trailer
     comment = json.loads(lines[3])
     assert comment["author_email"] == "dee@example.org"
     assert comment["status"] == "deleted"
