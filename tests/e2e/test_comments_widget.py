@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -56,6 +57,9 @@ def stack(stack_factory: Callable[..., Stack]) -> Stack:
     return stack
 
 
+GUEST_NUMBERS = itertools.count(1)
+
+
 def open_post(reader: Reader, stack: Stack, slug: str) -> None:
     """Open a post and wait until the widget has loaded the live thread."""
     reader.page.goto(stack.url(slug))
@@ -63,10 +67,15 @@ def open_post(reader: Reader, stack: Stack, slug: str) -> None:
 
 
 def write_comment(reader: Reader, body: str, name: str = "Gus Guest") -> None:
-    """Type into the form like a person, then press the button."""
+    """Type into the form like a person, then press the button.
+
+    Each comment comes from a new guest's address, so that it is a first comment, held for a
+    moderator under the default policy.
+    """
     page = reader.page
     page.get_by_label("Name (required)").press_sequentially(name)
-    page.get_by_label("E-mail (required)").press_sequentially("gus@example.org")
+    address = f"guest{next(GUEST_NUMBERS)}@example.org"
+    page.get_by_label("E-mail (required)").press_sequentially(address)
     page.get_by_label("Comment (required)").press_sequentially(body)
     page.get_by_role("button", name="Post comment").click()
 
