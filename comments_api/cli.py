@@ -135,7 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 0
     if command == "approve":
-        from comments_api.moderation.actions import ActionRefused, UnknownComment, apply_action
+        from comments_api.moderation.actions import (
+            ActionRefused,
+            AlreadyDone,
+            UnknownComment,
+            apply_action,
+        )
 
         try:
             with storage.writing() as session:
@@ -143,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UnknownComment:
             print(f"comments-api: there is no comment {arguments.id}", file=sys.stderr)
             return 1
+        except AlreadyDone as done:  # what was asked for holds: not a failure
+            print(done)
+            return 0
         except ActionRefused as refusal:
             print(f"comments-api: {refusal}", file=sys.stderr)
             return 1

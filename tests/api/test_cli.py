@@ -62,6 +62,8 @@ async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_pat
         assert "cy@example.org" in pending  # operators see the address; the public never does
 
         assert "Approved" in run_cli(settings, "approve", str(comment_id)).stdout
+        again = run_cli(settings, "approve", str(comment_id)).stdout  # exit 0: it is approved
+        assert again == f"Comment {comment_id} is already approved; nothing changed.\n"
         listing = (await client.get("/api/v1/threads/hello/comments")).json()
         assert [c["id"] for c in listing["comments"]] == [comment_id]
         empty_queue = run_cli(settings, "list-pending").stdout
