@@ -74,11 +74,15 @@ class Blog:
     def api(self, method: str, path: str, **options: Any) -> httpx.Response:
         return httpx.request(method, f"{self.run.api_url}/api/v1/{path}", timeout=30, **options)
 
-    def mail_to(self, address: str, seen: int = 0, seconds: float = 30) -> EmailMessage:
-        """The next message the development mail sink wrote for `address` after `seen`."""
+    def mail_to(
+        self, address: str, subject: str = "Your sign-in link", seen: int = 0, seconds: float = 30
+    ) -> EmailMessage:
+        """The next message about `subject` the development mail sink wrote for `address`."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            found = [m for m in self.mailbox() if address in str(m["To"])]
+            found = [
+                m for m in self.mailbox() if address in str(m["To"]) and m["Subject"] == subject
+            ]
             if len(found) > seen:
                 return found[-1]
             time.sleep(0.2)
