@@ -19,7 +19,11 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _markdown = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    MarkdownIt(
+        "commonmark",
+        # A line break the reader typed stays a line break, as in every comment box.
+        {"html": False, "linkify": False, "typographer": False, "breaks": True},
+    )
     # Nothing outside the allowlist is produced in the first place: no images, headings, rules.
     .disable(["image", "heading", "lheading", "hr", "html_block", "html_inline"])
 )

@@ -80,6 +80,7 @@ def test_a_reader_with_javascript_comments_replies_edits_deletes_and_reports(
     expect(page.locator(".comments-status")).to_contain_text("awaiting moderation")
     mine = comment_with(page, "We started huddles")
     expect(mine).to_contain_text("Your comment is awaiting moderation.")
+    expect(mine.locator(".comment-body br")).to_have_count(1)  # the line break typed stays
     camera.step(page, "held")
 
     approve_all_pending(blog)
