@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.devrun import POST
-from tests.journeys.support import Blog, Camera, link_in, type_into
+from tests.journeys.support import TYPING_DELAY_MS, Blog, Camera, link_in, tab_to, type_into
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -69,4 +69,43 @@ def test_a_member_signs_in_from_the_mail_comments_and_signs_out(blog: Blog, brow
     page.reload()
     expect(page.get_by_label("Name (required)")).to_be_visible()
     assert errors == []
+    context.close()
+
+
+def test_a_member_does_it_with_the_keyboard_alone(blog: Blog, browser: Any) -> None:
+    camera = Camera("member-keyboard")
+    address = "ada.keys@example.org"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    keys = page.keyboard
+    page.goto(blog.post_url(POST))
+
+    tab_to(page, page.locator(".comment-sign-in").get_by_role("link", name="sign in"))
+    keys.press("Enter")
+    tab_to(page, page.get_by_label("Your e-mail address"))
+    keys.type(address, delay=TYPING_DELAY_MS)
+    keys.press("Enter")
+    expect(page.locator(".notice")).to_contain_text("on its way")
+    page.goto(link_in(blog.mail_to(address), "/api/v1/auth/callback"))
+    tab_to(page, page.get_by_role("button", name="Sign in"))
+    keys.press("Enter")
+    expect(page.locator(".comment-user")).to_be_visible()
+
+    tab_to(page, page.get_by_label("Comment (required)"))
+    keys.type(
+        "Typed without a mouse: Tab to the box, type the comment, Tab to the button, press Enter.",
+        delay=TYPING_DELAY_MS,
+    )
+    tab_to(page, page.get_by_role("button", name="Post comment"))
+    keys.press("Enter")
+    expect(page.locator(".comments-status")).to_contain_text("published")
+    expect(page.locator("li.comment", has_text="Typed without a mouse")).to_have_count(1)
+    camera.step(page, "commented")
+
+    tab_to(
+        page, page.locator(".comment-user").get_by_role("button", name="Sign out"), backwards=True
+    )
+    keys.press("Enter")
+    expect(page.get_by_label("Name (required)")).to_be_focused()
+    camera.step(page, "signed-out")
     context.close()
