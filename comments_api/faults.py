@@ -1,0 +1,106 @@
+"""Database faults as honest answers: 503 while the database is away, 507 when its disk is full."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sqlite3
+
+from fastapi import FastAPI, Request
+from sqlalchemy.exc import DBAPIError
+from starlette.responses import Response
+
+from comments_api.errors import ApiError, error_response
+
+__all__ = ["RETRY_AFTER_SECONDS", "database_fault", "install_fault_handlers"]
+
+logger = logging.getLogger("comments_api")
+
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = (
+    "Comments are temporarily unavailable; your comment has not been sent. "
+    "Please try again in a few minutes."
+)
+DISK_FULL = (
+    "Comments cannot be stored right now: the server has run out of storage space; your comment "
+    "has not been sent. Please try again later."
+)
+# PostgreSQL's SQLSTATE classes and codes that mean "the database, not the request, is at fault".
+_POSTGRES_DISK_FULL = {"53100"}
+_POSTGRES_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
+_POSTGRES_UNAVAILABLE = {"25006", "55P03", "40P01"}
+
+
+def _driver_error(error: BaseException) -> BaseException:
+    return error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    if isinstance(error, sqlite3.Error):
+        return (
+            "database or disk is full" in str(error)
+            or getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
+        )
+    return str(getattr(error, "sqlstate", "") or "") in _POSTGRES_DISK_FULL
+
+
+def _is_unavailable(error: BaseException, wrapped: BaseException) -> bool:
+    if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return True  # locked, busy, read-only, unable to open, I/O error
+    if isinstance(error, (TimeoutError, ConnectionError)):
+        return True
+    sqlstate = str(getattr(error, "sqlstate", "") or "")
+    if sqlstate:
+        return sqlstate in _POSTGRES_UNAVAILABLE or sqlstate[:2] in _POSTGRES_UNAVAILABLE_CLASSES
+    module = type(error).__module__
+    # psycopg's OperationalError / InterfaceError without a SQLSTATE: no connection at all.
+    return module.startswith("psycopg") and type(error).__name__ in {
+        "OperationalError",
+        "InterfaceError",
+    }
+
+
+def database_fault(error: BaseException) -> ApiError | None:
+    """The answer for a database that is away, locked, read-only or full; None for other errors."""
+    driver = _driver_error(error)
+    if _is_disk_full(driver):
+        logger.error(
+            "The database's disk is full: comments cannot be stored until space is freed (%s).",
+            str(driver).splitlines()[0] if str(driver) else type(driver).__name__,
+        )
+        return ApiError(
+            507,
+            DISK_FULL,
+            [("database", "Insufficient storage on the server.")],
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS * 10)},
+        )
+    if _is_unavailable(driver, error):
+        logger.warning(
+            "The database is unavailable: %s",
+            str(driver).splitlines()[0] if str(driver) else type(driver).__name__,
+        )
+        return ApiError(
+            503,
+            UNAVAILABLE,
+            [("database", "The comments database is not answering.")],
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return None
+
+
+def install_fault_handlers(app: FastAPI) -> None:
+    """Answer database faults with 503 or 507; any other error stays a logged 500."""
+    import psycopg
+
+    async def fault(request: Request, exc: Exception) -> Response:
+        answer = database_fault(exc)
+        if answer is None:
+            raise exc
+        return error_response(answer)
+
+    for kind in (DBAPIError, sqlite3.Error, psycopg.Error, OSError, TimeoutError):
+        app.add_exception_handler(kind, fault)
