@@ -29,6 +29,8 @@ DISK_FULL = (
 _POSTGRES_DISK_FULL = {"53100"}
 _POSTGRES_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
 _POSTGRES_UNAVAILABLE = {"25006", "55P03", "40P01"}
+# A database file or its lock file that cannot be opened or written: read-only, failing disk.
+_STORAGE_ERRNOS = {errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
 
 
 def _driver_error(error: BaseException) -> BaseException:
@@ -52,6 +54,8 @@ def _is_unavailable(error: BaseException, wrapped: BaseException) -> bool:
     if isinstance(error, sqlite3.OperationalError):
         return True  # locked, busy, read-only, unable to open, I/O error
     if isinstance(error, (TimeoutError, ConnectionError)):
+        return True
+    if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
         return True
     sqlstate = str(getattr(error, "sqlstate", "") or "")
     if sqlstate:
