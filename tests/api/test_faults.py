@@ -3,6 +3,7 @@ full; Redis away. Nothing answers 500, nothing hangs, nothing acknowledged is lo
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
@@ -270,3 +271,27 @@ def test_redis_down_rate_limits_per_process_and_accepts_comments(tmp_path: Path)
         assert statuses == [201, 201, 201, 429, 429]
     log = server.log.read_text()
     assert "Redis does not answer" in log and "counted per process" in log
+
+
+def test_a_sqlite_write_lock_held_elsewhere_answers_503_within_the_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "comments.sqlite3"
+    env = server_env(f"sqlite:///{database}", COMMENTS_DB_BUSY_TIMEOUT_SECONDS="1")
+    with (
+        ServerProcess(env, tmp_path) as server,
+        httpx.Client(base_url=server.base_url, timeout=5) as client,  # the bound
+    ):
+        sync(server.base_url)
+        assert client.post(PATH, json=comment(1)).status_code == 201
+        other = sqlite3.connect(database, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+            assert_unavailable(client.post(PATH, json=comment(2)))
+            assert client.get(PATH).status_code == 200
+            assert client.get("/health").status_code == 200
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert client.post(PATH, json=comment(3)).status_code == 201
+        assert client.get(PATH).json()["count"] == 2
