@@ -46,7 +46,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         settings.database_url, settings.db_pool_size, database_timeouts(settings)
     )
     if settings.migrate_on_start:
-        migrate(database)
+        # Migrations may take longer than a request may wait: on an engine without those limits.
+        migrating = create_database_engine(settings.database_url, 1) if owns_engine else database
+        migrate(migrating)
+        if migrating is not database:
+            migrating.dispose()
     if settings.secret_key == DEVELOPMENT_SECRET:
         logger.warning("COMMENTS_SECRET_KEY is not set: using the development secret.")
     storage = Storage(database, session_info={"settings": settings})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import time
 
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +18,9 @@ __all__ = ["RETRY_AFTER_SECONDS", "database_fault", "install_fault_handlers"]
 logger = logging.getLogger("comments_api")
 
 RETRY_AFTER_SECONDS = 30
+# One log line per kind of fault at most this often, however many requests it refuses.
+LOG_EVERY_SECONDS = 60.0
+_last_logged: dict[int, float] = {}
 UNAVAILABLE = (
     "Comments are temporarily unavailable; your comment has not been sent. "
     "Please try again in a few minutes."
@@ -31,6 +35,19 @@ _POSTGRES_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
 _POSTGRES_UNAVAILABLE = {"25006", "55P03", "40P01"}
 # A database file or its lock file that cannot be opened or written: read-only, failing disk.
 _STORAGE_ERRNOS = {errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _first_in_a_while(status: int) -> bool:
+    now = time.monotonic()
+    if now - _last_logged.get(status, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
+        return False
+    _last_logged[status] = now
+    return True
 
 
 def _driver_error(error: BaseException) -> BaseException:
@@ -72,10 +89,11 @@ def database_fault(error: BaseException) -> ApiError | None:
     """The answer for a database that is away, locked, read-only or full; None for other errors."""
     driver = _driver_error(error)
     if _is_disk_full(driver):
-        logger.error(
-            "The database's disk is full: comments cannot be stored until space is freed (%s).",
-            str(driver).splitlines()[0] if str(driver) else type(driver).__name__,
-        )
+        if _first_in_a_while(507):
+            logger.error(
+                "The database's disk is full: comments cannot be stored until space is freed (%s).",
+                _first_line(driver),
+            )
         return ApiError(
             507,
             DISK_FULL,
@@ -83,10 +101,8 @@ def database_fault(error: BaseException) -> ApiError | None:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS * 10)},
         )
     if _is_unavailable(driver, error):
-        logger.warning(
-            "The database is unavailable: %s",
-            str(driver).splitlines()[0] if str(driver) else type(driver).__name__,
-        )
+        if _first_in_a_while(503):
+            logger.warning("The database is unavailable: %s", _first_line(driver))
         return ApiError(
             503,
             UNAVAILABLE,

@@ -248,12 +248,14 @@ def test_a_full_disk_answers_507_and_tells_the_operator(tmp_path: Path) -> None:
             assert set(statuses) == {201, 507}
             assert "run out of storage space" in full.json()["detail"]
             assert int(full.headers["retry-after"]) > 0
+            again = [client.post(PATH, json=comment(n)).status_code for n in range(3)]
+            assert again == [507, 507, 507]
             listing = client.get(PATH)
             assert listing.status_code == 200
             stored = {item["id"] for item in listing.json()["comments"]}
         assert acknowledged and set(acknowledged) <= stored
         log = server.log.read_text()
-        assert "The database's disk is full" in log
+        assert log.count("The database's disk is full") == 1
         assert "Traceback" not in log
 
 
