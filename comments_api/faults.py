@@ -9,6 +9,7 @@ import time
 
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.responses import Response
 
 from comments_api.errors import ApiError, error_response
@@ -35,6 +36,19 @@ _POSTGRES_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
 _POSTGRES_UNAVAILABLE = {"25006", "55P03", "40P01"}
 # A database file or its lock file that cannot be opened or written: read-only, failing disk.
 _STORAGE_ERRNOS = {errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
+# SQLite's result codes for a database that is busy, read-only or cannot be reached; other
+# OperationalErrors ("no such table", a syntax error) are bugs and stay 500s.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_READONLY",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_PROTOCOL",
+    "SQLITE_NOLFS",
+    "SQLITE_PERM",
+)
+_SQLITE_MESSAGES = ("locked", "readonly", "unable to open", "disk i/o error", "busy")
 
 
 def _first_line(error: BaseException) -> str:
@@ -65,11 +79,21 @@ def _is_disk_full(error: BaseException) -> bool:
     return str(getattr(error, "sqlstate", "") or "") in _POSTGRES_DISK_FULL
 
 
+def _sqlite_unavailable(error: sqlite3.OperationalError) -> bool:
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    if name:
+        return name.startswith(_SQLITE_UNAVAILABLE)
+    message = str(error).lower()
+    return any(words in message for words in _SQLITE_MESSAGES)
+
+
 def _is_unavailable(error: BaseException, wrapped: BaseException) -> bool:
     if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
         return True
     if isinstance(error, sqlite3.OperationalError):
-        return True  # locked, busy, read-only, unable to open, I/O error
+        return _sqlite_unavailable(error)
+    if isinstance(error, PoolTimeout):
+        return True  # every connection of the pool is busy waiting on the database
     if isinstance(error, (TimeoutError, ConnectionError)):
         return True
     if isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS:
@@ -122,5 +146,5 @@ def install_fault_handlers(app: FastAPI) -> None:
             raise exc
         return error_response(answer)
 
-    for kind in (DBAPIError, sqlite3.Error, psycopg.Error, OSError, TimeoutError):
+    for kind in (DBAPIError, PoolTimeout, sqlite3.Error, psycopg.Error, OSError, TimeoutError):
         app.add_exception_handler(kind, fault)
