@@ -14,9 +14,10 @@ from comments_api.auth.routes import install_auth
 from comments_api.background import background_sender
 from comments_api.body_limits import install_body_limits
 from comments_api.config import DEVELOPMENT_SECRET, Settings
-from comments_api.database import create_database_engine, migrate
+from comments_api.database import DatabaseTimeouts, create_database_engine, migrate
 from comments_api.errors import install_error_handlers
 from comments_api.fast_reads import FastReads
+from comments_api.faults import install_fault_handlers
 from comments_api.moderation.ban_pages import install_ban_pages
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
@@ -41,9 +42,15 @@ A commenter's e-mail address never appears in any answer.
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """Build the app; it owns the engine it creates (and disposes of it at shutdown)."""
     owns_engine = engine is None
-    database = engine or create_database_engine(settings.database_url, settings.db_pool_size)
+    database = engine or create_database_engine(
+        settings.database_url, settings.db_pool_size, database_timeouts(settings)
+    )
     if settings.migrate_on_start:
-        migrate(database)
+        # Migrations may take longer than a request may wait: on an engine without those limits.
+        migrating = create_database_engine(settings.database_url, 1) if owns_engine else database
+        migrate(migrating)
+        if migrating is not database:
+            migrating.dispose()
     if settings.secret_key == DEVELOPMENT_SECRET:
         logger.warning("COMMENTS_SECRET_KEY is not set: using the development secret.")
     storage = Storage(database, session_info={"settings": settings})
@@ -68,6 +75,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.service = comment_service
     install_error_handlers(app)
+    install_fault_handlers(app)
     app.include_router(comments.router)
     app.include_router(site.router)
     app.include_router(site.health_router)
@@ -88,6 +96,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     _document_request_bodies(app)
     return app
+
+
+def database_timeouts(settings: Settings) -> DatabaseTimeouts:
+    """The service's bounded waits on the database, from its settings."""
+    return DatabaseTimeouts(
+        connect=settings.db_connect_timeout_seconds,
+        statement=settings.db_statement_timeout_seconds,
+        lock=settings.db_lock_timeout_seconds,
+        sqlite_busy=settings.db_busy_timeout_seconds,
+    )
 
 
 def _document_request_bodies(app: FastAPI) -> None:

@@ -74,6 +74,11 @@ class Settings:
     migrate_on_start: bool = True
     trusted_proxies: str = "127.0.0.1"
     db_pool_size: int = 10
+    # Bounded waits on the database (see the Operators' guide); 0 turns a limit off.
+    db_connect_timeout_seconds: int = 5
+    db_statement_timeout_seconds: int = 30
+    db_lock_timeout_seconds: int = 2
+    db_busy_timeout_seconds: int = 10
     list_cache_threads: int = 2000
     public_url: str = ""
     verified_domains: tuple[str, ...] = ()
@@ -201,6 +206,10 @@ _INTEGER_SETTINGS = {
     "close_after_days": 0,
     "min_submit_seconds": 0,
     "db_pool_size": 1,
+    "db_connect_timeout_seconds": 1,
+    "db_statement_timeout_seconds": 0,
+    "db_lock_timeout_seconds": 0,
+    "db_busy_timeout_seconds": 1,
     "list_cache_threads": 1,
     "smtp_port": 1,
     "smtp_timeout_seconds": 1,

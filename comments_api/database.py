@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 if TYPE_CHECKING:
@@ -14,7 +15,13 @@ if TYPE_CHECKING:
 # Alembic (with Mako and Pygments) is imported only when migrating: API workers that do not
 # migrate stay several megabytes smaller.
 
-__all__ = ["alembic_config", "create_database_engine", "migrate", "pending_migrations"]
+__all__ = [
+    "DatabaseTimeouts",
+    "alembic_config",
+    "create_database_engine",
+    "migrate",
+    "pending_migrations",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE = {"comments_write": True}
@@ -29,24 +36,60 @@ def _normalise(url: str) -> str:
     return url
 
 
-def create_database_engine(url: str, pool_size: int = 10) -> Engine:
-    """An engine tuned for durability: on SQLite, WAL with synchronous=FULL."""
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a connection attempt, a statement and a wait for a lock may take, in seconds.
+
+    `statement` and `lock` of zero mean no limit (the command-line tools' long exports).
+    """
+
+    connect: int = 5
+    statement: int = 0
+    lock: int = 0
+    sqlite_busy: int = 30
+
+
+def create_database_engine(
+    url: str, pool_size: int = 10, timeouts: DatabaseTimeouts | None = None
+) -> Engine:
+    """An engine tuned for durability (on SQLite, WAL with synchronous=FULL) and bounded waits."""
     url = _normalise(url)
+    limits = timeouts or DatabaseTimeouts()
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size * 2,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_pre_ping=True,
+            connect_args={"check_same_thread": False, "timeout": limits.sqlite_busy},
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, limits.sqlite_busy)
         return engine
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=max(limits.connect, limits.lock, 1) * 2,
+        connect_args=_postgres_arguments(url, limits),
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _postgres_arguments(url: str, limits: DatabaseTimeouts) -> dict[str, Any]:
+    """libpq's connect timeout, and the session's statement and lock timeouts (in `options`)."""
+    options = [str(make_url(url).query.get("options", "") or "")]
+    if limits.statement:
+        options.append(f"-c statement_timeout={limits.statement * 1000}")
+    if limits.lock:
+        options.append(f"-c lock_timeout={limits.lock * 1000}")
+    arguments: dict[str, Any] = {"connect_timeout": limits.connect}
+    joined = " ".join(option for option in options if option)
+    if joined:
+        arguments["options"] = joined
+    return arguments
+
+
+def _configure_sqlite(engine: Engine, busy_seconds: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         # Take transaction control from the sqlite3 module so writers can BEGIN IMMEDIATE.
@@ -56,7 +99,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_seconds * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -70,8 +70,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     415: _described("Unsupported content type: send JSON or form data."),
     422: _described("A field is missing or invalid; `errors` names each one."),
     429: _described("Rate limit reached; the Retry-After header says when to try again."),
+    503: _described("The database is unavailable or locked; Retry-After says when to retry."),
+    507: _described("The server's storage is full; the comment was not stored."),
 }
-
 
 
 def with_html_page(codes: Sequence[int]) -> dict[int | str, dict[str, Any]]:

@@ -13,6 +13,8 @@ from urllib.parse import unquote
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from comments_api.errors import ApiError
+from comments_api.faults import database_fault
 from comments_api.schemas import KEY_PATTERN
 from comments_api.serialization import dump_json
 from comments_api.services import CommentService
@@ -55,6 +57,19 @@ class FastReads:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            answered = await self._answer(scope, send)
+        except Exception as error:
+            fault = database_fault(error)
+            if fault is None:
+                raise
+            await _refuse(send, fault)
+            return
+        if not answered:
+            await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, send: Send) -> bool:
+        """Answer a plain list or counts request from the hot reads; False to pass it on."""
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
             if path == COUNTS_PATH:
@@ -62,12 +77,12 @@ class FastReads:
                 if keys is not None:
                     body = dump_json({"counts": self.service.storage.hot.counts(keys)})
                     await _respond(send, 200, body, [(b"content-type", b"application/json")])
-                    return
+                    return True
             elif path.endswith("/comments") and not scope.get("query_string"):
                 match = LIST_PATH.match(path)
-                if match is not None and await self._list(match.group(1), scope, send):
-                    return
-        await self.app(scope, receive, send)
+                if match is not None:
+                    return await self._list(match.group(1), scope, send)
+        return False
 
     async def _list(self, key: str, scope: Scope, send: Send) -> bool:
         state = self.service.storage.hot.thread_state(key)
@@ -97,3 +112,9 @@ async def _respond(
         headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(send: Send, error: ApiError) -> None:
+    headers = [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
+    headers.append((b"content-type", b"application/json"))
+    await _respond(send, error.status_code, dump_json(error.body()), headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,11 @@ from sqlalchemy import Engine
 
 from comments_api.storage import ThreadState
 
-__all__ = ["HotReader"]
+__all__ = ["HotReader", "HotReadsPaused"]
+
+# After a failed read the hot path answers "unavailable" at once for this long, rather than
+# blocking the event loop again on a database that is locked or away.
+PAUSE_SECONDS = 5.0
 
 _STATE_COLUMNS = (
     "\"key\", title, url, version, approved_count, created_at, published_at, closed_at, retired_at"
@@ -33,6 +38,10 @@ def _moment(value: Any) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+class HotReadsPaused(ConnectionError):
+    """The last hot read failed moments ago; the database is not asked again yet."""
+
+
 class HotReader:
     """Thread states and counts, read on one autocommit connection guarded by a lock."""
 
@@ -41,6 +50,19 @@ class HotReader:
         self.marker = "?" if engine.dialect.name == "sqlite" else "%s"
         self._connection: Any = None
         self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self._problem = ""
+
+    @property
+    def problem(self) -> str | None:
+        """What made the last hot read fail, while reads are paused; None when they work."""
+        return self._problem if time.monotonic() < self._paused_until else None
+
+    def _broken(self) -> bool:
+        connection = self._connection
+        return connection is not None and bool(
+            getattr(connection, "broken", False) or getattr(connection, "closed", False)
+        )
 
     def _connect(self) -> Any:
         pooled = self.engine.raw_connection()
@@ -51,6 +73,17 @@ class HotReader:
         return connection
 
     def _query(self, sql: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+        problem = self.problem
+        if problem is not None:
+            raise HotReadsPaused(problem)
+        try:
+            return self._query_now(sql, parameters)
+        except Exception as error:
+            self._problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self._paused_until = time.monotonic() + PAUSE_SECONDS
+            raise
+
+    def _query_now(self, sql: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
         with self._lock:
             for attempt in (1, 2):
                 if self._connection is None:
@@ -64,10 +97,13 @@ class HotReader:
                         cursor.close()
                 except Exception:
                     # A dropped connection (database restarted): reconnect once, then give up.
+                    # A lock or statement timeout on a sound connection is not retried.
+                    retry = attempt == 1 and (self._connection is None or self._broken())
                     broken, self._connection = self._connection, None
                     with contextlib.suppress(Exception):
-                        broken.close()
-                    if attempt == 2:
+                        if broken is not None:
+                            broken.close()
+                    if not retry:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -105,14 +105,15 @@ def render(template: str, **context: Any) -> str:
     return templates.get_template(template).render(blog=_serving.get(_UNSET), **context)
 
 
-def form_error_page(error: ApiError, back_url: str) -> HTMLResponse:
-    """The errors of a form post as a page with a link back to the post."""
+def form_error_page(error: ApiError, back_url: str, typed: str = "") -> HTMLResponse:
+    """The errors of a form post as a page with the reader's text and a link back to the post."""
     html = render(
         "form_error.html",
         detail=error.detail,
         errors=error.errors,
         labels=FIELD_LABELS,
         back_url=back_url,
+        typed=typed,
     )
     return HTMLResponse(html, status_code=error.status_code, headers=error.headers)
 

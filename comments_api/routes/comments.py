@@ -13,6 +13,7 @@ from comments_api.auth.members import with_member_identity
 from comments_api.auth.models import User
 from comments_api.comment_input import parse_form, parse_json
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, with_html_page
+from comments_api.faults import database_fault
 from comments_api.feeds import absolute_url
 from comments_api.models import Comment, Status
 from comments_api.pages import form_error_page
@@ -119,7 +120,7 @@ async def _read_comment_request(request: Request) -> tuple[bool, dict[str, str] 
     responses={
         303: {"description": "Form posts: back to the post, with #comment-awaiting-moderation "
               "or #comment-published."},
-        **with_html_page((400, 403, 404, 413, 415, 422, 429)),
+        **with_html_page((400, 403, 404, 413, 415, 422, 429, 503, 507)),
         409: {
             "model": ErrorBody,
             "description": "The thread is closed.",
@@ -131,6 +132,7 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
     """Create a comment; guests give author and email. JSON gets 201, forms get a 303."""
     comments = service(request)
     is_form = False
+    payload: dict[str, str] | bytes = b""
     try:
         is_form, payload = await _read_comment_request(request)
         user = await run_in_threadpool(writing_user, request)
@@ -141,8 +143,13 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
         )
     except ApiError as error:
         if is_form:
-            return await _form_error(request, error, key)
+            return await _form_error(request, error, key, _typed(payload))
         raise
+    except Exception as error:
+        fault = database_fault(error)
+        if fault is None or not is_form:
+            raise
+        return form_error_page(fault, comments.settings.site_url, _typed(payload))
     if is_form:
         url = absolute_url(comments.settings.site_url, created.thread_url)
         return RedirectResponse(url + FRAGMENTS[created.status], status_code=303)
@@ -156,12 +163,22 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
     return JSONResponse(body, status_code=201)
 
 
-async def _form_error(request: Request, error: ApiError, key: str) -> Response:
+def _typed(payload: dict[str, str] | bytes) -> str:
+    """The comment the reader typed in a form post, to give back to them on an error page."""
+    return payload.get("body", "") if isinstance(payload, dict) else ""
+
+
+async def _form_error(request: Request, error: ApiError, key: str, typed: str) -> Response:
     comments = service(request)
-    state = await run_in_threadpool(comments.storage.thread_state, key)
     site_url = comments.settings.site_url
+    try:
+        state = await run_in_threadpool(comments.storage.thread_state, key)
+    except Exception as fault:
+        if database_fault(fault) is None:
+            raise
+        state = None
     back = absolute_url(site_url, state.url) + "#comments" if state else site_url
-    return form_error_page(error, back)
+    return form_error_page(error, back, typed)
 
 
 @router.patch(
@@ -236,7 +253,7 @@ def delete_comment(
     openapi_extra=_request_body("ReportIn"),
     responses={
         303: {"description": "Form posts: back to the post, with #comment-reported."},
-        **with_html_page((400, 403, 404, 413, 415, 422, 429)),
+        **with_html_page((400, 403, 404, 413, 415, 422, 429, 503, 507)),
     },
 )
 async def report_comment(request: Request, comment_id: CommentId) -> Response:
@@ -249,10 +266,11 @@ async def report_comment(request: Request, comment_id: CommentId) -> Response:
         await run_in_threadpool(
             comments.report_comment, comment_id, report.reason, client_address(request)
         )
-    except ApiError as error:
-        if is_form:
-            return form_error_page(error, comments.settings.site_url)
-        raise
+    except Exception as error:
+        refusal = error if isinstance(error, ApiError) else database_fault(error)
+        if refusal is None or not is_form:
+            raise
+        return form_error_page(refusal, comments.settings.site_url)
     if is_form:
         comment = await run_in_threadpool(comments.storage.get_comment, comment_id)
         state = await run_in_threadpool(

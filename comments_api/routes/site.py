@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from comments_api.faults import RETRY_AFTER_SECONDS
 from comments_api.feeds import absolute_url, atom_feed
 from comments_api.routes.common import ThreadKeyPath, service
 from comments_api.schemas import KEY_PATTERN, Counts, Health, Snapshot, SyncReport, ThreadManifest
@@ -33,6 +34,7 @@ FEED_RESPONSE: dict[int | str, dict[str, Any]] = {
           "description": "An Atom 1.0 feed."}
 }
 FEED_LENGTH = 50
+UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _require_token(
@@ -171,7 +173,18 @@ async def health(request: Request) -> Response:
 
     try:
         await run_in_threadpool(probe)
-    except Exception:
-        body = {"detail": "The database does not answer.", "errors": []}
-        return JSONResponse(body, status_code=503)
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        body = {
+            "detail": "The database does not answer.",
+            "errors": [{"field": "database", "message": reason}],
+        }
+        return JSONResponse(body, status_code=503, headers=UNAVAILABLE_HEADERS)
+    stalled = comments.storage.hot.problem
+    if stalled is not None:
+        body = {
+            "detail": "The database does not answer in time; reads are refused for now.",
+            "errors": [{"field": "database", "message": stalled}],
+        }
+        return JSONResponse(body, status_code=503, headers=UNAVAILABLE_HEADERS)
     return JSONResponse({"status": "ok"})
