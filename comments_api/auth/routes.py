@@ -215,15 +215,24 @@ def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
     try:
         signed_in = accounts(request).redeem(form.token, session_secret(request), display_name)
     except SignInRefused as refused:
-        if "text/html" in request.headers.get("accept", ""):
-            return _link_refused(request, refused)
-        return error_response(ApiError(400, str(refused), [("token", str(refused))]))
+        return _refused_link_answer(request, refused)
     target = allowed_next(signed_in.next_url, settings, own_origin(request))
     response = RedirectResponse(target, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     _set_session_cookie(response, settings, signed_in.session_secret)
     return response
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _refused_link_answer(request: Request, refused: SignInRefused) -> Response:
+    """A dead link: the page saying so for browsers, a 400 naming the token otherwise."""
+    if _wants_html(request):
+        return _link_refused(request, refused)
+    return error_response(ApiError(400, str(refused), [("token", str(refused))]))
 
 
 def _typed_name(typed: str | None) -> str | None:
@@ -235,12 +244,12 @@ def _typed_name(typed: str | None) -> str | None:
 
 def _name_refused(request: Request, form: LinkToken, message: str) -> Response:
     """The confirmation page again, saying what is wrong with the name (the link still works)."""
-    if "text/html" not in request.headers.get("accept", ""):
-        return error_response(ApiError(422, message, [("display_name", message)]))
     try:
-        pending = accounts(request).check_link(form.token)
+        pending = accounts(request).check_link(form.token)  # a dead link says so first
     except SignInRefused as refused:
-        return _link_refused(request, refused)
+        return _refused_link_answer(request, refused)
+    if not _wants_html(request):
+        return error_response(ApiError(422, message, [("display_name", message)]))
     return _confirmation_page(request, pending, form.token, form.display_name or "", message)
 
 

@@ -33,10 +33,10 @@ class LinkToken(BaseModel):
     )
     display_name: str | None = Field(
         default=None,
-        max_length=1000,
+        max_length=80,
         description="The name to show with one's comments, asked of members who have none "
-        "yet (1 to 80 characters). Left empty, their comments show \"Member\" until they "
-        "choose one.",
+        "yet (1 to 80 characters, no control characters). Left empty, their comments show "
+        "\"Member\" until they choose one.",
     )
 
 

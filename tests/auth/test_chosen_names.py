@@ -88,7 +88,7 @@ async def test_a_name_that_cannot_be_shown_is_explained_and_the_link_still_works
 
     refused = await service.client.post(
         action,
-        data={**form, "display_name": "x" * 81},
+        data={**form, "display_name": "Ada\x07 Lovelace"},
         headers={"Origin": API, "Accept": "text/html"},
     )
 
