@@ -18,7 +18,7 @@ from comments_api.mail import queue_message
 from comments_api.models import utcnow
 from comments_api.schemas import NAME
 from comments_api.security import hash_token
-from comments_api.storage import Storage
+from comments_api.storage import Storage, rename_author
 
 __all__ = [
     "Accounts",
@@ -235,7 +235,7 @@ class Accounts:
             else:
                 user.verified = user.verified or self.is_verified_address(email)
                 if display_name is not None and not user.name_chosen:
-                    user.display_name, user.name_chosen = display_name, True
+                    _choose_name(session, user, display_name)
             if previous_session:
                 session.execute(
                     delete(UserSession).where(
@@ -299,18 +299,25 @@ class Accounts:
             else:
                 user.role = role.value
                 if display_name:
-                    user.display_name, user.name_chosen = display_name[:80], True
+                    _choose_name(session, user, display_name)
             session.flush()
         return user
 
     def rename(self, user_id: int, display_name: str) -> None:
-        """Give a member the name they chose (shown with their comments from now on)."""
+        """Give a member the name they chose, on their account and on their comments."""
         with self.storage.writing() as session:
-            session.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(display_name=display_name[:80], name_chosen=True)
-            )
+            user = session.get(User, user_id)
+            if user is None:
+                return
+            _choose_name(session, user, display_name)
+
+
+def _choose_name(session: Session, user: User, display_name: str) -> None:
+    """The name the person (or an operator) chose, shown from now on, earlier comments too."""
+    name = display_name[:80]
+    if name != user.display_name:
+        rename_author(session, user.id, user.display_name, name)
+    user.display_name, user.name_chosen = name, True
 
 
 def _count_links(session: Session, condition: object, since: object) -> int:

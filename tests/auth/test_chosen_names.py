@@ -122,3 +122,34 @@ async def test_a_name_given_by_the_operator_counts_as_chosen(service: Service) -
     service.make_user("no.name@example.org", "moderator")
     unnamed = await service.client.get(await service.request_link("no.name@example.org"))
     assert _name_field(unnamed.text) is not None
+
+
+async def test_comments_written_as_member_take_the_name_chosen_later(
+    make_service: object,
+) -> None:
+    service: Service = await make_service(moderation="publish")  # type: ignore[operator]
+    await service.sign_in("quiet@example.org")
+    await _comment(service, "Written before choosing a name.")
+    guest = await service.browser().post(  # another person, who typed "Member" as their name
+        "/api/v1/threads/first-post/comments",
+        json={"author": "Member", "email": "guest@example.org", "body": "A guest writes."},
+    )
+    assert guest.status_code == 201, guest.text
+    before = await service.client.get("/api/v1/threads/first-post/comments")
+    page = BeautifulSoup((await service.client.get("/auth/sign-in")).text, "lxml")
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+
+    renamed = await service.client.post(
+        "/auth/profile",
+        data={"display_name": "Quiet Reader", "csrf_token": token},
+        headers={"Origin": API},
+    )
+
+    assert renamed.status_code == 303
+    after = await service.client.get(
+        "/api/v1/threads/first-post/comments", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 200, "the cached list moved on"
+    authors = {c["html"]: c["author"] for c in after.json()["comments"]}
+    assert authors["<p>Written before choosing a name.</p>"] == "Quiet Reader"
+    assert authors["<p>A guest writes.</p>"] == "Member"
