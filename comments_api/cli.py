@@ -70,6 +70,8 @@ def _storage(settings: Settings) -> Storage:
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
+    from comments_api.server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, BoundedH11Protocol
+
     # Migrate once here, before any worker starts.
     engine = create_database_engine(settings.database_url, pool_size=1)
     migrate(engine)
@@ -88,6 +90,9 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,
         server_header=False,
+        http=BoundedH11Protocol,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return 0
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from comments_api.errors import ApiError
 from comments_api.faults import database_fault
 from comments_api.schemas import KEY_PATTERN
-from comments_api.serialization import dump_json
+from comments_api.serialization import MAX_IF_NONE_MATCH, dump_json, etag_matches
 from comments_api.services import CommentService
 
 __all__ = ["FastReads"]
@@ -25,13 +25,6 @@ LIST_PATH = re.compile(r"^/api/v1/threads/([A-Za-z0-9][A-Za-z0-9._-]{0,199})/com
 COUNTS_PATH = "/api/v1/counts"
 VALID_KEY = re.compile(KEY_PATTERN)
 MAX_COUNTS = 100
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 def _thread_keys(query: bytes) -> list[str] | None:
@@ -85,6 +78,9 @@ class FastReads:
         return False
 
     async def _list(self, key: str, scope: Scope, send: Send) -> bool:
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        if if_none_match is not None and len(if_none_match) > MAX_IF_NONE_MATCH:
+            return False  # the route refuses it, naming the header
         state = self.service.storage.hot.thread_state(key)
         cached = self.service.list_cache.fresh(state) if state is not None else None
         if cached is None:
@@ -93,7 +89,7 @@ class FastReads:
             (b"etag", cached.etag.encode()),
             (b"cache-control", b"no-cache"),
         ]
-        if _etag_matches(Headers(scope=scope).get("if-none-match"), cached.etag):
+        if etag_matches(if_none_match, cached.etag):
             await _respond(send, 304, b"", headers, with_length=False)
         else:
             headers.append((b"content-type", b"application/json"))

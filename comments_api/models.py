@@ -111,7 +111,7 @@ class Comment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     thread_key: Mapped[str] = mapped_column(ForeignKey("threads.key", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True
     )
     author_name: Mapped[str] = mapped_column(String(80))
     author_email: Mapped[str | None] = mapped_column(String(254), nullable=True)

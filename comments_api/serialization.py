@@ -10,7 +10,14 @@ from typing import Any
 
 from comments_api.models import Status
 
-__all__ = ["dump_json", "iso", "public_comment", "thread_document"]
+__all__ = [
+    "MAX_IF_NONE_MATCH",
+    "dump_json",
+    "etag_matches",
+    "iso",
+    "public_comment",
+    "thread_document",
+]
 
 APPROVED = Status.APPROVED.value
 # What is left of a published comment that a moderator removed: its place in the thread (id,
@@ -25,6 +32,18 @@ REMOVED: dict[str, Any] = {
     "member": False,
     "removed": True,
 }
+
+
+# The longest If-None-Match the list accepts (longer ones are refused with a 422).
+MAX_IF_NONE_MATCH = 1000
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (or `*`), weak or strong."""
+    if not header:
+        return False
+    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
+    return "*" in candidates or etag in candidates
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -28,6 +28,7 @@ __all__ = [
     "SHOWN",
     "lock_thread",
     "refresh_thread",
+    "rename_author",
 ]
 
 # The columns a public comment is made of (never the e-mail, client hash or token hash).
@@ -387,6 +388,20 @@ def lock_thread(session: Session, thread_key: str) -> None:
 def refresh_thread(session: Session, thread_key: str) -> None:
     """Recount a thread's approved comments and move its cache version, in this transaction."""
     _refresh_thread(session, thread_key)
+
+
+def rename_author(session: Session, user_id: int, old_name: str, new_name: str) -> None:
+    """Show a member's new name on their comments that carry the old one, in this transaction.
+
+    Comments whose author a moderator or an erasure changed keep what they show.
+    """
+    mine = (Comment.user_id == user_id, Comment.author_name == old_name)
+    thread_keys = session.scalars(select(Comment.thread_key).where(*mine).distinct()).all()
+    for thread_key in sorted(thread_keys):  # one order for every writer: no deadlocks
+        _lock_thread(session, thread_key)
+    session.execute(update(Comment).where(*mine).values(author_name=new_name, updated_at=utcnow()))
+    for thread_key in thread_keys:
+        session.execute(_BUMP_THREAD, {"thread_key": thread_key, "delta": 0})
 
 
 _COMMENTS = Comment.__table__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,8 +16,9 @@ from comments_api.auth.models import LoginToken, Role, User, UserSession
 from comments_api.config import Settings
 from comments_api.mail import queue_message
 from comments_api.models import utcnow
+from comments_api.schemas import NAME
 from comments_api.security import hash_token
-from comments_api.storage import Storage
+from comments_api.storage import Storage, rename_author
 
 __all__ = [
     "Accounts",
@@ -24,8 +26,9 @@ __all__ = [
     "PendingSignIn",
     "SignInRefused",
     "SignedIn",
+    "UNCHOSEN_NAME",
     "allowed_next",
-    "display_name_for",
+    "chosen_display_name",
     "masked_address",
 ]
 
@@ -36,6 +39,9 @@ MAX_LINKS_PER_CLIENT = 10
 UNSAFE_URL_CHARACTERS = frozenset("\\\t\r\n ")
 USED_OR_EXPIRED = "This sign-in link has already been used or has expired. Ask for a new one."
 BANNED = "This account can no longer sign in."
+# Shown with a member's comments until they choose a name: nothing taken from their address.
+UNCHOSEN_NAME = "Member"
+NAME_RULE = "Give a name of 1 to 80 characters, without control characters."
 
 
 class SignInRefused(Exception):
@@ -55,6 +61,7 @@ class PendingSignIn:
 
     email: str
     next_url: str
+    needs_name: bool
 
 
 def masked_address(email: str) -> str:
@@ -63,9 +70,12 @@ def masked_address(email: str) -> str:
     return f"{local[:1]}•••@{domain}" if local else f"•••@{domain}"
 
 
-def display_name_for(email: str) -> str:
-    """A first display name: the part of the address before the @."""
-    return email.split("@", 1)[0][:80] or "member"
+def chosen_display_name(typed: str) -> str:
+    """The name as typed, spaces tidied; `ValueError` (saying why) if it cannot be shown."""
+    name = " ".join(typed.split())
+    if not 1 <= len(name) <= 80 or not re.fullmatch(NAME, name):
+        raise ValueError(NAME_RULE)
+    return name
 
 
 def _origin(url: str) -> str:
@@ -177,13 +187,20 @@ class Accounts:
             if pending is None:
                 raise SignInRefused(USED_OR_EXPIRED)
             email, next_url = pending
-            banned_at = session.scalar(select(User.banned_at).where(User.email == email))
-        if banned_at is not None:
+            user = session.execute(
+                select(User.banned_at, User.name_chosen).where(User.email == email)
+            ).first()
+        if user is not None and user.banned_at is not None:
             raise SignInRefused(BANNED)
-        return PendingSignIn(email, next_url)
+        return PendingSignIn(email, next_url, needs_name=user is None or not user.name_chosen)
 
-    def redeem(self, token: str, previous_session: str | None) -> SignedIn:
-        """Use a sign-in link once: find or create the user and start a NEW session."""
+    def redeem(
+        self, token: str, previous_session: str | None, display_name: str | None = None
+    ) -> SignedIn:
+        """Use a sign-in link once: find or create the user and start a NEW session.
+
+        `display_name` is the name a member chose on the confirmation page, if they had none.
+        """
         nonce = self._nonce(token)
         now = utcnow()
         with self.storage.writing() as session:
@@ -204,7 +221,8 @@ class Accounts:
             if user is None:
                 user = User(
                     email=email,
-                    display_name=display_name_for(email),
+                    display_name=display_name or UNCHOSEN_NAME,
+                    name_chosen=display_name is not None,
                     role=Role.MEMBER.value,
                     verified=self.is_verified_address(email),
                     banned_at=None,
@@ -216,6 +234,8 @@ class Accounts:
                 raise SignInRefused(BANNED)
             else:
                 user.verified = user.verified or self.is_verified_address(email)
+                if display_name is not None and not user.name_chosen:
+                    _choose_name(session, user, display_name)
             if previous_session:
                 session.execute(
                     delete(UserSession).where(
@@ -268,7 +288,8 @@ class Accounts:
             if user is None:
                 user = User(
                     email=address,
-                    display_name=(display_name or display_name_for(address))[:80],
+                    display_name=(display_name or UNCHOSEN_NAME)[:80],
+                    name_chosen=display_name is not None,
                     role=role.value,
                     verified=self.is_verified_address(address),
                     banned_at=None,
@@ -278,15 +299,25 @@ class Accounts:
             else:
                 user.role = role.value
                 if display_name:
-                    user.display_name = display_name[:80]
+                    _choose_name(session, user, display_name)
             session.flush()
         return user
 
     def rename(self, user_id: int, display_name: str) -> None:
+        """Give a member the name they chose, on their account and on their comments."""
         with self.storage.writing() as session:
-            session.execute(
-                update(User).where(User.id == user_id).values(display_name=display_name[:80])
-            )
+            user = session.get(User, user_id)
+            if user is None:
+                return
+            _choose_name(session, user, display_name)
+
+
+def _choose_name(session: Session, user: User, display_name: str) -> None:
+    """The name the person (or an operator) chose, shown from now on, earlier comments too."""
+    name = display_name[:80]
+    if name != user.display_name:
+        rename_author(session, user.id, user.display_name, name)
+    user.display_name, user.name_chosen = name, True
 
 
 def _count_links(session: Session, condition: object, since: object) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -12,9 +11,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from comments_api.auth.accounts import (
     LINK_MINUTES,
+    UNCHOSEN_NAME,
     Accounts,
+    PendingSignIn,
     SignInRefused,
     allowed_next,
+    chosen_display_name,
     masked_address,
 )
 from comments_api.auth.dependencies import (
@@ -34,7 +36,6 @@ from comments_api.comment_input import check_email
 from comments_api.config import Settings
 from comments_api.errors import ERROR_RESPONSES, ApiError, error_response
 from comments_api.routes.common import client_address
-from comments_api.schemas import NAME
 from comments_api.security import client_hash
 from comments_api.storage import Storage
 
@@ -147,13 +148,24 @@ def confirm_sign_in(
         pending = accounts(request).check_link(token)
     except SignInRefused as refused:
         return _link_refused(request, refused)
+    return _confirmation_page(request, pending, token)
+
+
+def _confirmation_page(
+    request: Request, pending: PendingSignIn, token: str, typed_name: str = "", error: str = ""
+) -> Response:
+    """The page with the "Sign in" button (and, for a member without a name, the name field)."""
     page = html_page(
         "auth/confirm_sign_in.html",
-        200,
+        422 if error else 200,
         site=urlsplit(_settings(request).site_url).netloc,
         address=masked_address(pending.email),
         token=token,
         link_minutes=LINK_MINUTES,
+        needs_name=pending.needs_name,
+        typed_name=typed_name,
+        error=error,
+        unchosen_name=UNCHOSEN_NAME,
     )
     # form-action also governs the redirect that follows the post: allow the way back to `next`.
     target = urlsplit(allowed_next(pending.next_url, _settings(request), own_origin(request)))
@@ -182,7 +194,12 @@ def _from_elsewhere(request: Request) -> bool:
             "content": HTML,
         },
         403: {**ERROR_RESPONSES[403], "description": "Posted from another site's page."},
-        422: ERROR_RESPONSES[422],
+        422: {
+            **ERROR_RESPONSES[422],
+            "content": {**ERROR_RESPONSES[422].get("content", {}), **HTML},
+            "description": "A field is missing or invalid, such as a name that cannot be shown "
+            "(for browsers, the confirmation page again, saying why; the link still works).",
+        },
     },
 )
 def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
@@ -192,17 +209,48 @@ def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
         detail = "Sign in from the page your sign-in link opens."
         return error_response(ApiError(403, detail, [("Origin", detail)]))
     try:
-        signed_in = accounts(request).redeem(form.token, session_secret(request))
+        display_name = _typed_name(form.display_name)
+    except ValueError as refused_name:
+        return _name_refused(request, form, str(refused_name))
+    try:
+        signed_in = accounts(request).redeem(form.token, session_secret(request), display_name)
     except SignInRefused as refused:
-        if "text/html" in request.headers.get("accept", ""):
-            return _link_refused(request, refused)
-        return error_response(ApiError(400, str(refused), [("token", str(refused))]))
+        return _refused_link_answer(request, refused)
     target = allowed_next(signed_in.next_url, settings, own_origin(request))
     response = RedirectResponse(target, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     _set_session_cookie(response, settings, signed_in.session_secret)
     return response
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _refused_link_answer(request: Request, refused: SignInRefused) -> Response:
+    """A dead link: the page saying so for browsers, a 400 naming the token otherwise."""
+    if _wants_html(request):
+        return _link_refused(request, refused)
+    return error_response(ApiError(400, str(refused), [("token", str(refused))]))
+
+
+def _typed_name(typed: str | None) -> str | None:
+    """The chosen name from the confirmation page; None when left empty (asked again later)."""
+    if typed is None or not typed.strip():
+        return None
+    return chosen_display_name(typed)
+
+
+def _name_refused(request: Request, form: LinkToken, message: str) -> Response:
+    """The confirmation page again, saying what is wrong with the name (the link still works)."""
+    try:
+        pending = accounts(request).check_link(form.token)  # a dead link says so first
+    except SignInRefused as refused:
+        return _refused_link_answer(request, refused)
+    if not _wants_html(request):
+        return error_response(ApiError(422, message, [("display_name", message)]))
+    return _confirmation_page(request, pending, form.token, form.display_name or "", message)
 
 
 @api.post(
@@ -328,13 +376,11 @@ async def profile_submit(request: Request) -> Response:
     user = await run_in_threadpool(current_user, request)
     if user is None:
         raise Forbidden("Sign in to change your name.", sign_in=True)
-    name = " ".join(str(form.get("display_name", "")).split())
     target = allowed_next(str(form.get("next", ""))[:1000], _settings(request), own_origin(request))
-    if not 1 <= len(name) <= 80 or not re.fullmatch(NAME, name):
-        return await run_in_threadpool(
-            _sign_in_page, request, target, 422, "",
-            "Give a name of 1 to 80 characters, without control characters.",
-        )
+    try:
+        name = chosen_display_name(str(form.get("display_name", ""))[:1000])
+    except ValueError as refused:
+        return await run_in_threadpool(_sign_in_page, request, target, 422, "", str(refused))
     await run_in_threadpool(accounts(request).rename, user.id, name)
     return RedirectResponse(
         f"/auth/sign-in?{urlencode({'next': target})}", status_code=303

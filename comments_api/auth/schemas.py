@@ -31,6 +31,13 @@ class LinkToken(BaseModel):
     token: str = Field(
         min_length=1, max_length=500, description="The `token` of the e-mailed sign-in link."
     )
+    display_name: str | None = Field(
+        default=None,
+        max_length=80,
+        description="The name to show with one's comments, asked of members who have none "
+        "yet (1 to 80 characters, no control characters). Left empty, their comments show "
+        "\"Member\" until they choose one.",
+    )
 
 
 class LoginAccepted(BaseModel):

@@ -35,7 +35,7 @@ from comments_api.schemas import (
     ReportIn,
     ThreadComments,
 )
-from comments_api.serialization import iso, public_comment
+from comments_api.serialization import MAX_IF_NONE_MATCH, etag_matches, iso, public_comment
 from comments_api.storage import PUBLIC_COLUMNS
 
 router = APIRouter(prefix="/api/v1", tags=["comments"])
@@ -62,13 +62,6 @@ def _public(comment: Comment) -> dict[str, Any]:
     return public_comment(tuple(getattr(comment, column.key) for column in PUBLIC_COLUMNS))
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
-    return "*" in candidates or etag in candidates
-
-
 @router.get(
     "/threads/{key}/comments",
     response_model=ThreadComments,
@@ -82,7 +75,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 async def list_comments(
     request: Request,
     key: ThreadKeyPath,
-    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+    if_none_match: Annotated[str | None, Header(max_length=MAX_IF_NONE_MATCH)] = None,
 ) -> Response:
     """Approved comments with parent ids for threading; send If-None-Match to get a 304."""
     comments = service(request)
@@ -92,7 +85,7 @@ async def list_comments(
     if cached is None:
         cached = await run_in_threadpool(comments.thread_comments, key)
     headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
-    if _etag_matches(if_none_match, cached.etag):
+    if etag_matches(if_none_match, cached.etag):
         return Response(status_code=304, headers=headers)
     return Response(cached.body, media_type="application/json", headers=headers)
 

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_CLOSE_AFTER_DAYS": None,
     # Mode of posts without `Comments:` metadata: "open", "closed" or "off".
     "COMMENTS_DEFAULT": "open",
+    # The badge on comments of verified members; it names no domain unless the site says so.
+    "COMMENTS_VERIFIED_BADGE": "verified member",
 }
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
@@ -46,6 +48,7 @@ class CommentsSettings:
     close_after_days: int | None
     default_mode: str
     static_url: str
+    verified_badge: str
 
 
 def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
@@ -79,4 +82,6 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         close_after_days=None if close_after_days is None else int(close_after_days),
         default_mode=default_mode,
         static_url=f"{site_url}/comments",
+        verified_badge=str(value("COMMENTS_VERIFIED_BADGE")).strip()
+        or DEFAULTS["COMMENTS_VERIFIED_BADGE"],
     )

@@ -234,3 +234,18 @@ async def test_unknown_paths_and_methods_get_the_error_body(api: Api) -> None:
     response = await api.client.delete("/api/v1/threads/first-post/comments")
     assert_refused(response, 405, None)
     assert response.headers["allow"] == "GET, POST"
+
+
+async def test_an_if_none_match_over_1000_characters_is_refused_even_when_the_list_is_cached(
+    api: Api,
+) -> None:
+    first = await api.client.get(COMMENTS)  # fills the list cache the fast path answers from
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    padded = ", ".join([etag] * (1001 // (len(etag) + 2) + 1))
+    assert len(padded) > 1000
+
+    for _ in range(2):  # once from the cache, once more to be sure it stays refused
+        assert_refused(await api.client.get(COMMENTS, headers={"If-None-Match": padded}), 422,
+                       "if-none-match")
+    assert (await api.client.get(COMMENTS, headers={"If-None-Match": etag})).status_code == 304

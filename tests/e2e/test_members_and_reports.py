@@ -27,6 +27,7 @@ POSTS = [
     ("privacy-post", "A post about a patient's journey"),
     ("check-down-post", "A post written while the check is down"),
     ("removed-post", "A post where a moderator removes a comment"),
+    ("new-member-post", "A post a newcomer signs in from"),
 ]
 MEMBER = "nina@example.org"
 MODERATOR = "head.nurse@staff.example.org"
@@ -196,6 +197,45 @@ def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
     expect(page.get_by_label("E-mail (required)")).to_be_visible()
     expect(signed_in).to_be_hidden()
     expect(page.locator(".comment-list")).to_contain_text("We tried this on our ward")
+    assert reader.errors == []
+
+
+def test_a_newcomer_chooses_their_name_when_signing_in_for_the_first_time(
+    stack: Stack, reader: Reader, smtp: SmtpServer
+) -> None:
+    page = reader.page
+    newcomer = "sam.student@staff.example.org"
+    open_post(reader, stack, "new-member-post")
+    page.get_by_role("link", name="sign in", exact=True).click()
+    page.get_by_label("Your e-mail address").press_sequentially(newcomer)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    link = sign_in_link(smtp, newcomer, 0)
+    browser = page.context.browser
+    assert browser is not None
+    checked = browser.new_context(bypass_csp=True)  # for axe; opening uses nothing up
+    try:
+        checked_page = checked.new_page()
+        checked_page.goto(link)
+        violations = axe_violations(checked_page)
+        assert violations == [], describe_violations(violations)
+        checked_page.screenshot(path=stack.content.parent / "first-sign-in.png")
+    finally:
+        checked.close()
+    page.goto(link)
+
+    name = page.get_by_label("Name shown with your comments")
+    expect(name).to_have_value("")
+    name.click()
+    page.keyboard.type("Sam, second-year student")
+    expect(name).to_have_value("Sam, second-year student")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(stack.url("new-member-post") + "#comments")
+    expect(page.locator(".comment-user")).to_have_text(
+        "Signed in as Sam, second-year student · Sign out"
+    )
+    expect(page.locator("#comments")).not_to_contain_text("sam.student")
     assert reader.errors == []
 
 

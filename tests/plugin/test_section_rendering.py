@@ -95,3 +95,21 @@ def test_comments_from_an_api_without_the_newer_fields_render_as_before() -> Non
         "· edited 1 December 2026"
     )
     assert REMOVED_NOTE not in shown(page, 1).get_text()
+
+
+def test_the_verified_badge_says_verified_member_without_naming_a_domain() -> None:
+    _, page = section([comment(1, verified=True, member=True)])
+    assert shown(page, 1).select_one(".comment-badge").get_text() == "verified member"
+    # Live comments take the badge from the widget's template (bs4 hides its text from
+    # get_text): the same words.
+    template = page.select_one("template.comment-template")
+    assert template.select_one(".comment-badge").string == "verified member"
+
+
+def test_the_site_may_choose_to_name_the_organisation_on_the_badge() -> None:
+    settings = read_settings(
+        {"SITEURL": "https://blog.example.org", "COMMENTS_VERIFIED_BADGE": "staff, example.org"}
+    )
+    rendered = render_comments(THREAD, [comment(1, verified=True)], settings)
+    page = BeautifulSoup(str(rendered.html), "lxml")
+    assert shown(page, 1).select_one(".comment-badge").get_text() == "staff, example.org"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from comments_api.migrations.columns import drop_plain_columns
 from comments_api.models import UTCDateTime
 
 revision = "0004"
@@ -43,6 +44,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # SQLite drops the column by copying the table; the copy must keep AUTOINCREMENT.
-    with op.batch_alter_table("comments", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.drop_column("withdrawn_at")
+    drop_plain_columns("comments", "withdrawn_at")

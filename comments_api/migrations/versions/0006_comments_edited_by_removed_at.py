@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from comments_api.migrations.columns import drop_plain_columns
 from comments_api.models import UTCDateTime
 
 revision = "0006"
@@ -40,7 +41,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # SQLite drops columns by copying the table; the copy must keep AUTOINCREMENT.
-    with op.batch_alter_table("comments", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.drop_column("removed_at")
-        batch.drop_column("edited_by")
+    drop_plain_columns("comments", "removed_at", "edited_by")

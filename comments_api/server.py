@@ -1,0 +1,63 @@
+"""How `comments-api serve` runs uvicorn: capped request heads, slow clients closed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+__all__ = ["MAX_HEAD_BYTES", "REQUEST_SECONDS", "KEEP_ALIVE_SECONDS", "BoundedH11Protocol"]
+
+# A request's line and headers together; browsers send a few KiB (cookies included).
+MAX_HEAD_BYTES = 64 * 1024
+# From a request's first byte (or the connection's opening) to the end of its body.
+REQUEST_SECONDS = 15
+# An idle connection between requests.
+KEEP_ALIVE_SECONDS = 5
+# The other side has sent the whole request (or the connection is over).
+RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
+
+logger = logging.getLogger("comments_api")
+
+
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, closing a connection whose request takes too long to arrive.
+
+    uvicorn limits the size of a request head (`h11_max_incomplete_event_size`) and idle
+    keep-alive time, but not how long a client may take to send headers or a body.
+    """
+
+    request_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state in RECEIVED:
+            self._cancel_deadline()
+        elif self.request_deadline is None:
+            self._start_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
+        super().connection_lost(exc)
+
+    def _start_deadline(self) -> None:
+        self.request_deadline = self.loop.call_later(REQUEST_SECONDS, self._too_slow)
+
+    def _cancel_deadline(self) -> None:
+        if self.request_deadline is not None:
+            self.request_deadline.cancel()
+            self.request_deadline = None
+
+    def _too_slow(self) -> None:
+        self.request_deadline = None
+        if self.conn.their_state not in RECEIVED and not self.transport.is_closing():
+            logger.warning(
+                "closed a connection whose request did not arrive within %s s", REQUEST_SECONDS
+            )
+            self.transport.close()
