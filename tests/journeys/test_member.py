@@ -40,13 +40,16 @@ def test_a_member_signs_in_from_the_mail_comments_and_signs_out(blog: Blog, brow
     message = blog.mail_to(MEMBER)
     assert message["Subject"] == "Your sign-in link"
     page.goto(link_in(message, "/api/v1/auth/callback"))
+    name = page.get_by_label("Name shown with your comments")
+    expect(name).to_have_value("")  # nothing taken from the address
+    type_into(name, "Grace Hopper")
     camera.step(page, "confirm")
-    page.get_by_role("button", name="Sign in").click()
+    name.press("Enter")
 
     expect(page).to_have_url(re.compile(re.escape(blog.post_url(POST))))
     signed_in = page.locator(".comment-user")
     expect(signed_in).to_be_visible()
-    expect(signed_in).to_contain_text("Signed in as")
+    expect(signed_in).to_contain_text("Signed in as Grace Hopper")
     expect(page.get_by_label("Name (required)")).to_be_hidden()
     camera.step(page, "signed-in")
 
@@ -55,6 +58,8 @@ def test_a_member_signs_in_from_the_mail_comments_and_signs_out(blog: Blog, brow
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comments-status")).to_contain_text("published")
     mine = page.locator("li.comment", has_text="huddle board").first
+    expect(mine).to_contain_text("Grace Hopper")
+    expect(mine).not_to_contain_text("grace.hopper")
     expect(mine).not_to_contain_text("awaiting moderation")
     expect(page.locator("#comments-heading")).to_have_text("Comments (1)")
     camera.step(page, "commented")
