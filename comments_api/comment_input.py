@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 
-from comments_api.errors import ApiError
+from comments_api.errors import ApiError, please_correct
 from comments_api.schemas import WEB_ADDRESS, NewComment, NewCommentForm
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -62,8 +62,7 @@ def _refusal(errors: list[tuple[str, str]]) -> ApiError:
     for field, message in errors:
         first.setdefault(field, (field, message))
     ranked = sorted(first.values(), key=lambda e: order.index(e[0]) if e[0] in order else 99)
-    names = ", ".join(field for field, _ in ranked)
-    return ApiError(422, f"Please correct: {names}.", ranked)
+    return ApiError(422, please_correct([field for field, _ in ranked]), ranked)
 
 
 def _validated(model: type[ModelT], data: Any) -> ModelT:
@@ -124,12 +123,12 @@ def check_email(address: str) -> str:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise ApiError(
-            422, "Please correct: email.", [("email", f"{FIELD_MESSAGES['email']} {exc}")]
+            422, please_correct(["email"]), [("email", f"{FIELD_MESSAGES['email']} {exc}")]
         ) from None
 
 
 def check_website(url: str) -> str:
     """An absolute http(s) URL with a host, or a 422 naming the field."""
     if not re.fullmatch(WEB_ADDRESS, url):
-        raise ApiError(422, "Please correct: website.", [("website", FIELD_MESSAGES["website"])])
+        raise ApiError(422, please_correct(["website"]), [("website", FIELD_MESSAGES["website"])])
     return url

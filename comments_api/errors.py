@@ -20,10 +20,27 @@ __all__ = [
     "ERROR_RESPONSES",
     "error_response",
     "install_error_handlers",
+    "please_correct",
     "with_html_page",
 ]
 
 logger = logging.getLogger("comments_api")
+
+# Fields as the forms label them, for the sentence that sums up a refusal.
+FIELD_LABELS = {
+    "author": "Name",
+    "email": "E-mail",
+    "website": "Website",
+    "body": "Comment",
+    "reason": "Reason",
+    "parent": "the comment you reply to",
+}
+
+
+def please_correct(fields: Sequence[str]) -> str:
+    """'Please correct: Name, E-mail.': the fields at fault by their labels, each once."""
+    names = ", ".join(dict.fromkeys(FIELD_LABELS.get(field, field) for field in fields))
+    return f"Please correct: {names}."
 
 
 class FieldError(BaseModel):
@@ -139,8 +156,7 @@ def validation_errors(exc: RequestValidationError) -> ApiError:
             )
         message = _hint(field, str(error.get("msg", "Invalid value.")))
         errors.append((field, message))
-    names = ", ".join(dict.fromkeys(field for field, _ in errors))
-    return ApiError(422, f"Please correct: {names}.", errors)
+    return ApiError(422, please_correct([field for field, _ in errors]), errors)
 
 
 def error_response(error: ApiError) -> Response:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from comments_api.comment_input import check_email, check_website
 from comments_api.config import Settings
-from comments_api.errors import ApiError
+from comments_api.errors import ApiError, please_correct
 from comments_api.models import Comment, Editor, Status, utcnow
 from comments_api.moderation.actions import (
     ActionRefused,
@@ -148,8 +148,7 @@ class CommentService:
         if not re.search(VISIBLE, submitted.body):
             errors.append(("body", BODY_RULE))
         if errors:
-            names = ", ".join(field for field, _ in errors)
-            raise ApiError(422, f"Please correct: {names}.", errors)
+            raise ApiError(422, please_correct([field for field, _ in errors]), errors)
         email = check_email((submitted.email or "").strip())
         website = check_website(submitted.website.strip()) if submitted.website else None
         if submitted.parent is not None and not self.storage.is_approved_in_thread(
@@ -262,7 +261,7 @@ class CommentService:
         """
         comment = self._own_comment(comment_id, token, address)
         if not re.search(VISIBLE, body):
-            raise ApiError(422, "Please correct: body.", [("body", BODY_RULE)])
+            raise ApiError(422, please_correct(["body"]), [("body", BODY_RULE)])
         body_html = render_comment(body)
         draft = CommentDraft(
             thread_key=comment.thread_key,
@@ -329,7 +328,7 @@ class CommentService:
             )
         body = without_control_characters(body)
         if not re.search(VISIBLE, body) or len(body) > MAX_BODY:
-            raise ApiError(422, "Please correct: body.", [("body", BODY_RULE)])
+            raise ApiError(422, please_correct(["body"]), [("body", BODY_RULE)])
         try:
             with self.storage.writing() as session:
                 comment = redact_comment(session, comment_id, body, moderator, reason)
@@ -362,7 +361,7 @@ class CommentService:
         if not reason.strip():
             raise ApiError(
                 422,
-                "Please correct: reason.",
+                please_correct(["reason"]),
                 [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
             )
         client = self.client(address)

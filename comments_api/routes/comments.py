@@ -12,7 +12,7 @@ from comments_api.auth.dependencies import writing_user
 from comments_api.auth.members import with_member_identity
 from comments_api.auth.models import User
 from comments_api.comment_input import parse_form, parse_json
-from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, with_html_page
+from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, please_correct, with_html_page
 from comments_api.faults import database_fault
 from comments_api.feeds import absolute_url
 from comments_api.models import Comment, Status
@@ -301,6 +301,6 @@ def _parse_report(payload: dict[str, str] | bytes) -> ReportIn:
     except ValidationError:
         raise ApiError(
             422,
-            "Please correct: reason.",
+            please_correct(["reason"]),
             [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
         ) from None

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from comments_api.errors import ERROR_RESPONSES, ApiError
+from comments_api.errors import ERROR_RESPONSES, ApiError, please_correct
 from comments_api.personal_data import find_personal_data
 from comments_api.privacy import (
     delete_personal_data,
@@ -97,7 +97,7 @@ async def _deletion_request(request: Request) -> tuple[bool, DeletionRequest]:
     except ValidationError:
         raise ApiError(
             422,
-            "Please correct: email.",
+            please_correct(["email"]),
             [("email", "Give the e-mail address you commented with.")],
         ) from None
 

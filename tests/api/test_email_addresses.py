@@ -41,7 +41,7 @@ def accepted(address: str) -> bool:
 async def test_a_comment_from_an_address_without_a_domain_is_refused(api: Api) -> None:
     response = await api.post(email="a@b")
     assert response.status_code == 422
-    assert response.json()["detail"] == "Please correct: email."
+    assert response.json()["detail"] == "Please correct: E-mail."
     [error] = response.json()["errors"]
     assert error["field"] == "email"
     assert error["message"].startswith("Give a valid e-mail address") and NO_DOT in error["message"]

@@ -35,7 +35,7 @@ async def test_json_names_every_bad_field_in_one_answer(api: Api, fields: dict[s
     assert response.status_code == 422
     body = response.json()
     assert [error["field"] for error in body["errors"]] == EVERY_FIELD
-    assert body["detail"] == "Please correct: body, author, email, website."
+    assert body["detail"] == "Please correct: Comment, Name, E-mail, Website."
     assert all(error["message"] for error in body["errors"])
     assert (await api.list())["comments"] == []
 

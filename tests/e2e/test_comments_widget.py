@@ -194,6 +194,7 @@ def test_author_edits_their_comment_within_the_edit_window(
     editor = mine.get_by_label("Edit your comment")
     expect(editor).to_be_focused()
     expect(editor).to_have_value("Teh typo is here.")
+    expect(mine.get_by_role("button", name="Delete")).to_be_hidden()  # only Save and Cancel
     replace_text(editor, "The typo is gone.")
     expect(editor).to_have_value("The typo is gone.")
     mine.get_by_role("button", name="Save").click()

@@ -260,6 +260,7 @@ def test_reader_reports_a_comment_and_it_is_back_in_the_queue_with_the_reason(
     )
     expect(report).not_to_have_attribute("open", "")
     expect(rude.locator("summary")).to_be_focused()
+    expect(rude.locator("summary")).to_have_text("Reported: thank you")  # where the reader is
     expect(page).to_have_url(stack.url("reported-post"))
     assert page.context.cookies() == [], "the widget sets no cookies for guests"
     expect_in_the_queue_with_the_reason(moderation, stack, rude_id, "Unkind to the night team.")

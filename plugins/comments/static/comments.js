@@ -127,9 +127,12 @@ const el = (tag, cls, words) => {
       clear(f);
       call(path, 'POST', {reason: why.value}).then(answer => {
         if (!answer.ok) return problems(() => why, answer);
+        // Thanked where the reader is, too: the status line may be off screen on a phone.
+        const summary = $('summary', box);
         box.open = false;
         why.value = '';
-        $('summary', box).focus();
+        summary.textContent = 'Reported: thank you';
+        summary.focus();
         say(text('#comment-reported'));
       }, offline);
     };
