@@ -12,15 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.auth.support import Mailbox, smtp_server  # noqa: F401
-from tests.e2e.conftest import Stack, StaticSite
+from tests.e2e.conftest import Stack
 from tests.helpers import ROOT, axe_violations, describe_violations
-from tests.moderation.test_in_the_browser import (
+from tests.moderation.browser_support import (
     MODERATOR,
-    ModeratedApi,
+    moderated_stack,
     sign_in_messages,
     wait_for_sign_in_link,
 )
-from tests.plugin.support import content_folder, post
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,23 +29,9 @@ WIDTHS = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1280, "he
 
 @pytest.fixture(scope="module")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]  # noqa: F811
 ) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("comment-page")
-    site = StaticSite(folder / "output")
-    api = ModeratedApi(folder / "api", site_origin=site.url, smtp_port=smtp_server[1])
-    try:
-        api.start()
-        content = content_folder(folder / "content")
-        post(content, "ward-news", "News from the ward")
-        built = Stack(site, api, content)
-        built.publish()
-        api.cli("create-user", MODERATOR, "--role", "moderator", "--name", "Head Nurse")
-        yield built
-    finally:
-        api.stop()
-        site.close()
+    yield from moderated_stack(tmp_path_factory, smtp_server)
 
 
 def sign_in(page: Any, stack: Stack, mailbox: Mailbox) -> None:

@@ -7,80 +7,33 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.auth.support import Mailbox, sign_in_link, smtp_server  # noqa: F401
-from tests.e2e.conftest import Stack, StaticSite
+from tests.e2e.conftest import Stack
 from tests.helpers import ROOT, axe_violations, describe_violations
-from tests.plugin.support import CommentsApi, content_folder, post
+from tests.moderation.browser_support import (
+    MODERATOR,
+    moderated_stack,
+    sign_in_messages,
+    wait_for_sign_in_link,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MODERATOR = "head.nurse@staff.example.org"
 SHOTS = ROOT / "output" / "shots"
 WIDTHS = {"desktop": 1280, "phone": 360}
 
 
-@dataclass
-class ModeratedApi(CommentsApi):
-    """The real API process, sending its mail to the test's SMTP server."""
-
-    smtp_port: int = 0
-
-    def environment(self) -> dict[str, str]:
-        return {
-            **super().environment(),
-            # Development: the cookie is not Secure, as the browser talks plain HTTP to 127.0.0.1.
-            "COMMENTS_ENV": "development",
-            "COMMENTS_SMTP_HOST": "127.0.0.1",
-            "COMMENTS_SMTP_PORT": str(self.smtp_port),
-            "COMMENTS_SMTP_FROM": "comments@blog.test",
-            "COMMENTS_MAIL_INTERVAL_SECONDS": "1",
-            "COMMENTS_VERIFIED_DOMAINS": "staff.example.org",
-            "COMMENTS_THREADS_FILE": "",
-        }
-
-
 @pytest.fixture(scope="module")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]  # noqa: F811
 ) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("moderated")
-    site = StaticSite(folder / "output")
-    api = ModeratedApi(folder / "api", site_origin=site.url, smtp_port=smtp_server[1])
-    try:
-        api.start()
-        content = content_folder(folder / "content")
-        post(content, "ward-news", "News from the ward")
-        built = Stack(site, api, content)
-        built.publish()
-        api.cli("create-user", MODERATOR, "--role", "moderator", "--name", "Head Nurse")
-        yield built
-    finally:
-        api.stop()
-        site.close()
-
-
-def sign_in_messages(mailbox: Mailbox) -> list[Any]:
-    return [m for m in mailbox.to(MODERATOR) if m["Subject"] == "Your sign-in link"]
-
-
-def wait_for_sign_in_link(mailbox: Mailbox, seen: int) -> str:
-    """The link in the next sign-in message (the server's mail sender runs every second)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        received = sign_in_messages(mailbox)
-        if len(received) > seen:
-            return sign_in_link(received[-1])
-        time.sleep(0.2)
-    raise AssertionError(f"no sign-in message reached {MODERATOR}")
+    yield from moderated_stack(tmp_path_factory, smtp_server)
 
 
 def sign_in(page: Any, mailbox: Mailbox, seen: int) -> None:
