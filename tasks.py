@@ -114,14 +114,25 @@ def publish(c):
 @task(help={"content": "the content folder to check (default: content/)"})
 def check(c, content=""):
     """Check posts and pages: front matter, placeholders, headings, slugs, alt text, links."""
-    from plugins.editorial import check_content
+    from plugins.editorial import check_content, drafts_in
+    from plugins.editorial.documents import display
 
-    problems = check_content(Path(content or CONFIG["content_path"]), SETTINGS)
+    content_dir = Path(content or CONFIG["content_path"])
+    problems = check_content(content_dir, SETTINGS)
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     if problems:
         raise Exit(f"invoke check: {len(problems)} problem(s) to fix before publishing.", code=1)
-    sys.stderr.write("invoke check: the content is ready to publish.\n")
+    drafts = drafts_in(content_dir, SETTINGS)
+    if not drafts:
+        sys.stderr.write("invoke check: no problems; the content is ready to publish.\n")
+        return
+    sys.stderr.write(
+        f"invoke check: no problems. {len(drafts)} draft(s) stay unpublished until you delete "
+        "their `Status: draft` line:\n"
+    )
+    for path in drafts:
+        sys.stderr.write(f"  {display(path)}\n")
 
 
 @task(

@@ -4,8 +4,8 @@ Used by `invoke new-post` and `invoke check` (see tasks.py). Every problem names
 the line to fix, in the `path:line: message` form that editors and CI logs both understand.
 """
 
-from .checks import check_content
+from .checks import check_content, drafts_in
 from .documents import Document, Problem, read_document, slug_for
 from .scaffold import scaffold_post
 
-__all__ = ["Document", "Problem", "check_content", "read_document", "scaffold_post", "slug_for"]
+__all__ = ["Document", "Problem", "check_content", "drafts_in", "read_document", "scaffold_post", "slug_for"]

@@ -245,9 +245,19 @@ def _check_links(document: Document, site: _Site, settings: Mapping[str, Any]) -
                 yield Problem(document.path, line_number, message)
 
 
+def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**DEFAULT_CONFIG, "ARTICLE_PATHS": ["posts"], **(settings or {})}
+
+
+def drafts_in(content_dir: Path, settings: Mapping[str, Any] | None = None) -> list[Path]:
+    """The posts and pages under content_dir that a build leaves unpublished (`Status: draft`)."""
+    documents = _documents(Path(content_dir), _settings(settings))
+    return [document.path for document in documents if document.is_draft]
+
+
 def check_content(content_dir: Path, settings: Mapping[str, Any] | None = None) -> list[Problem]:
     """Every problem in the posts and pages under content_dir, in file and line order."""
-    settings = {**DEFAULT_CONFIG, "ARTICLE_PATHS": ["posts"], **(settings or {})}
+    settings = _settings(settings)
     content_dir = Path(content_dir)
     documents = _documents(content_dir, settings)
     site = _site_map(content_dir, documents, settings)

@@ -273,6 +273,22 @@ def test_invoke_check_passes_on_the_real_content() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_invoke_check_names_the_drafts_that_will_stay_unpublished(
+    content: Path, tmp_path: Path
+) -> None:
+    clean = run_invoke("check", "--content", str(content), cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert "ready to publish" in clean.stderr
+
+    later = OTHER_POST.replace("Other post", "Later").replace("Methods", "Methods\nStatus: draft")
+    write_post(content, "later.md", later)
+    result = run_invoke("check", "--content", str(content), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ready to publish" not in result.stderr
+    assert "1 draft(s) stay unpublished" in result.stderr
+    assert "posts/later.md" in result.stderr
+
+
 def test_new_post_scaffolds_a_draft_with_its_front_matter_filled_in(content: Path) -> None:
     result = run_invoke(
         "new-post",

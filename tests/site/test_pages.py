@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -305,3 +306,19 @@ def test_lists_paginate_with_newer_and_older_links(tmp_path_factory, site: Built
     assert len(second.select("main article.entry")) == 2
     count = len(published_posts())
     assert len(list(output.glob("index*.html"))) == (count + 1) // 2
+
+
+def test_a_draft_preview_says_it_is_a_draft_and_links_no_missing_tag_page(tmp_path: Path) -> None:
+    preview = build_site(tmp_path / "preview", "", DRAFT_SAVE_AS="drafts/{slug}.html")
+    (draft,) = draft_posts()
+    soup = preview.soup(preview.output / "drafts" / f"{draft.slug}.html")
+    banner = soup.select_one(".post-header .draft-banner")
+    assert banner is not None and "Draft preview." in words(banner)
+    assert "Status: draft" in words(banner)
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    tags = soup.select(".post-footer .tags li")
+    assert [words(tag) for tag in tags] == [t.strip() for t in draft.value("tags").split(",")]
+    assert not soup.select(".post-footer .tags a"), "a draft's tags link to pages not built"
+    published = preview.soup(preview.file_for(post_url(preview, published_posts()[0].slug)))
+    assert published.select_one(".draft-banner") is None
+    assert published.select_one('meta[name="robots"]') is None
