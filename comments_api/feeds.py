@@ -89,4 +89,4 @@ def _content(comment: Comment, removed: bool) -> str:
     note = EDITED_NOTES.get(comment.edited_by or "")
     if note is None or comment.edited_at is None:
         return comment.body_html
-    return f"{comment.body_html}<p><em>{note} on {comment.edited_at:%d %B %Y}.</em></p>"
+    return f"{comment.body_html}<p><em>{note} on {comment.edited_at:%-d %B %Y}.</em></p>"

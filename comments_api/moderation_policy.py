@@ -45,7 +45,7 @@ BANNED_MESSAGE = (
     "mistake, write to the site's editors."
 )
 NETWORK_BANNED_MESSAGE = (
-    "Comments from your network are blocked until {until:%d %B %Y, %H:%M} UTC: a moderator "
+    "Comments from your network are blocked until {until:%-d %B %Y, %H:%M} UTC: a moderator "
     "blocked this network address. If you think this is a mistake, write to the site's editors."
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,15 @@ def breakable(text: str) -> Markup:
     return Markup(escaped)
 
 
+def moment(value: datetime, month: str = "long") -> Markup:
+    """A UTC time as people read it on the blog ("2 December 2026, 09:05 UTC"), machine-readable."""
+    month_name = value.strftime("%B" if month == "long" else "%b")
+    shown = f"{value.day} {month_name} {value:%Y, %H:%M}"
+    return Markup('<time datetime="{}">{} UTC</time>').format(f"{value:%Y-%m-%dT%H:%M:%SZ}", shown)
+
+
 templates.filters["breakable"] = breakable
+templates.filters["moment"] = moment
 
 
 def render(template: str, **context: Any) -> str:

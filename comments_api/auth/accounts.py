@@ -331,7 +331,8 @@ def _count_links(session: Session, condition: object, since: object) -> int:
 def _sign_in_text(link: str, site_url: str) -> str:
     return (
         "Hello,\n\n"
-        f"Someone, hopefully you, asked to sign in to comment on {site_url}.\n"
+        "Someone, hopefully you, asked to sign in to comment on\n"
+        f"{site_url}\n\n"
         f"Open this link within {LINK_MINUTES} minutes and press \"Sign in\" on the page it "
         "opens; it works once:\n\n"
         f"{link}\n\n"

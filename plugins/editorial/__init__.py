@@ -8,4 +8,12 @@ from .checks import check_content, drafts_in
 from .documents import Document, Problem, read_document, slug_for
 from .scaffold import scaffold_post
 
-__all__ = ["Document", "Problem", "check_content", "drafts_in", "read_document", "scaffold_post", "slug_for"]
+__all__ = [
+    "Document",
+    "Problem",
+    "check_content",
+    "drafts_in",
+    "read_document",
+    "scaffold_post",
+    "slug_for",
+]

@@ -37,6 +37,9 @@ async def test_a_reader_signs_in_through_the_link_in_the_email(service: Service)
     assert message["Subject"] == "Your sign-in link"
     assert "within 15 minutes" in body_text(message)
     link = sign_in_link(message)
+    # Each address stands on a line of its own, so no mail program takes a full stop into it.
+    address_lines = [line for line in body_text(message).splitlines() if "://" in line]
+    assert address_lines == [BLOG, link], address_lines
     assert link.startswith(f"{API}/api/v1/auth/callback?token=")
 
     opened = await service.client.get(link)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from comments_api.pages import moment
 from tests.moderation.conftest import BLOG, Desk
 
 pytestmark = pytest.mark.anyio
@@ -37,6 +40,17 @@ async def test_a_held_comment_is_shown_with_everything_needed_to_decide(desk: De
     assert domains == ["clinic.example.org", "pat.example.net"]
     assert article.find("button", attrs={"value": "approve"}) is not None
     assert page.find("article", id=f"comment-{parent}") is None  # published, not reported
+    posted = article.select_one("dt:-soup-contains('Posted') + dd time")
+    when = datetime.strptime(posted["datetime"], "%Y-%m-%dT%H:%M:%SZ")
+    assert posted.get_text() == f"{when.day} {when:%B %Y, %H:%M} UTC"
+
+
+def test_times_read_as_on_the_blog_with_no_leading_zero() -> None:
+    second_of_december = datetime(2026, 12, 2, 9, 5)
+    assert str(moment(second_of_december)) == (
+        '<time datetime="2026-12-02T09:05:00Z">2 December 2026, 09:05 UTC</time>'
+    )
+    assert "2 Dec 2026, 09:05 UTC" in moment(second_of_december, "short")
 
 
 async def test_promotional_link_spam_lands_in_the_spam_folder_with_its_reasons(
