@@ -21,7 +21,14 @@ from comments_api.faults import install_fault_handlers
 from comments_api.moderation.ban_pages import install_ban_pages
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
-from comments_api.pages import DOCS_CONTENT_SECURITY_POLICY, HtmlPages, SiteIdentity, favicon
+from comments_api.pages import (
+    DOCS_CONTENT_SECURITY_POLICY,
+    HtmlPages,
+    SiteIdentity,
+    favicon,
+    front_page,
+    not_found_page,
+)
 from comments_api.ratelimit import RateLimiter
 from comments_api.routes import comments, email_links, privacy, site
 from comments_api.schemas import NewComment, NewCommentForm, ReportIn
@@ -74,7 +81,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = comment_service
-    install_error_handlers(app)
+    install_error_handlers(app, not_found_page)
     install_fault_handlers(app)
     app.include_router(comments.router)
     app.include_router(site.router)
@@ -85,6 +92,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     install_moderation(app)
     install_ban_pages(app)
     app.add_api_route("/favicon.svg", favicon, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/", front_page, methods=["GET"], include_in_schema=False)
     install_body_limits(app, settings.site_url)
     app.add_middleware(FastReads, service=comment_service)
     app.add_middleware(OriginPolicy, allowed_origins=settings.origins)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -173,8 +173,13 @@ def _allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(methods) or ["GET"]
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every refusal through the one error body."""
+def install_error_handlers(
+    app: FastAPI, not_found_page: Callable[[str, str], Response | None] | None = None
+) -> None:
+    """Route every refusal through the one error body.
+
+    `not_found_page(path, accept)` may answer a 404 with a page for people instead.
+    """
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -188,6 +193,10 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         headers = dict(exc.headers or {})
         if exc.status_code == 404:
+            accept = request.headers.get("accept", "")
+            page = not_found_page(request.url.path, accept) if not_found_page else None
+            if page is not None:
+                return page
             detail = "Nothing here: check the address against /docs."
         elif exc.status_code == 405:
             allowed = _allowed_methods(app, request.url.path)

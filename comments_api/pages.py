@@ -127,6 +127,58 @@ def form_error_page(error: ApiError, back_url: str, typed: str = "") -> HTMLResp
     return HTMLResponse(html, status_code=error.status_code, headers=error.headers)
 
 
+def service_page(
+    title: str,
+    paragraphs: tuple[str, ...],
+    links: tuple[tuple[str, str], ...],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A short page of the service's own: a few sentences and where to go from here."""
+    html = render("service/page.html", title=title, paragraphs=paragraphs, links=links)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def _links_out(path: str) -> tuple[tuple[str, str], ...]:
+    blog = _serving.get(_UNSET)
+    links = [(f"{blog.name}: the blog", blog.url)]
+    if path.startswith("/moderation"):
+        links.insert(0, ("The moderation queue", "/moderation"))
+    return (*links, ("The API's reference", "/docs"))
+
+
+def front_page() -> HTMLResponse:
+    """What a person who opens the service's own address sees: where the comments are read."""
+    blog = _serving.get(_UNSET)
+    return service_page(
+        f"Comments service of {blog.name}",
+        (
+            "This address serves the comments under the blog's posts. Comments are read and "
+            "written on the blog itself; moderators work in the moderation queue.",
+        ),
+        (
+            (f"{blog.name}: the blog", blog.url),
+            ("The moderation queue", "/moderation"),
+            ("The API's reference", "/docs"),
+        ),
+    )
+
+
+def not_found_page(path: str, accept: str) -> HTMLResponse | None:
+    """A page for a person who mistyped an address, or None for the API's JSON answer.
+
+    Addresses under /api/ always answer JSON, as the contract says; elsewhere a browser (one
+    that asks for HTML) gets a page with links instead of a JSON body.
+    """
+    if path.startswith("/api/") or "text/html" not in accept:
+        return None
+    return service_page(
+        "There is no page at this address",
+        ("Check the address for a typing mistake, or go on from one of these pages.",),
+        _links_out(path),
+        status_code=404,
+    )
+
+
 def favicon() -> Response:
     """The blog's icon (the theme's), for the service's own pages."""
     icon = (PACKAGE / "static" / "favicon.svg").read_bytes()
