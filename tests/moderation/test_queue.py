@@ -140,6 +140,12 @@ async def test_a_reported_comment_returns_to_the_queue_with_the_reason(desk: Des
     assert article is not None
     assert "reported" in article.get_text()
     assert "Shares a patient's details" in article.get_text()
+    # It is published already: the button that closes its reports says what it does.
+    keep = article.find("button", attrs={"value": "approve"})
+    assert keep.get_text() == "Keep published"
+    assert keep["aria-label"] == f"Keep published: comment {comment}"
+    single = await desk.page(f"/moderation/comments/{comment}")
+    assert single.find("button", attrs={"value": "approve"}).get_text() == "Keep published"
 
     await desk.act(comment, "delete")
     assert (await desk.page()).find("article", id=f"comment-{comment}") is None
