@@ -8,8 +8,11 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
-from invoke import Exit, task
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
 from pelican import main as pelican_main
 from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
 
@@ -17,7 +20,7 @@ ROOT = Path(__file__).resolve().parent
 SETTINGS_FILE_BASE = "pelicanconf.py"
 SETTINGS_FILE_PUBLISH = "publishconf.py"
 
-SETTINGS = {}
+SETTINGS: dict[str, Any] = {}
 SETTINGS.update(DEFAULT_CONFIG)
 SETTINGS.update(get_settings_from_file(str(ROOT / SETTINGS_FILE_BASE)))
 
@@ -31,13 +34,13 @@ CONFIG = {
 }
 
 
-def pelican_run(cmd):
+def pelican_run(cmd: str) -> None:
     """Run Pelican with the given command-line arguments (a string)."""
     pelican_main(shlex.split(cmd))
 
 
 @task
-def clean(c):
+def clean(c: Context) -> None:
     """Remove generated files."""
     if os.path.isdir(CONFIG["deploy_path"]):
         shutil.rmtree(CONFIG["deploy_path"])
@@ -48,25 +51,25 @@ DRAFTS_OPTION = """ -e 'DRAFT_SAVE_AS="drafts/{slug}.html"'"""
 
 
 @task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
-def build(c, drafts=False):
+def build(c: Context, drafts: bool = False) -> None:
     """Build the site for local preview."""
     pelican_run("-s {settings_base}".format(**CONFIG) + (DRAFTS_OPTION if drafts else ""))
 
 
 @task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
-def rebuild(c, drafts=False):
+def rebuild(c: Context, drafts: bool = False) -> None:
     """Build from scratch, without the content cache."""
     pelican_run("-d -s {settings_base}".format(**CONFIG) + (DRAFTS_OPTION if drafts else ""))
 
 
 @task
-def regenerate(c):
+def regenerate(c: Context) -> None:
     """Rebuild automatically whenever a file changes."""
     pelican_run("-r -s {settings_base}".format(**CONFIG))
 
 
 @task
-def serve(c):
+def serve(c: Context) -> None:
     """Serve the built site at http://127.0.0.1:8000 (SITE_PORT), with its 404 page."""
     from plugins.devserver import open_site_server, url
 
@@ -81,20 +84,20 @@ def serve(c):
 
 
 @task(help={"drafts": "also write drafts, to output/drafts/<slug>.html"})
-def reserve(c, drafts=False):
+def reserve(c: Context, drafts: bool = False) -> None:
     """Build, then serve."""
     build(c, drafts=drafts)
     serve(c)
 
 
 @task
-def preview(c):
+def preview(c: Context) -> None:
     """Build with the production settings."""
     pelican_run("-s {settings_publish}".format(**CONFIG))
 
 
 @task
-def livereload(c):
+def livereload(c: Context) -> None:
     """Serve the site at http://127.0.0.1:8000 and rebuild it when content or theme change."""
     from plugins.devserver import port
 
@@ -102,7 +105,7 @@ def livereload(c):
 
 
 @task
-def publish(c):
+def publish(c: Context) -> None:
     """Check the content, then build the production site into output/ (warnings are fatal)."""
     check(c)
     pelican_run("-s {settings_publish} --fatal warnings".format(**CONFIG))
@@ -112,7 +115,7 @@ def publish(c):
 
 
 @task(help={"content": "the content folder to check (default: content/)"})
-def check(c, content=""):
+def check(c: Context, content: str = "") -> None:
     """Check posts and pages: front matter, placeholders, headings, slugs, alt text, links."""
     from plugins.editorial import check_content, drafts_in
     from plugins.editorial.documents import display
@@ -144,7 +147,14 @@ def check(c, content=""):
         "content": "the content folder (default: content/)",
     }
 )
-def new_post(c, title, category="Community news", tags="", authors="", content=""):
+def new_post(
+    c: Context,
+    title: str,
+    category: str = "Community news",
+    tags: str = "",
+    authors: str = "",
+    content: str = "",
+) -> None:
     """Start a draft post in content/posts/ with its front matter filled in."""
     from plugins.editorial import scaffold_post
 
@@ -170,7 +180,7 @@ def new_post(c, title, category="Community news", tags="", authors="", content="
 
 
 @task
-def api(c):
+def api(c: Context) -> None:
     """Run the comments API at http://127.0.0.1:8001 (COMMENTS_API_PORT; SQLite in this folder)."""
     from plugins.devserver import port
 
@@ -178,7 +188,7 @@ def api(c):
 
 
 @task(help={"manifest": "the thread manifest to send (default: output/comments/threads.json)"})
-def sync_threads(c, manifest=""):
+def sync_threads(c: Context, manifest: str = "") -> None:
     """Send the thread manifest to the comments API (COMMENTS_DEPLOY_TOKEN, COMMENTS_API_URL)."""
     import json
     import urllib.error
@@ -212,7 +222,7 @@ def sync_threads(c, manifest=""):
 
 
 @task
-def dev(c):
+def dev(c: Context) -> None:
     """Build the site with its comments; serve it on :8000 and the comments API on :8001."""
     import secrets
 
@@ -243,7 +253,7 @@ def dev(c):
 
 
 @task(help={"k": "only tests whose names match this pytest -k expression"})
-def test(c, k=""):
+def test(c: Context, k: str = "") -> None:
     """Run the linters and every test (CI=true turns missing services into failures)."""
     c.run(f"{sys.executable} -m ruff check .")
     selection = f" -k {shlex.quote(k)}" if k else ""
@@ -251,7 +261,7 @@ def test(c, k=""):
 
 
 @task
-def lint(c):
+def lint(c: Context) -> None:
     """Check formatting, lint and types."""
     c.run(f"{sys.executable} -m ruff check .")
     c.run(f"{sys.executable} -m ruff format --check .")

@@ -25,7 +25,7 @@ from socketserver import ThreadingMixIn
 from types import FrameType
 from typing import Any
 
-from invoke import Exit
+from invoke.exceptions import Exit
 from pelican import main as pelican_main
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
@@ -67,8 +67,11 @@ def _port_problem(which: str, error: OSError) -> Exit:
     )
 
 
-class SiteRequestHandler(ComplexHTTPRequestHandler):
+class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # untyped Pelican
     """Pelican's handler, but an unknown address gets the site's 404 page with status 404."""
+
+    path: str
+    base_path: str
 
     def do_GET(self) -> None:
         found = self.get_path_that_exists(self.path.split("?", 1)[0])
@@ -92,7 +95,7 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class SiteServer(ThreadingMixIn, RootedHTTPServer):
+class SiteServer(ThreadingMixIn, RootedHTTPServer):  # type: ignore[misc]  # untyped Pelican
     """The output folder over HTTP on the loopback interface, one thread per request."""
 
     allow_reuse_address = True

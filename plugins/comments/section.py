@@ -103,7 +103,7 @@ def _threaded(approved: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Nest replies under their parents; a reply whose parent is gone stays at the top."""
     ordered = sorted(approved, key=lambda comment: (comment["created"], comment["id"]))
     nodes = {comment["id"]: _display(comment) for comment in ordered}
-    top_level = []
+    top_level: list[dict[str, Any]] = []
     for node in nodes.values():
         parent = nodes.get(node["parent"])
         (parent["replies"] if parent else top_level).append(node)

@@ -86,7 +86,8 @@ def _fetch_page(settings: CommentsSettings, query: str) -> dict[str, Any]:
         raise SnapshotError(f"{url} did not answer with JSON") from error
     if not _is_snapshot_page(page):
         raise SnapshotError(f"{url} answered with JSON that is not a snapshot page")
-    return page
+    checked: dict[str, Any] = page
+    return checked
 
 
 def _is_snapshot_page(page: Any) -> bool:
