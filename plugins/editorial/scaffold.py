@@ -36,6 +36,12 @@ def scaffold_post(
     now: datetime | None = None,
 ) -> Path:
     """Write content/posts/<slug>.md as a draft with every front-matter field filled in."""
+    if title.startswith("-"):
+        raise ValueError(
+            f"{title!r} looks like an option, not a title: give the title first, in quotes, "
+            'for example `invoke new-post "Discharge before noon" --category Methods`. '
+            "`invoke --help new-post` lists the options."
+        )
     slug = slug_for(title)
     if not slug:
         raise ValueError("The title needs at least one letter or digit to make a slug.")

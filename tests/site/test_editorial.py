@@ -289,6 +289,18 @@ def test_invoke_check_names_the_drafts_that_will_stay_unpublished(
     assert "posts/later.md" in result.stderr
 
 
+@pytest.mark.parametrize("mistaken", ["--help", "-h"])
+def test_new_post_takes_no_option_for_a_title(content: Path, mistaken: str) -> None:
+    result = run_invoke("new-post", mistaken, "--content", str(content), cwd=content)
+    assert result.returncode == 1
+    assert "looks like an option, not a title" in result.stderr
+    assert "invoke --help new-post" in result.stderr
+    assert sorted(path.name for path in (content / "posts").iterdir()) == [
+        "handover-rethought.md",
+        "other-post.md",
+    ]
+
+
 def test_new_post_scaffolds_a_draft_with_its_front_matter_filled_in(content: Path) -> None:
     result = run_invoke(
         "new-post",
