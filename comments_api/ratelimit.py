@@ -65,16 +65,19 @@ class RateLimiter:
         self.local = MovingWindowRateLimiter(storage_from_string("memory://"))
         self._redis_retry_at = 0.0
 
-    def hit(self, action: str, client: str | None) -> None:
-        """Count one `action` by `client`, or raise a 429 when a limit is used up."""
+    def hit(self, action: str, client: str | None, source: str = "your network") -> None:
+        """Count one `action` by `client`, or raise a 429 when a limit is used up.
+
+        `source` names whose count it is in the refusal: a network address, or an account.
+        """
         if not self.enabled or client is None:
             return
         if not self.shared:
-            self._hit(self.strategy, action, client)
+            self._hit(self.strategy, action, client, source)
             return
         if time.monotonic() >= self._redis_retry_at:
             try:
-                self._hit(self.strategy, action, client)
+                self._hit(self.strategy, action, client, source)
             except ApiError:
                 raise
             except Exception as error:
@@ -90,9 +93,11 @@ class RateLimiter:
                     logger.warning("Redis answers again: rate limits are shared again.")
                 self._redis_retry_at = 0.0
                 return
-        self._hit(self.local, action, client)
+        self._hit(self.local, action, client, source)
 
-    def _hit(self, strategy: MovingWindowRateLimiter, action: str, client: str) -> None:
+    def _hit(
+        self, strategy: MovingWindowRateLimiter, action: str, client: str, source: str
+    ) -> None:
         items = self.limits[action]
         for item in items:
             if not strategy.test(item, action, client):
@@ -101,7 +106,7 @@ class RateLimiter:
                 noun = ACTIONS[action][1]
                 raise ApiError(
                     429,
-                    f"Too many {noun} from your network: at most {_describe(item)}. "
+                    f"Too many {noun} from {source}: at most {_describe(item)}. "
                     f"Please try again in {retry_after} seconds.",
                     [("rate_limit", f"{action}: {_describe(item)}")],
                     headers={"Retry-After": str(retry_after)},

@@ -160,7 +160,12 @@ class CommentService:
                 [("parent", "You can only reply to a published comment of this post.")],
             )
         client = self.client(address)
-        self.limiter.hit("create", client)
+        # Members are counted by account, so colleagues behind one hospital's address do not
+        # use up each other's limit; guests by their network.
+        if user is not None:
+            self.limiter.hit("create", self.client(f"member:{user.id}"), "your account")
+        else:
+            self.limiter.hit("create", client)
 
         body_html = render_comment(submitted.body)
         draft = CommentDraft(

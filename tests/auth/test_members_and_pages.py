@@ -7,10 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.auth.support import API, BLOG, Service, confirm_sign_in, sign_in_link
+from tests.auth.support import (
+    API,
+    BLOG,
+    Service,
+    ServiceFactory,
+    confirm_sign_in,
+    sign_in_link,
+)
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -201,3 +209,29 @@ async def test_a_display_name_with_control_characters_is_refused_not_stored(
         headers={"Origin": BLOG},
     )
     assert posted.status_code == 201, posted.text
+
+
+async def test_members_behind_one_address_each_have_their_own_limit(
+    make_service: ServiceFactory,
+) -> None:
+    limited = await make_service(rate_limits_enabled=True, rate_limit_create="2/minute")
+    colleague = limited.browser()  # the same hospital address as limited.client
+    guest = limited.browser()
+    await limited.sign_in("ward.one@example.org")
+    await limited.sign_in("ward.two@example.org", client=colleague)
+
+    async def post(client: httpx.AsyncClient, body: str, **guest_fields: str) -> httpx.Response:
+        return await client.post(
+            "/api/v1/threads/first-post/comments",
+            json={"body": body, **guest_fields},
+            headers={"Origin": BLOG},
+        )
+
+    for number in (1, 2):
+        assert (await post(limited.client, f"First member, {number}")).status_code == 201
+        assert (await post(colleague, f"Second member, {number}")).status_code == 201
+    refused = await post(limited.client, "First member, 3")
+    assert refused.status_code == 429, refused.text
+    assert "from your account" in refused.json()["detail"]
+    welcome = await post(guest, "A guest on the same network", author="Gus", email="g@example.org")
+    assert welcome.status_code == 201, welcome.text
