@@ -252,12 +252,18 @@ def dev(c: Context) -> None:
         site_server.server_close()
 
 
-@task(help={"k": "only tests whose names match this pytest -k expression"})
-def test(c: Context, k: str = "") -> None:
+@task(
+    help={
+        "k": "only tests whose names match this pytest -k expression",
+        "workers": "pytest-xdist workers: a number, or auto for one per CPU (default)",
+    }
+)
+def test(c: Context, k: str = "", workers: str = "auto") -> None:
     """Run the linters and every test (CI=true turns missing services into failures)."""
     c.run(f"{sys.executable} -m ruff check .")
     selection = f" -k {shlex.quote(k)}" if k else ""
-    c.run(f"{sys.executable} -m pytest{selection}", pty=False)
+    parallel = f" -n {shlex.quote(workers)} --dist loadgroup"
+    c.run(f"{sys.executable} -m pytest{parallel} --durations=15{selection}", pty=False)
 
 
 @task

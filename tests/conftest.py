@@ -37,6 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     `browser` fixture exists; async (anyio) tests collected after it could not start theirs.
     """
     items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+    # Under pytest-xdist (`--dist loadgroup`, as `invoke test` runs), a module's tests stay on
+    # one worker, so its module-scoped fixtures (a site build, a server) are made once; the
+    # browser modules, last in the order, are handed out last, so no worker runs an async test
+    # after its Chromium has started.
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")
