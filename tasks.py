@@ -190,9 +190,7 @@ def api(c: Context) -> None:
 @task(help={"manifest": "the thread manifest to send (default: output/comments/threads.json)"})
 def sync_threads(c: Context, manifest: str = "") -> None:
     """Send the thread manifest to the comments API (COMMENTS_DEPLOY_TOKEN, COMMENTS_API_URL)."""
-    import json
-    import urllib.error
-    import urllib.request
+    from plugins.comments.api_client import ApiCallError, call_api
 
     path = Path(manifest or Path(CONFIG["deploy_path"]) / "comments" / "threads.json")
     api_url = os.environ.get("COMMENTS_API_URL") or SETTINGS.get("COMMENTS_API_URL", "")
@@ -201,19 +199,16 @@ def sync_threads(c: Context, manifest: str = "") -> None:
         sys.exit(f"{path} does not exist: build the site first (invoke build or invoke publish)")
     if not token:
         sys.exit("Set COMMENTS_DEPLOY_TOKEN to the comments API's deploy token")
-    request = urllib.request.Request(
-        f"{api_url.rstrip('/')}/api/v1/threads",
-        data=path.read_bytes(),
-        method="PUT",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            result = json.load(response)
-    except urllib.error.HTTPError as error:
-        sys.exit(f"The comments API refused the manifest: HTTP {error.code} {error.read()[:500]!r}")
-    except urllib.error.URLError as error:
-        sys.exit(f"The comments API at {api_url} is unreachable: {error.reason}")
+        result = call_api(
+            f"{api_url.rstrip('/')}/api/v1/threads",
+            method="PUT",
+            token=token,
+            body=path.read_bytes(),
+            token_hint="check COMMENTS_DEPLOY_TOKEN",
+        )
+    except ApiCallError as error:
+        sys.exit(f"The thread manifest was not sent: {error}")
     sys.stderr.write(
         "Threads synced to {api}: {created} created, {updated} updated, {retired} retired\n".format(
             api=api_url, **result

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from typing import Any
 
+from .api_client import ApiCallError, call_api
 from .settings import CommentsSettings
 
 logger = logging.getLogger(__name__)
@@ -66,24 +64,15 @@ def _fetch_all_pages(settings: CommentsSettings) -> list[dict[str, Any]]:
 
 def _fetch_page(settings: CommentsSettings, query: str) -> dict[str, Any]:
     url = f"{settings.api_url}/api/v1/snapshot?{query}"
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    if settings.snapshot_token:
-        request.add_header("Authorization", f"Bearer {settings.snapshot_token}")
     try:
-        with urllib.request.urlopen(request, timeout=settings.snapshot_timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        hint = " (check COMMENTS_SNAPSHOT_TOKEN)" if error.code in (401, 403) else ""
-        raise SnapshotError(f"{url} answered HTTP {error.code}{hint}") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise SnapshotError(
-            f"the comments API at {settings.api_url} is unreachable ({reason})"
-        ) from error
-    try:
-        page = json.loads(body)
-    except ValueError as error:
-        raise SnapshotError(f"{url} did not answer with JSON") from error
+        page = call_api(
+            url,
+            token=settings.snapshot_token,
+            timeout=settings.snapshot_timeout,
+            token_hint="check COMMENTS_SNAPSHOT_TOKEN",
+        )
+    except ApiCallError as error:
+        raise SnapshotError(str(error)) from error
     if not _is_snapshot_page(page):
         raise SnapshotError(f"{url} answered with JSON that is not a snapshot page")
     checked: dict[str, Any] = page
