@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import jsonschema_rs
 import pytest
 from bs4 import BeautifulSoup
 
+from comments_api import Settings
+from comments_api.app import create_app
 from plugins.comments.widget import STATIC, WIDGET_FILES, shipped
 from tests.plugin.support import Build, build_site, content_folder, post
 
@@ -55,11 +58,20 @@ def test_manifest_lists_exactly_the_posts_that_take_comments(site: Build) -> Non
     assert threads["first-title"]["url"].endswith("/renamed-post.html")
 
 
-def test_manifest_is_the_body_the_threads_endpoint_takes(site: Build) -> None:
+def test_manifest_is_the_body_the_threads_endpoint_takes(site: Build, tmp_path: Path) -> None:
     body = json.loads((site.output / "comments" / "threads.json").read_text())
     assert list(body) == ["threads"]
     for entry in body["threads"]:
         assert list(entry) == ["key", "title", "url", "closed"]
+    # The API's own contract for `PUT /api/v1/threads`, as /openapi.json publishes it.
+    contract = create_app(Settings(env="test", database_url=f"sqlite:///{tmp_path / 'c.db'}"))
+    openapi = contract.openapi()
+    request = openapi["paths"]["/api/v1/threads"]["put"]["requestBody"]["content"]
+    schema = {**request["application/json"]["schema"], "components": openapi["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    assert [error.message for error in validator.iter_errors(body)] == []
+    entry_without_key = {**body, "threads": [{"title": "No key", "url": "/x.html"}]}
+    assert not validator.is_valid(entry_without_key), "the contract check cannot fail"
 
 
 def test_open_post_has_heading_list_and_a_form_that_posts_to_the_api(site: Build) -> None:
