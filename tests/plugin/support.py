@@ -236,6 +236,7 @@ def build_site(
         "PLUGIN_PATHS": [str(ROOT / "plugins")],
         "CACHE_CONTENT": False,
         "LOAD_CONTENT_CACHE": False,
+        "CACHE_PATH": str(output.parent / f"{output.name}-cache"),
         **settings,
     }
     settings_file = output.parent / f"{output.name}-{base}.py"

@@ -98,6 +98,9 @@ def build_site(output: Path, siteurl: str, **overrides: Any) -> BuiltSite:
             "SITEURL": siteurl,
             "CACHE_CONTENT": False,
             "LOAD_CONTENT_CACHE": False,
+            # The read cache in the build's own folder, read in this process (no fork in pytest).
+            "CACHE_PATH": str(output.parent / f"{output.name}-cache"),
+            "READ_CACHE_WORKERS": 1,
             **{name: production[name] for name in FEED_SETTINGS},
             **overrides,
         },

@@ -1,0 +1,395 @@
+"""Read every post once: Markdown and typogrify output cached by content, filled in parallel.
+
+Reading is most of a Pelican build: Markdown runs on each post's body and summary, and
+typogrify (smartypants) on the result. This plugin keeps what a reader produced, and what
+typogrify made of each text, in Pelican's cache folder, keyed by a hash of the source and of the
+settings and library versions that shape the result; a build reads only what changed. The
+sources that are not cached yet are read in a pool of processes, one per CPU, before Pelican
+asks for them, so a first build uses every core; if the pool cannot start they are read one by
+one as usual. What Pelican does with the result is unchanged, so the output is byte-identical
+to a build without the plugin.
+
+Any Pelican site can use it: add `"read_cache"` to `PLUGINS` (with this folder on
+`PLUGIN_PATHS`). `READ_CACHE = False` turns it off; `READ_CACHE_WORKERS` sets the pool size
+(default: the number of CPUs; 1 reads serially).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from importlib import metadata as package_metadata
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+__all__ = ["ReadCache", "register"]
+
+logger = logging.getLogger(__name__)
+
+CACHE_FILE = "read_cache.pickle"
+FORMAT = 1
+# Entries unused for this long are dropped when the cache is saved.
+KEEP_SECONDS = 14 * 24 * 3600
+# Below this many sources to read, starting a pool costs more than it saves.
+POOL_MINIMUM = 8
+# Settings that say where a build writes, never what a reader makes of a source.
+UNRELATED_SETTINGS = {"OUTPUT_PATH", "CACHE_PATH", "DELETE_OUTPUT_DIRECTORY", "WRITE_SELECTED"}
+LIBRARIES = ("pelican", "markdown", "typogrify", "smartypants", "pygments", "docutils")
+
+Reading = tuple[Any, dict[str, Any]]
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = package_metadata.version(name)
+        except package_metadata.PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def settings_fingerprint(settings: dict[str, Any]) -> str:
+    """A hash of the settings a reader's output can depend on, and of the libraries' versions.
+
+    Every plain setting counts (a changed one only costs a re-read); values that cannot be
+    written the same way twice (functions, modules, objects) are left out.
+    """
+    plain: dict[str, str] = {}
+    for name, value in settings.items():
+        if name in UNRELATED_SETTINGS:
+            continue
+        try:
+            text = json.dumps(value, sort_keys=True)
+        except (TypeError, ValueError):
+            continue
+        plain[name] = text
+    plain["__versions__"] = json.dumps(_versions(), sort_keys=True)
+    plain["__plugins__"] = _plugin_sources(settings)
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
+
+
+def _plugin_sources(settings: dict[str, Any]) -> str:
+    """A hash of the plugins' code: a plugin may add a reader or a Markdown extension."""
+    digest = hashlib.sha256()
+    for folder in settings.get("PLUGIN_PATHS", []):
+        for path in sorted(Path(folder).rglob("*.py")):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+SETTINGS_ID = "pelican-settings"
+
+
+def dumps(value: Any, settings: dict[str, Any]) -> bytes:
+    """Pickle `value`, writing the build's settings (which metadata objects hold) as a name."""
+    import io
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: SETTINGS_ID if obj is settings else None  # type: ignore[method-assign]
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def loads(data: bytes, settings: dict[str, Any]) -> Any:
+    """Unpickle what `dumps` wrote, giving metadata objects this build's settings."""
+    import io
+
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+
+    def settings_by_name(name: Any) -> Any:
+        if name != SETTINGS_ID:
+            raise pickle.UnpicklingError(f"unknown reference {name!r}")
+        return settings
+
+    unpickler.persistent_load = settings_by_name  # type: ignore[method-assign]
+    return unpickler.load()
+
+
+class ReadCache:
+    """Readers' output by source, and typogrify's output by text, kept between builds."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self.fingerprint = settings_fingerprint(settings)
+        self.path = Path(settings.get("CACHE_PATH") or "cache") / CACHE_FILE
+        self.reads: dict[str, tuple[float, Reading]] = {}
+        self.texts: dict[str, tuple[float, str]] = {}
+        self.changed = False
+        self._load()
+
+    # --- keys -----------------------------------------------------------------------------
+
+    def read_key(self, reader_name: str, source: bytes) -> str:
+        digest = hashlib.sha256(source).hexdigest()
+        return f"{self.fingerprint}:{reader_name}:{digest}"
+
+    def text_key(self, text: str, arguments: tuple[Any, ...]) -> str:
+        material = json.dumps([text, repr(arguments)], sort_keys=True).encode()
+        return f"{self.fingerprint}:{hashlib.sha256(material).hexdigest()}"
+
+    # --- entries --------------------------------------------------------------------------
+
+    def reading(self, key: str) -> Reading | None:
+        entry = self.reads.get(key)
+        if entry is None:
+            return None
+        self.reads[key] = (time.time(), entry[1])
+        return entry[1]
+
+    def keep_reading(self, key: str, reading: Reading) -> None:
+        self.reads[key] = (time.time(), reading)
+        self.changed = True
+
+    def text(self, key: str) -> str | None:
+        entry = self.texts.get(key)
+        if entry is None:
+            return None
+        self.texts[key] = (time.time(), entry[1])
+        return entry[1]
+
+    def keep_text(self, key: str, text: str) -> None:
+        self.texts[key] = (time.time(), text)
+        self.changed = True
+
+    # --- the file -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            saved = loads(self.path.read_bytes(), self.settings)
+        except FileNotFoundError:
+            return
+        except Exception as problem:  # a damaged or foreign file: start afresh
+            logger.warning("read_cache: ignoring %s (%s)", self.path, problem)
+            return
+        if isinstance(saved, dict) and saved.get("format") == FORMAT:
+            self.reads = saved.get("reads", {})
+            self.texts = saved.get("texts", {})
+
+    def save(self) -> None:
+        """Write the cache beside itself and rename it into place (a killed build keeps the old)."""
+        if not self.changed:
+            return
+        oldest = time.time() - KEEP_SECONDS
+        saved = {
+            "format": FORMAT,
+            "reads": {key: entry for key, entry in self.reads.items() if entry[0] >= oldest},
+            "texts": {key: entry for key, entry in self.texts.items() if entry[0] >= oldest},
+        }
+        try:
+            data = dumps(saved, self.settings)
+        except Exception as problem:  # a reader's output that cannot be kept: keep nothing
+            logger.warning("read_cache: not saved (%s)", problem)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".read_cache.")
+        try:
+            with os.fdopen(handle, "wb") as written:
+                written.write(data)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.changed = False
+
+
+# --- typogrify, remembered ----------------------------------------------------------------
+
+_cache: ReadCache | None = None
+_original_typogrify: Callable[..., str] | None = None
+
+
+def _typogrify_arguments(arguments: tuple[Any, ...], options: dict[str, Any]) -> tuple[Any, ...]:
+    import smartypants
+
+    # Pelican sets smartypants' dash style globally before typogrify runs: part of the key.
+    return (arguments, sorted(options.items()), int(smartypants.Attr.default))
+
+
+def _remembered_typogrify(text: str, *arguments: Any, **options: Any) -> str:
+    assert _original_typogrify is not None
+    if _cache is None:
+        return _original_typogrify(text, *arguments, **options)
+    key = _cache.text_key(text, _typogrify_arguments(arguments, options))
+    found = _cache.text(key)
+    if found is None:
+        found = _original_typogrify(text, *arguments, **options)
+        _cache.keep_text(key, found)
+    return found
+
+
+def _install_typogrify() -> None:
+    global _original_typogrify
+    try:
+        import typogrify.filters as filters
+    except ImportError:
+        return
+    if _original_typogrify is None:
+        _original_typogrify = filters.typogrify
+        filters.typogrify = _remembered_typogrify
+
+
+def _uninstall_typogrify() -> None:
+    global _original_typogrify
+    if _original_typogrify is None:
+        return
+    import typogrify.filters as filters
+
+    filters.typogrify = _original_typogrify
+    _original_typogrify = None
+
+
+# --- readers, remembered and filled in parallel -------------------------------------------
+
+
+def _remembering(reader: Any, cache: ReadCache) -> Callable[[str], Reading]:
+    read = reader.read
+    name = type(reader).__name__
+
+    def remembered_read(path: str) -> Reading:
+        source = Path(path).read_bytes()
+        key = cache.read_key(name, source)
+        found = cache.reading(key)
+        if found is None:
+            found = read(path)
+            cache.keep_reading(key, found)
+        return found
+
+    return remembered_read
+
+
+def _sources(settings: dict[str, Any], extensions: set[str]) -> Iterator[Path]:
+    """The files under the content folder that some reader will read."""
+    content = Path(settings["PATH"])
+    static = {content / folder for folder in settings.get("STATIC_PATHS", [])}
+    for folder, subfolders, files in os.walk(content):
+        here = Path(folder)
+        subfolders[:] = [name for name in subfolders if here / name not in static]
+        for name in files:
+            if name.rsplit(".", 1)[-1] in extensions:
+                yield here / name
+
+
+# Set in the parent before the pool forks, so that workers inherit the readers and the cache.
+_worker_readers: dict[str, Any] = {}
+
+
+def pelican_typogrify_call(settings: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments Pelican's read_file gives typogrify, from the settings."""
+    return (settings["TYPOGRIFY_IGNORE_TAGS"],), dict.fromkeys(
+        settings["TYPOGRIFY_OMIT_FILTERS"], False
+    )
+
+
+def set_smartypants_dashes(settings: dict[str, Any]) -> None:
+    """smartypants' dash style, set as Pelican's read_file sets it before typogrify runs."""
+    import smartypants
+
+    dashes = settings["TYPOGRIFY_DASHES"]
+    if dashes == "oldschool":
+        smartypants.Attr.default = smartypants.Attr.set2
+    elif dashes == "oldschool_inverted":
+        smartypants.Attr.default = smartypants.Attr.set3
+    else:
+        smartypants.Attr.default = smartypants.Attr.set1
+    smartypants.Attr.default |= smartypants.Attr.w
+
+
+def _read_in_worker(extension: str, path: str) -> bytes:
+    """One source read, and the typogrify output of its body, title and summary, pickled."""
+    assert _cache is not None
+    settings = _cache.settings
+    source = Path(path).read_bytes()
+    try:
+        content, metadata = _worker_readers[extension].read(path)
+        texts = {}
+        if settings["TYPOGRIFY"] and _original_typogrify is not None:
+            set_smartypants_dashes(settings)
+            arguments, options = pelican_typogrify_call(settings)
+            for text in (content, metadata.get("title"), metadata.get("summary")):
+                if isinstance(text, str) and text:
+                    key = _cache.text_key(text, _typogrify_arguments(arguments, options))
+                    texts[key] = _original_typogrify(text, *arguments, **options)
+        return dumps((source, (content, metadata), texts), settings)
+    except Exception:  # Pelican reports the problem when it reads the file itself
+        return b""
+
+
+def _fill_in_parallel(readers: Any, cache: ReadCache) -> None:
+    settings = readers.settings
+    workers = int(settings.get("READ_CACHE_WORKERS") or os.cpu_count() or 1)
+    extensions = {ext for ext, reader in readers.readers.items() if reader.enabled}
+    missing = []
+    for path in _sources(settings, extensions):
+        extension = path.name.rsplit(".", 1)[-1]
+        name = type(readers.readers[extension]).__name__
+        if cache.reads.get(cache.read_key(name, path.read_bytes())) is None:
+            missing.append((extension, str(path)))
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or len(missing) < POOL_MINIMUM or not forking:
+        return
+    _worker_readers.clear()
+    _worker_readers.update(readers.readers)
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunk = max(1, len(missing) // (workers * 4))
+            extensions_in_order, paths = zip(*missing, strict=True)
+            for (extension, _path), packed in zip(
+                missing, pool.map(_read_in_worker, extensions_in_order, paths, chunksize=chunk),
+                strict=True,
+            ):
+                if not packed:
+                    continue
+                source, reading, texts = loads(packed, settings)
+                name = type(readers.readers[extension]).__name__
+                cache.keep_reading(cache.read_key(name, source), reading)
+                for key, text in texts.items():
+                    cache.keep_text(key, text)
+    except Exception as problem:  # no pool here, or a worker died: read in this process
+        logger.warning("read_cache: reading in one process (%s)", problem)
+    finally:
+        _worker_readers.clear()
+
+
+def _before_reading(generator: Any) -> None:
+    """Sent before each source is read, once the generator's readers exist."""
+    global _cache
+    readers = generator.readers
+    if not readers.settings.get("READ_CACHE", True):
+        return
+    _install_typogrify()
+    if _cache is None or _cache.settings is not readers.settings:
+        _cache = ReadCache(readers.settings)
+        _fill_in_parallel(readers, _cache)
+    cache: ReadCache = _cache
+    for reader in readers.readers.values():
+        if getattr(reader, "_read_cache", None) is not cache:
+            reader.read = _remembering(reader, cache)
+            reader._read_cache = cache
+
+
+def _on_finalized(pelican: Any) -> None:
+    global _cache
+    if _cache is not None:
+        _cache.save()
+    _cache = None
+    _uninstall_typogrify()
+
+
+def register() -> None:
+    signals.article_generator_preread.connect(_before_reading)
+    signals.page_generator_preread.connect(_before_reading)
+    signals.finalized.connect(_on_finalized)
