@@ -6,10 +6,18 @@ import re
 from dataclasses import dataclass
 
 from comments_api.spam.comment import CommentDraft, SpamContext
+from comments_api.spam.intent import (
+    Intent,
+    brand_like_name,
+    commercial_intent,
+    commercial_words_in_address,
+    detected_language,
+    relevance,
+)
 from comments_api.spam.links import Link, find_links, is_trusted_domain, text_without_links
 from comments_api.spam.settings import SpamSettings
 
-__all__ = ["Signal", "rule_signals"]
+__all__ = ["SIGNAL_KINDS", "Signal", "rule_signals"]
 
 HONEYPOT_POINTS = 100.0
 TOO_FAST_POINTS = 60.0
@@ -28,6 +36,42 @@ NEW_GUEST_WITH_LINKS_POINTS = 20.0
 NEW_MEMBER_WITH_LINKS_POINTS = 10.0
 LINK_ONLY_MAXIMUM_WORDS = 5
 GENERIC_PRAISE_MAXIMUM_WORDS = 40
+LONG_GENERIC_PRAISE_WITH_LINK_POINTS = 15.0
+COMMERCIAL_INTENT_POINTS = 20.0
+COMMERCIAL_INTENT_EXTRA_ASK_POINTS = 10.0
+COMMERCIAL_INTENT_CAP = 40.0
+OFFER_WITH_LINK_POINTS = 10.0
+FOREIGN_LANGUAGE_WITH_COMMERCIAL_LINK_POINTS = 20.0
+COMMERCIAL_ADDRESS_POINTS = 15.0
+BRAND_NAME_POINTS = 15.0
+PRAISE_FROM_ADVERT_NAME_POINTS = 25.0
+GUEST_WEBSITE_POINTS = 10.0
+OFF_TOPIC_POINTS = 10.0
+CAMPAIGN_POINTS = 30.0
+BURST_POINTS = 10.0
+BURST_THREADS = 4
+SHORT_THANKS_MAXIMUM_WORDS = 8
+
+# What each rule is called, for `SpamSettings.disabled_signals` and the evaluation's ablation.
+SIGNAL_KINDS = (
+    "request",
+    "duplicate",
+    "untrusted-domain",
+    "company-pitch",
+    "promotional-wording",
+    "author-name",
+    "link-only",
+    "many-links",
+    "generic-praise",
+    "new-author-links",
+    "commercial-intent",
+    "foreign-language",
+    "website-words",
+    "guest-website",
+    "off-topic",
+    "campaign",
+    "burst",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +80,7 @@ class Signal:
 
     points: float
     reason: str
+    kind: str = ""
 
 
 # "X is a renowned organization that specializes in ... services": the pitch of an unrelated
@@ -49,13 +94,22 @@ COMPANY_PITCH = re.compile(
 )
 
 PROMOTIONAL_PHRASES: dict[str, str] = {
-    "SEO": r"\bseo\b|\bbacklinks?\b|search engine optimi[sz]ation|rank(?:ing)? (?:on|your)",
+    "SEO": r"\bseo\b|\bbacklinks?\b|search engine optimi[sz]ation|rank(?:ing)? (?:on|your)"
+    r"|\bdo-?follow\b|sponsored (?:posts?|articles?|links?)|guest post(?:ing|s)?\b",
     "casino": r"\bcasinos?\b|\bjackpot|free spins|(?:online|real money) slots|slot machines?"
-    r"|\bbetting\b|sportsbook|poker|roulette",
+    r"|\bbetting\b|sportsbook|poker|roulette|\bapuestas\b|\bapostas\b|paris sportifs"
+    r"|scommesse|sportwetten|\bbahis\b|\bjudi\b|казино|ставки на спорт|καζίνο|كازينو|קזינו"
+    r"|赌场|博彩|娱乐城|百家乐|カジノ|카지노|바카라|토토|คาสิโน|บาคาร่า|sòng bạc|nhà cái",
     "loans": r"\bloans?\b|\bpayday\b|credit repair|debt relief",
     "crypto": r"\bcrypto\w*|\bbitcoin|\bforex\b|trading signals|recover (?:your )?(?:lost )?fund",
     "essay writing": r"essay (?:writ\w+|help|service)|write my (?:essay|assignment|paper)"
-    r"|assignment help|dissertation (?:help|writ\w+)|homework help",
+    r"|assignment help|dissertation (?:help|writ\w+)|homework help|ensayos? por encargo"
+    r"|hausarbeit\w* schreiben lassen|mémoires? sur mesure|курсов\w+ на заказ|дипломн\w+ на"
+    r" заказ|代写|论文代|代考|レポート代行|論文代行|대필|과제 대행",
+    "diplomas": r"\bbuy (?:an? )?(?:real |fake )?(?:diploma|degree|certificate)s?\b"
+    r"|(?:diploma|degree|certificate)s? for sale|(?:fake|novelty) (?:diploma|degree)s?"
+    r"|comprar (?:un )?(?:diploma|t[ií]tulo)|купить диплом|диплом без|文凭|学位证|卒業証書"
+    r"|학위증|شهادات? للبيع",
     "pharmacy sales": r"online pharmacy|without (?:a )?prescription|\bviagra\b|\bcialis\b"
     r"|\bbuy \w+ (?:pills|tablets)\b",
     "cheap": r"\bcheap(?:est)?\b|\bdiscounts?\b|\d+% off\b|best price|lowest price",
@@ -75,6 +129,12 @@ PROMOTIONAL_PATTERNS = {
     label: re.compile(pattern, re.IGNORECASE) for label, pattern in PROMOTIONAL_PHRASES.items()
 }
 
+SHORT_THANKS = re.compile(
+    r"^\W*(?:many\s+)?(?:thanks?|thank you|thx|ty|great|nice|useful|helpful|interesting|"
+    r"informative|good|cool|agreed?|wow|love (?:it|this)|very (?:good|nice|useful|helpful)|"
+    r"well (?:said|written|done))\b",
+    re.IGNORECASE,
+)
 GENERIC_PRAISE = re.compile(
     r"\b(?:great|nice|awesome|amazing|excellent|wonderful|informative|helpful|useful|good)"
     r"\s+(?:\w+\s+)?(?:post|article|blog|read|share|content|information|info|write-?up)\b"
@@ -87,13 +147,26 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def rule_signals(draft: CommentDraft, context: SpamContext, settings: SpamSettings) -> list[Signal]:
-    """Every rule that fires for this comment, strongest first."""
+    """Every rule that fires for this comment, strongest first, less those the settings turn off."""
+    signals = [
+        signal
+        for signal in all_rule_signals(draft, context, settings)
+        if signal.kind not in settings.disabled_signals
+    ]
+    return sorted(signals, key=lambda signal: -signal.points)
+
+
+def all_rule_signals(
+    draft: CommentDraft, context: SpamContext, settings: SpamSettings
+) -> list[Signal]:
     body_links = find_links(draft.body)
     untrusted_body_links = [
         link for link in body_links if not is_trusted_domain(link.domain, settings.trusted_domains)
     ]
     website_domain = website_domain_if_untrusted(draft.website, settings)
     words_outside_links = WORD.findall(text_without_links(draft.body))
+    has_untrusted_link = bool(untrusted_body_links or website_domain)
+    is_guest = not context.is_member
 
     signals = [
         *request_signals(context, settings),
@@ -102,25 +175,163 @@ def rule_signals(draft: CommentDraft, context: SpamContext, settings: SpamSettin
         *author_name_signals(draft.author_name),
     ]
     if context.duplicate_exists:
-        signals.append(Signal(DUPLICATE_POINTS, "the same text was posted before"))
+        signals.append(Signal(DUPLICATE_POINTS, "the same text was posted before", "duplicate"))
     if untrusted_body_links and len(words_outside_links) <= LINK_ONLY_MAXIMUM_WORDS:
-        signals.append(Signal(LINK_ONLY_POINTS, "little or no text besides the links"))
-    if len(body_links) >= MANY_LINKS and untrusted_body_links:
-        signals.append(Signal(MANY_LINKS_POINTS, f"{len(body_links)} links in one comment"))
-    if (
-        (untrusted_body_links or website_domain)
-        and len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS
-        and GENERIC_PRAISE.search(draft.body)
-    ):
         signals.append(
-            Signal(GENERIC_PRAISE_WITH_LINK_POINTS, "short generic praise next to a link")
+            Signal(LINK_ONLY_POINTS, "little or no text besides the links", "link-only")
+        )
+    if len(body_links) >= MANY_LINKS and untrusted_body_links:
+        signals.append(
+            Signal(MANY_LINKS_POINTS, f"{len(body_links)} links in one comment", "many-links")
+        )
+    praise = is_generic_praise(draft.body, len(words_outside_links))
+    advert_name = brand_like_name(draft.author_name) if is_guest else None
+    if has_untrusted_link and praise:
+        if len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS:
+            signals.append(
+                Signal(
+                    GENERIC_PRAISE_WITH_LINK_POINTS,
+                    "short generic praise next to a link",
+                    "generic-praise",
+                )
+            )
+        else:
+            signals.append(
+                Signal(
+                    LONG_GENERIC_PRAISE_WITH_LINK_POINTS,
+                    "generic praise next to a link",
+                    "generic-praise",
+                )
+            )
+    elif praise and advert_name and len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS:
+        signals.append(
+            Signal(
+                PRAISE_FROM_ADVERT_NAME_POINTS,
+                "generic praise under a name that reads like an advert",
+                "generic-praise",
+            )
         )
     if untrusted_body_links and context.author_is_new:
         if context.is_member:
-            signals.append(Signal(NEW_MEMBER_WITH_LINKS_POINTS, "a new member posting links"))
+            signals.append(
+                Signal(
+                    NEW_MEMBER_WITH_LINKS_POINTS, "a new member posting links", "new-author-links"
+                )
+            )
         else:
-            signals.append(Signal(NEW_GUEST_WITH_LINKS_POINTS, "a first-time guest posting links"))
-    return sorted(signals, key=lambda signal: -signal.points)
+            signals.append(
+                Signal(
+                    NEW_GUEST_WITH_LINKS_POINTS,
+                    "a first-time guest posting links",
+                    "new-author-links",
+                )
+            )
+    intent = commercial_intent(draft.body)
+    signals.extend(intent_signals(draft, intent, has_untrusted_link))
+    commercial_address = address_signals(untrusted_body_links, website_domain)
+    signals.extend(commercial_address)
+    if advert_name and not any(signal.kind == "author-name" for signal in signals):
+        signals.append(
+            Signal(
+                BRAND_NAME_POINTS,
+                f'the author name is {advert_name}, not a person\'s: "{draft.author_name}"',
+                "author-name",
+            )
+        )
+    if website_domain and is_guest and context.author_is_new:
+        signals.append(
+            Signal(
+                GUEST_WEBSITE_POINTS,
+                f"a first-time guest giving a website ({website_domain})",
+                "guest-website",
+            )
+        )
+    if has_untrusted_link and (intent.commercial or commercial_address):
+        language = detected_language(draft.body)
+        if language is not None and language != settings.site_language:
+            signals.append(
+                Signal(
+                    FOREIGN_LANGUAGE_WITH_COMMERCIAL_LINK_POINTS,
+                    f"written in another language than the site's ({language}) "
+                    "with a commercial link",
+                    "foreign-language",
+                )
+            )
+    if has_untrusted_link and (intent.commercial or praise):
+        share = relevance(draft.body, context.post_text)
+        if share == 0.0:
+            signals.append(
+                Signal(
+                    OFF_TOPIC_POINTS,
+                    f"says nothing about the post it answers (“{context.post_text[:80]}”)",
+                    "off-topic",
+                )
+            )
+    if context.campaign_threads:
+        plural = "thread" if context.campaign_threads == 1 else "threads"
+        signals.append(
+            Signal(
+                CAMPAIGN_POINTS,
+                f"nearly the same text was posted lately in {context.campaign_threads} "
+                f"other {plural}",
+                "campaign",
+            )
+        )
+    if has_untrusted_link and context.threads_from_client_lately >= BURST_THREADS:
+        signals.append(
+            Signal(
+                BURST_POINTS,
+                f"the same sender commented on {context.threads_from_client_lately} other "
+                "threads in the last few minutes",
+                "burst",
+            )
+        )
+    return signals
+
+
+def is_generic_praise(body: str, word_count: int) -> bool:
+    """Praise that would fit under any post: a stock phrase, or a few words of thanks."""
+    if GENERIC_PRAISE.search(body):
+        return True
+    return word_count <= SHORT_THANKS_MAXIMUM_WORDS and bool(
+        SHORT_THANKS.search(text_without_links(body))
+    )
+
+
+def intent_signals(draft: CommentDraft, intent: Intent, has_untrusted_link: bool) -> list[Signal]:
+    """Points for selling something: an offer with a price, discount, contact or call to action."""
+    if not intent.commercial:
+        return []
+    asks = ", ".join(intent.asks)
+    points = min(
+        COMMERCIAL_INTENT_CAP,
+        COMMERCIAL_INTENT_POINTS + COMMERCIAL_INTENT_EXTRA_ASK_POINTS * (len(intent.asks) - 1),
+    )
+    what = "an offer with " if intent.offer else ""
+    signals = [Signal(points, f"sells something: {what}{asks}", "commercial-intent")]
+    if intent.offer and has_untrusted_link:
+        signals.append(
+            Signal(OFFER_WITH_LINK_POINTS, "an offer next to a link", "commercial-intent")
+        )
+    return signals
+
+
+def address_signals(untrusted_body_links: list[Link], website_domain: str | None) -> list[Signal]:
+    """Points when a linked domain or the website is named after something for sale."""
+    domains = list(dict.fromkeys(link.domain for link in untrusted_body_links))
+    if website_domain and website_domain not in domains:
+        domains.append(website_domain)
+    for domain in domains:
+        words = commercial_words_in_address(domain)
+        if words:
+            return [
+                Signal(
+                    COMMERCIAL_ADDRESS_POINTS,
+                    f"the address {domain} advertises ({', '.join(words[:3])})",
+                    "website-words",
+                )
+            ]
+    return []
 
 
 def request_signals(context: SpamContext, settings: SpamSettings) -> list[Signal]:
@@ -128,7 +339,11 @@ def request_signals(context: SpamContext, settings: SpamSettings) -> list[Signal
     signals: list[Signal] = []
     if context.honeypot_filled:
         signals.append(
-            Signal(HONEYPOT_POINTS, "the hidden form field that people never see was filled in")
+            Signal(
+                HONEYPOT_POINTS,
+                "the hidden form field that people never see was filled in",
+                "request",
+            )
         )
     seconds = context.seconds_to_submit
     if seconds is not None and seconds < settings.minimum_seconds_to_submit:
@@ -137,6 +352,7 @@ def request_signals(context: SpamContext, settings: SpamSettings) -> list[Signal
                 TOO_FAST_POINTS,
                 f"sent {max(seconds, 0):.1f} seconds after the form opened "
                 f"(people take at least {settings.minimum_seconds_to_submit:g})",
+                "request",
             )
         )
     return signals
@@ -153,7 +369,13 @@ def untrusted_domain_signals(
         return []
     points = min(UNTRUSTED_DOMAIN_CAP, UNTRUSTED_DOMAIN_POINTS * len(domains))
     plural = "a domain" if len(domains) == 1 else "domains"
-    return [Signal(points, f"links to {plural} outside the trusted list: {', '.join(domains)}")]
+    return [
+        Signal(
+            points,
+            f"links to {plural} outside the trusted list: {', '.join(domains)}",
+            "untrusted-domain",
+        )
+    ]
 
 
 def wording_signals(body: str) -> list[Signal]:
@@ -161,13 +383,17 @@ def wording_signals(body: str) -> list[Signal]:
     signals: list[Signal] = []
     if COMPANY_PITCH.search(body):
         signals.append(
-            Signal(COMPANY_PITCH_POINTS, "reads like an advert for a company's services")
+            Signal(
+                COMPANY_PITCH_POINTS,
+                "reads like an advert for a company's services",
+                "company-pitch",
+            )
         )
     labels = [label for label, pattern in PROMOTIONAL_PATTERNS.items() if pattern.search(body)]
     if labels:
         points = min(PROMOTIONAL_CAP, PROMOTIONAL_PHRASE_POINTS * len(labels))
         quoted = ", ".join(f'"{label}"' for label in labels)
-        signals.append(Signal(points, f"promotional wording ({quoted})"))
+        signals.append(Signal(points, f"promotional wording ({quoted})", "promotional-wording"))
     return signals
 
 
@@ -181,7 +407,11 @@ def author_name_signals(author_name: str) -> list[Signal]:
     if not is_advert:
         return []
     return [
-        Signal(AUTHOR_NAME_ADVERT_POINTS, f'the author name reads like an advert: "{author_name}"')
+        Signal(
+            AUTHOR_NAME_ADVERT_POINTS,
+            f'the author name reads like an advert: "{author_name}"',
+            "author-name",
+        )
     ]
 
 
