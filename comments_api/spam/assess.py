@@ -34,7 +34,7 @@ class Assessment:
 
     def explained(self) -> list[str]:
         """Each reason with the points it added, strongest first, then the personal data."""
-        lines = [f"{signal.reason} (+{signal.points:g})" for signal in self.signals]
+        lines = [f"{signal.reason} ({signal.points:+g})" for signal in self.signals]
         lines.extend(reason for reason in self.reasons if reason.endswith(PERSONAL_DATA_ENDING))
         return lines
 
@@ -56,7 +56,7 @@ def assess(
     rule_score = sum(signal.points for signal in signals)
     spam_probability = None if model is None else probability(model, learning_text(draft))
     if spam_probability is not None:
-        model_points = settings.model_weight * max(0.0, 2 * spam_probability - 1)
+        model_points = round(settings.model_weight * max(0.0, 2 * spam_probability - 1), 1)
         if model_points >= MODEL_REASON_MINIMUM_POINTS:
             signals.append(
                 Signal(

@@ -19,6 +19,8 @@ __all__ = [
     "Intent",
     "brand_like_name",
     "commercial_intent",
+    "generic_praise_markers",
+    "is_personal_website",
     "commercial_words_in_address",
     "detected_language",
     "relevance",
@@ -33,11 +35,17 @@ def _any(*patterns: str) -> re.Pattern[str]:
 # Something offered for sale: "our services", "we provide", a paid kind of service, or a trade
 # that spam sells (gambling, essays, diplomas), written in any of the common languages.
 OFFER = _any(
-    r"\b(?:our|my)\s+(?:\w+\s+){0,2}?(?:services?|agency|company|firm|team of|courses?|"
+    r"\b(?:our|my)\s+(?:[\w-]+\s+){0,4}?(?:services?|agency|company|firm|team of|courses?|"
     r"programmes?|programs?|platform|app|software|tools?|products?|consultancy|packages?|"
-    r"writers|experts|specialists|solutions?|shop|store|offers?)\b",
+    r"writers|experts|specialists|solutions?|shop|store|offers?|bureau|analysts|consultants|"
+    r"facilitators|trainers|editors|add-in|plugin|licen[cs]es?|subscriptions?)\b",
     r"\bwe\s+(?:offer|provide|supply|deliver|sell|run|arrange|specialise|specialize|handle|"
     r"place|write|do|can (?:help|write|supply|provide|handle|take))\b",
+    r"\bwe(?: are|'re)\s+(?:offering|providing|selling|supplying)\b",
+    r"\bwe(?: are|'re)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?(?:company|agency|firm|provider|"
+    r"supplier|distributor|consultancy|studio|platform|venue|bureau|specialists|experts|"
+    r"editors|writers|recruiters?)\b",
+    r"\b(?:annual|monthly|lifetime)\s+(?:licen[cs]e|subscription|plan|membership)\b",
     r"\b(?:paid|premium|professional|expert|certified|accredited|affordable|bespoke|"
     r"done-for-you|turnkey|white-label)\s+(?:\w+\s+)?(?:services?|courses?|writers?|"
     r"consult\w*|coaching|support|staffing|certificat\w+|accreditation|training|help|packages?)",
@@ -64,9 +72,9 @@ OFFER = _any(
     r"\bnasze usługi\b|\boferujemy\b|\bzakłady bukmacherskie\b",
     # Cyrillic, Greek, Arabic, Hebrew, Hindi: no word boundaries needed
     r"наши услуги|услуг[иа]|предлагаем|казино|ставки на спорт|букмекер|купить диплом|диплом"
-    r" без|курсов(?:ые|ую) на заказ|дипломн\w+ на заказ",
+    r" без|на заказ",
     r"υπηρεσίες μας|καζίνο|στοιχήματα",
-    r"خدماتنا|نقدم|كازينو|مراهنات|شهادات? للبيع",
+    r"خدماتنا|نقدم|كازينو|مراهنات|شهادات?.{0,15}للبيع",
     r"השירותים שלנו|קזינו|הימורים",
     r"हमारी सेवाएं|सेवाएँ|कैसीनो|सट्टा",
     # Chinese, Japanese, Korean, Thai, Vietnamese
@@ -83,6 +91,8 @@ PRICE = _any(
     r"\b(?:per|a|an)\s+(?:page|hour|session|month|shift|user|seat|head)\b.{0,12}\d"
     r"|\d.{0,12}\b(?:per|a)\s+(?:page|hour|session|month|shift)\b",
     r"\b(?:from|only|just)\s+[$€£]?\d",
+    r"\b(?:fixed|flat|monthly|annual|one-off|hourly|day delegate)\s+(?:monthly\s+)?(?:fee|price|"
+    r"rate)s?\b|\b(?:what is|send me|tell me) your (?:price|rates?|fee)\b|\bprice for\b",
     r"\b(?:affordable|low[- ]cost|cheap(?:est)?|budget[- ]friendly|best price|lowest price|"
     r"competitive (?:rates|prices|pricing)|price list|pricing)\b",
     r"\b(?:precio|precios|barato|económico|prix|pas cher|preis|günstig|prezzo|economico|"
@@ -97,8 +107,11 @@ DISCOUNT = _any(
     r"\b(?:promo|coupon|voucher|referral)\s+codes?\b|\bcoupons?\b|\bvouchers?\b",
     r"\d+\s?%\s?(?:off|discount|rabatt|descuento|de descuento|remise|de réduction|sconto|"
     r"desconto|korting|indirim|diskon|скидк\w*|折|割引|할인)",
-    r"\b(?:free trial|first (?:order|session|month|lesson) free|welcome bonus|bonus|"
-    r"free spins|limited[- ]time offer|special offer|sale ends)\b",
+    r"\b(?:free (?:\d+[- ]day )?trial|first (?:order|session|month|lesson) free|welcome bonus|"
+    r"bonus|free spins|limited[- ]time offer|special offer|sale ends|early bird|offer ends|"
+    r"reduced (?:price|rate|fee)s?|no (?:setup|set-up|joining|booking) fee|money[- ]back|"
+    r"(?:fee|money) back|no win,? no fee|only (?:charge|pay) (?:on|for) results|"
+    r"guaranteed (?:results|acceptance|pass|rating))\b",
     r"\b(?:rabatt|descuentos?|bono|remise|réduction|promo|sconto|desconto|korting|indirim|"
     r"diskon|promosi|zniżka|gratis)\b",
     r"скидк|бонус|акци[яи]|έκπτωση|خصم|تخفيض|הנחה|छूट|折扣|优惠|返利|割引|クーポン|ボーナス"
@@ -122,6 +135,11 @@ CALL_TO_ACTION = _any(
     r"\b(?:order|buy|shop|book|enrol+|register|sign up|subscribe|apply|join|download|grab|claim)"
     r"\s+(?:now|today|yours|your (?:place|spot|seat|copy|free)|online|here|via|at|through)\b",
     r"\b(?:click|tap)\s+(?:here|the link|below|my name)\b",
+    r"\bbook\s+(?:a|an|your)\s+(?:free\s+)?(?:[\w-]+\s+){0,2}?(?:call|demo|consultation|"
+    r"session|place|slot|trial|quote|meet-up|event|team)\b",
+    r"\b(?:request|get|ask for|for)\s+a\s+(?:free\s+)?(?:quote|demo|price|trial)\b|\bdemo\s*:",
+    r"\b(?:download|install|grab)\s+(?:it|yours|the app)?\s*(?:now|today|from)\b",
+    r"\b\w+\s+(?:slots|places|spaces|spots)\s+left\b",
     r"\b(?:visit|see|check out|try)\s+(?:our|my)\b",
     r"\b(?:details|more info\w*|find out more|learn more|enquire|enquiries|read more|"
     r"full (?:details|list))\s+(?:at|on|via|here|through)\b",
@@ -149,10 +167,16 @@ COMMERCIAL_STEMS = (
     "course", "training", "clinic", "dental", "cosmetic", "aesthetic", "lawyer", "attorney",
     "insurance", "mortgage", "realty", "property", "hosting", "software", "tech", "apps",
     "bet", "win", "earn", "money", "review", "best", "top", "online", "pro", "expert",
+    "bathroom", "kitchen", "fitters", "lashes", "beauty", "salon", "detailing", "wedding",
+    "photography", "skip", "hire", "garden", "paper", "helper", "solar", "pest", "hotel", "spa",
+    "travel", "flights", "holiday", "vpn", "stream", "guarantee", "exam", "nclex", "wholesale",
+    "supplies", "deals", "income", "jobs", "careers", "voucher", "followers", "likes",
 )
+SAFE_SHORT_STEMS = frozenset({"vpn", "seo", "cbd"})  # three letters, yet rare inside words
 WEAK_STEMS = frozenset({"best", "top", "online", "pro", "expert", "win", "tech", "review"})
 ADDRESS_WORD = re.compile(r"[a-z]+")
 NAME_WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 BUSINESS_NAME_ENDINGS = re.compile(
     r"\b(?:ltd|limited|inc|llc|llp|plc|gmbh|co|corp|company|solutions|services|agency|group|"
     r"consulting|consultancy|digital|marketing|media|academy|clinic|pharmacy|store|shop|online|"
@@ -168,7 +192,9 @@ COMMON_WORDS = (
     "ours out over own same she should so some such than that the their theirs them then there "
     "these they this those through to too under until up very was we were what when where "
     "which while who whom why will with would you your yours yourself post article blog read "
-    "thanks thank great good nice really very much many one get got like use used using"
+    "thanks thank great good nice really very much many one get got like use used using "
+    "month months week weeks year years day days time first last new notes note just easy "
+    "fix what did not"
 )
 STOPWORDS = frozenset(COMMON_WORDS.split())
 TOPIC_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -210,25 +236,34 @@ def commercial_words_in_address(domain: str) -> list[str]:
     found: list[str] = []
     for word in ADDRESS_WORD.findall(name):
         for stem in COMMERCIAL_STEMS:
-            if stem in word and stem not in found and (len(stem) > 3 or word == stem
-                                                        or word.startswith(stem)):
+            if stem in word and stem not in found and (
+                len(stem) > 3 or word == stem or word.startswith(stem) or stem in SAFE_SHORT_STEMS
+            ):
                 found.append(stem)
     strong = [stem for stem in found if stem not in WEAK_STEMS]
     return strong + [stem for stem in found if stem in WEAK_STEMS] if strong else []
 
 
 def brand_like_name(author_name: str) -> str | None:
-    """Why the display name reads as a business or a string of keywords, or None for a person."""
+    """Why the display name reads as a business or a string of keywords, or None for a person.
+
+    Names are read word by word (CamelCase split), and a keyword must be a whole word give or
+    take an ending ("Writers", "Loans"), so that "Saleh" is not read as "sale".
+    """
     name = author_name.strip()
     if not name:
         return None
-    words = NAME_WORD.findall(name.lower())
-    stems = [stem for stem in COMMERCIAL_STEMS if stem not in WEAK_STEMS
-             and any(stem == word or (len(stem) > 3 and stem in word) for word in words)]
+    words = NAME_WORD.findall(CAMEL_CASE.sub(" ", name).lower())
+    stems = [
+        stem for stem in COMMERCIAL_STEMS
+        if stem not in WEAK_STEMS
+        and any(word in (stem, stem + "s", stem + "es", stem + "er", stem + "ers", stem + "ing")
+                for word in words)
+    ]
     if len(stems) >= 2:
         return f"keywords ({', '.join(stems)})"
     if BUSINESS_NAME_ENDINGS.search(name) and len(words) >= 2:
-        return "the name of a business"
+        return "the name of a business" + (f" ({stems[0]})" if stems else "")
     if stems and len(words) >= 2:
         return f"a keyword ({stems[0]})"
     return None
@@ -270,3 +305,50 @@ def detected_language(body: str) -> str | None:
     identifier = _identifier()
     language, confidence = identifier.classify(text)  # type: ignore[attr-defined]
     return str(language) if confidence >= 0.9 else None
+
+
+# What praise that fits under any post is made of: it talks about the writing, never the subject.
+PRAISE_MARKERS = re.compile(
+    r"\b(?:thoughtful|well (?:written|structured|put together|said|done|researched)|clearly "
+    r"written|easy to follow|enjoyed|pleasure to read|refreshing|bookmark\w*|shar(?:e|ed|ing) "
+    r"(?:it|this|the link)|passed the link|keep (?:writing|up|the posts coming|it up)|looking "
+    r"forward|next (?:post|instalment|article|one)|your (?:writing|blog|work|content|perspective|"
+    r"knowledge|site|summary|articles?|posts?)|this (?:article|piece|post|blog|page|one)|great job|"
+    r"excellent|brilliant|fantastic|informative|insightful|comprehensive|valuable|appreciate\w*|"
+    r"thank you for (?:taking|writing|sharing|putting|this)|recommend\w*|so glad|wonderful|"
+    r"engaging|pleasure|talent|reader)\b",
+    re.IGNORECASE,
+)
+PERSONAL_SITE_WORDS = frozenset(
+    {"blog", "blogs", "writes", "the", "my", "home", "site", "page", "dr", "me", "notes", "journal"}
+)
+HOSTED_SITES = ("blogspot.com", "wordpress.com", "github.io", "substack.com", "medium.com")
+
+
+def generic_praise_markers(body: str) -> int:
+    """How many different stock phrases of praise the body uses."""
+    return len({match.group().lower() for match in PRAISE_MARKERS.finditer(body)})
+
+
+def is_personal_website(domain: str, author_name: str) -> bool:
+    """True when the site's own name is the author's name (with "blog" and the like at most)."""
+    labels = domain.lower().split(".")
+    hosted = any(domain.endswith(site) for site in HOSTED_SITES)
+    label = labels[0] if hosted or len(labels) < 2 else labels[-2]
+    if len(labels) > 2 and not hosted and labels[-2] in {"co", "org", "ac", "com", "net"}:
+        label = labels[-3]
+    name_words = [
+        word for word in NAME_WORD.findall(CAMEL_CASE.sub(" ", author_name).lower())
+        if len(word) > 1
+    ]
+    if not name_words or commercial_words_in_address(domain):
+        return False
+    rest = re.sub(r"[^a-z]", "", label)
+    matched = False
+    for word in sorted(name_words, key=len, reverse=True):
+        if word in rest:
+            rest = rest.replace(word, "", 1)
+            matched = True
+    for word in sorted(PERSONAL_SITE_WORDS, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return matched and not rest

@@ -12,6 +12,8 @@ from comments_api.spam.intent import (
     commercial_intent,
     commercial_words_in_address,
     detected_language,
+    generic_praise_markers,
+    is_personal_website,
     relevance,
 )
 from comments_api.spam.links import Link, find_links, is_trusted_domain, text_without_links
@@ -37,13 +39,22 @@ NEW_MEMBER_WITH_LINKS_POINTS = 10.0
 LINK_ONLY_MAXIMUM_WORDS = 5
 GENERIC_PRAISE_MAXIMUM_WORDS = 40
 LONG_GENERIC_PRAISE_WITH_LINK_POINTS = 15.0
-COMMERCIAL_INTENT_POINTS = 20.0
-COMMERCIAL_INTENT_EXTRA_ASK_POINTS = 10.0
-COMMERCIAL_INTENT_CAP = 40.0
+COMMERCIAL_INTENT_POINTS = 25.0  # an offer and one way to take it up
+COMMERCIAL_INTENT_EXTRA_ASK_POINTS = 15.0
+COMMERCIAL_INTENT_CAP = 55.0
+ASKS_WITHOUT_OFFER_POINTS = 10.0  # per ask, from two asks on, when no offer is named
 OFFER_WITH_LINK_POINTS = 10.0
+BUSINESS_CONTACT_POINTS = 10.0
+LINK_BUYING_POINTS = 50.0
+PERSONAL_WEBSITE_POINTS = -15.0
+GENERIC_PRAISE_MINIMUM_MARKERS = 3
+GENERIC_PRAISE_MANY_MARKERS = 5  # this many compliments pass for praise despite a shared word
+MOSTLY_OFF_TOPIC = 0.25
 FOREIGN_LANGUAGE_WITH_COMMERCIAL_LINK_POINTS = 20.0
 COMMERCIAL_ADDRESS_POINTS = 15.0
-BRAND_NAME_POINTS = 15.0
+BRAND_NAME_POINTS = 20.0
+KEYWORD_NAME_POINTS = 25.0
+ONE_KEYWORD_NAME_POINTS = 10.0
 PRAISE_FROM_ADVERT_NAME_POINTS = 25.0
 GUEST_WEBSITE_POINTS = 10.0
 OFF_TOPIC_POINTS = 10.0
@@ -51,6 +62,16 @@ CAMPAIGN_POINTS = 30.0
 BURST_POINTS = 10.0
 BURST_THREADS = 4
 SHORT_THANKS_MAXIMUM_WORDS = 8
+
+# Asking the site to sell links or sponsored posts: never a comment on the post.
+LINK_BUYING = re.compile(
+    r"\b(?:dear|hello|hi|hey)\s+(?:admin|webmaster|site owner|blog owner)\b.{0,200}"
+    r"\b(?:links?|posts?|articles?|price|pay)\b"
+    r"|\blink insertions?\b|\bbuy (?:a )?(?:links?|guest posts?|sponsored)\b"
+    r"|\bsponsored (?:articles?|posts?)\b|\bdo-?follow\b|\bhigh (?:da|dr|domain authority)\b"
+    r"|\bguest posting\b|\bdomain authority\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 # What each rule is called, for `SpamSettings.disabled_signals` and the evaluation's ablation.
 SIGNAL_KINDS = (
@@ -71,6 +92,8 @@ SIGNAL_KINDS = (
     "off-topic",
     "campaign",
     "burst",
+    "link-buying",
+    "personal-website",
 )
 
 
@@ -121,7 +144,12 @@ PROMOTIONAL_PHRASES: dict[str, str] = {
     "call to action": r"contact us (?:today|now)|call (?:us )?now|\bwhats ?app\b|\btelegram\b"
     r"|\bdm me\b|sign up (?:now|today)|get started today|hire (?:us|our|an? expert)"
     r"|order (?:yours|today)|book (?:now|today)",
-    "easy money": r"work from home|earn \$|make money|passive income|financial freedom",
+    "easy money": r"work from home|earn (?:\$|£|€|money|cash|extra)|make money|passive income"
+    r"|financial freedom|(?:tripled|doubled) (?:my|your) (?:money|savings|investment)"
+    r"|investment manager|account manager",
+    "miracle claims": r"spell caster|love spells?|bring (?:back )?(?:your|my|her|his) "
+    r"(?:ex|husband|wife|lover)|brought my (?:husband|wife|ex|lover) back|cures? (?:herpes|hiv|"
+    r"diabetes|cancer)",
     "dating": r"\bdating site|\bescorts?\b|hook ?ups?\b|singles in your area",
     "followers": r"\bbuy (?:\w+ )?(?:followers|likes|subscribers|views)\b",
 }
@@ -132,7 +160,8 @@ PROMOTIONAL_PATTERNS = {
 SHORT_THANKS = re.compile(
     r"^\W*(?:many\s+)?(?:thanks?|thank you|thx|ty|great|nice|useful|helpful|interesting|"
     r"informative|good|cool|agreed?|wow|love (?:it|this)|very (?:good|nice|useful|helpful)|"
-    r"well (?:said|written|done))\b",
+    r"well (?:said|written|done)|welcome|looking forward|sounds (?:like )?(?:a )?(?:great|good)|"
+    r"so true|brilliant|excellent|lovely)\b",
     re.IGNORECASE,
 )
 GENERIC_PRAISE = re.compile(
@@ -184,7 +213,7 @@ def all_rule_signals(
         signals.append(
             Signal(MANY_LINKS_POINTS, f"{len(body_links)} links in one comment", "many-links")
         )
-    praise = is_generic_praise(draft.body, len(words_outside_links))
+    praise = is_generic_praise(draft.body, len(words_outside_links), context.post_text)
     advert_name = brand_like_name(draft.author_name) if is_guest else None
     if has_untrusted_link and praise:
         if len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS:
@@ -231,11 +260,43 @@ def all_rule_signals(
     commercial_address = address_signals(untrusted_body_links, website_domain)
     signals.extend(commercial_address)
     if advert_name and not any(signal.kind == "author-name" for signal in signals):
+        points = (
+            KEYWORD_NAME_POINTS
+            if advert_name.startswith("keywords") or "(" in advert_name
+            else BRAND_NAME_POINTS
+            if advert_name.startswith("the name")
+            else ONE_KEYWORD_NAME_POINTS
+        )
         signals.append(
             Signal(
-                BRAND_NAME_POINTS,
+                points,
                 f'the author name is {advert_name}, not a person\'s: "{draft.author_name}"',
                 "author-name",
+            )
+        )
+    if LINK_BUYING.search(draft.body):
+        signals.append(
+            Signal(LINK_BUYING_POINTS, "asks to buy links or sponsored posts here", "link-buying")
+        )
+    if (
+        website_domain
+        and is_guest
+        and not commercial_address
+        and is_personal_website(website_domain, draft.author_name)
+    ):
+        signals.append(
+            Signal(
+                PERSONAL_WEBSITE_POINTS,
+                f"the website {website_domain} is named after the author",
+                "personal-website",
+            )
+        )
+    if intent.offer and "contact details" in intent.asks and is_guest and context.author_is_new:
+        signals.append(
+            Signal(
+                BUSINESS_CONTACT_POINTS,
+                "a first-time guest giving contact details for an offer",
+                "commercial-intent",
             )
         )
     if website_domain and is_guest and context.author_is_new:
@@ -257,7 +318,7 @@ def all_rule_signals(
                     "foreign-language",
                 )
             )
-    if has_untrusted_link and (intent.commercial or praise):
+    if has_untrusted_link and (intent.commercial or praise or (is_guest and context.author_is_new)):
         share = relevance(draft.body, context.post_text)
         if share == 0.0:
             signals.append(
@@ -277,7 +338,11 @@ def all_rule_signals(
                 "campaign",
             )
         )
-    if has_untrusted_link and context.threads_from_client_lately >= BURST_THREADS:
+    if (
+        has_untrusted_link
+        and (intent.commercial or praise or commercial_address)
+        and context.threads_from_client_lately >= BURST_THREADS
+    ):
         signals.append(
             Signal(
                 BURST_POINTS,
@@ -289,12 +354,19 @@ def all_rule_signals(
     return signals
 
 
-def is_generic_praise(body: str, word_count: int) -> bool:
-    """Praise that would fit under any post: a stock phrase, or a few words of thanks."""
+def is_generic_praise(body: str, word_count: int, post_text: str = "") -> bool:
+    """Praise that would fit under any post: a stock phrase, a few words of thanks, or a run of
+    compliments on the writing that never mentions what the post is about."""
     if GENERIC_PRAISE.search(body):
         return True
-    return word_count <= SHORT_THANKS_MAXIMUM_WORDS and bool(
-        SHORT_THANKS.search(text_without_links(body))
+    if word_count <= SHORT_THANKS_MAXIMUM_WORDS and SHORT_THANKS.search(text_without_links(body)):
+        return True
+    markers = generic_praise_markers(body)
+    if markers < GENERIC_PRAISE_MINIMUM_MARKERS:
+        return False
+    share = relevance(body, post_text)
+    return share is None or share == 0.0 or (
+        markers >= GENERIC_PRAISE_MANY_MARKERS and share < MOSTLY_OFF_TOPIC
     )
 
 
@@ -303,9 +375,13 @@ def intent_signals(draft: CommentDraft, intent: Intent, has_untrusted_link: bool
     if not intent.commercial:
         return []
     asks = ", ".join(intent.asks)
-    points = min(
-        COMMERCIAL_INTENT_CAP,
-        COMMERCIAL_INTENT_POINTS + COMMERCIAL_INTENT_EXTRA_ASK_POINTS * (len(intent.asks) - 1),
+    points = (
+        min(
+            COMMERCIAL_INTENT_CAP,
+            COMMERCIAL_INTENT_POINTS + COMMERCIAL_INTENT_EXTRA_ASK_POINTS * (len(intent.asks) - 1),
+        )
+        if intent.offer
+        else ASKS_WITHOUT_OFFER_POINTS * len(intent.asks)
     )
     what = "an offer with " if intent.offer else ""
     signals = [Signal(points, f"sells something: {what}{asks}", "commercial-intent")]
