@@ -260,13 +260,12 @@ def all_rule_signals(
     commercial_address = address_signals(untrusted_body_links, website_domain)
     signals.extend(commercial_address)
     if advert_name and not any(signal.kind == "author-name" for signal in signals):
-        points = (
-            KEYWORD_NAME_POINTS
-            if advert_name.startswith("keywords") or "(" in advert_name
-            else BRAND_NAME_POINTS
-            if advert_name.startswith("the name")
-            else ONE_KEYWORD_NAME_POINTS
-        )
+        if advert_name.startswith("keywords") or advert_name.startswith("the name of a business ("):
+            points = KEYWORD_NAME_POINTS
+        elif advert_name.startswith("the name"):
+            points = BRAND_NAME_POINTS
+        else:
+            points = ONE_KEYWORD_NAME_POINTS
         signals.append(
             Signal(
                 points,
