@@ -215,6 +215,10 @@ def all_rule_signals(
         )
     praise = is_generic_praise(draft.body, len(words_outside_links), context.post_text)
     advert_name = brand_like_name(draft.author_name) if is_guest else None
+    name_points = advert_name_points(advert_name)
+    name_strength = max(
+        [name_points, *(signal.points for signal in signals if signal.kind == "author-name")]
+    )
     if has_untrusted_link and praise:
         if len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS:
             signals.append(
@@ -232,7 +236,12 @@ def all_rule_signals(
                     "generic-praise",
                 )
             )
-    elif praise and advert_name and len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS:
+    elif (
+        praise
+        and is_guest
+        and name_strength >= BRAND_NAME_POINTS
+        and len(words_outside_links) <= GENERIC_PRAISE_MAXIMUM_WORDS
+    ):
         signals.append(
             Signal(
                 PRAISE_FROM_ADVERT_NAME_POINTS,
@@ -260,15 +269,9 @@ def all_rule_signals(
     commercial_address = address_signals(untrusted_body_links, website_domain)
     signals.extend(commercial_address)
     if advert_name and not any(signal.kind == "author-name" for signal in signals):
-        if advert_name.startswith("keywords") or advert_name.startswith("the name of a business ("):
-            points = KEYWORD_NAME_POINTS
-        elif advert_name.startswith("the name"):
-            points = BRAND_NAME_POINTS
-        else:
-            points = ONE_KEYWORD_NAME_POINTS
         signals.append(
             Signal(
-                points,
+                name_points,
                 f'the author name is {advert_name}, not a person\'s: "{draft.author_name}"',
                 "author-name",
             )
@@ -351,6 +354,17 @@ def all_rule_signals(
             )
         )
     return signals
+
+
+def advert_name_points(advert_name: str | None) -> float:
+    """Keywords or a business with one: 25; a business's name: 20; one keyword: 10."""
+    if advert_name is None:
+        return 0.0
+    if advert_name.startswith(("keywords", "the name of a business (")):
+        return KEYWORD_NAME_POINTS
+    if advert_name.startswith("the name"):
+        return BRAND_NAME_POINTS
+    return ONE_KEYWORD_NAME_POINTS
 
 
 def is_generic_praise(body: str, word_count: int, post_text: str = "") -> bool:
