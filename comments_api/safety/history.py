@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comments_api.models import Comment, Status, Thread, utcnow
-from comments_api.spam.campaigns import near_duplicates
+from comments_api.spam.campaigns import CAMPAIGN_WINDOW, near_duplicates
 
 __all__ = [
     "CAMPAIGN_WINDOW",
@@ -24,7 +24,6 @@ __all__ = [
 # Duplicates are looked for among this many most recent comments: spam runs come in bursts,
 # and the window keeps the check cheap without an index on the text.
 RECENT_COMMENTS = 2000
-CAMPAIGN_WINDOW = 500  # the most recent comments compared for a campaign across threads
 SENDER_WINDOW = timedelta(minutes=10)
 
 

@@ -12,8 +12,15 @@ from collections.abc import Iterable
 
 from comments_api.spam.links import text_without_links
 
-__all__ = ["MINIMUM_SHINGLES", "NEAR_DUPLICATE_SIMILARITY", "near_duplicates", "shingles"]
+__all__ = [
+    "CAMPAIGN_WINDOW",
+    "MINIMUM_SHINGLES",
+    "NEAR_DUPLICATE_SIMILARITY",
+    "near_duplicates",
+    "shingles",
+]
 
+CAMPAIGN_WINDOW = 500  # how many of the most recent comments a new one is compared with
 SHINGLE_WORDS = 3
 MINIMUM_SHINGLES = 6  # shorter texts ("Thanks, very useful!") repeat innocently
 NEAR_DUPLICATE_SIMILARITY = 0.5  # Jaccard similarity of the shingle sets

@@ -25,6 +25,7 @@ from typing import Literal
 
 from comments_api.spam.assess import Assessment, assess, learning_text
 from comments_api.spam.bayes import BayesState, train_many
+from comments_api.spam.campaigns import CAMPAIGN_WINDOW, near_duplicates
 from comments_api.spam.comment import CommentDraft, SpamContext
 from comments_api.spam.pretrained import default_model
 from comments_api.spam.rules import SIGNAL_KINDS
@@ -62,10 +63,14 @@ class CorpusEntry:
         """The comment as the API would receive it."""
         return CommentDraft(body=self.text, author_name=self.author, website=self.website)
 
-    def context(self) -> SpamContext:
-        """What the API would know: membership and novelty; no duplicate, honeypot or timing."""
+    def context(self, campaign_threads: int = 0) -> SpamContext:
+        """What the API would know: membership, novelty, the post, campaigns seen so far; no
+        duplicate, honeypot or timing."""
         return SpamContext(
-            is_member=self.is_member, author_is_new=self.author_is_new, post_text=self.post
+            is_member=self.is_member,
+            author_is_new=self.author_is_new,
+            post_text=self.post,
+            campaign_threads=campaign_threads,
         )
 
 
@@ -212,10 +217,17 @@ def evaluate(
     model: BayesState | None,
     settings: SpamSettings,
 ) -> ConfusionMatrix:
-    """Assess every entry and count held and published comments by their true label."""
+    """Assess every entry and count held and published comments by their true label.
+
+    Entries are taken as posted in file order, each under its post, so that a campaign across
+    posts is seen as the API would see it (the last `CAMPAIGN_WINDOW` comments).
+    """
     matrix = ConfusionMatrix()
+    recent: list[tuple[str, str]] = []
     for entry in entries:
-        matrix.add(entry, assess(entry.draft(), entry.context(), model, settings))
+        campaign = len(near_duplicates(entry.text, recent[-CAMPAIGN_WINDOW:], entry.post))
+        matrix.add(entry, assess(entry.draft(), entry.context(campaign), model, settings))
+        recent.append((entry.post, entry.text))
     return matrix
 
 
