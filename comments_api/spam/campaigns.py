@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from comments_api.spam.links import text_without_links
 
@@ -27,6 +28,7 @@ NEAR_DUPLICATE_SIMILARITY = 0.5  # Jaccard similarity of the shingle sets
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)  # the recent comments are compared again with every new one
 def shingles(text: str) -> frozenset[str]:
     """The set of `SHINGLE_WORDS`-word runs of the text, lower case, links cut out."""
     words = WORD.findall(text_without_links(text).lower())

@@ -56,7 +56,8 @@ OFFER = _any(
     r"(?:help|writ\w+|services?|experts?|done)\b",
     r"\b(?:diplomas?|degrees?|certificates?)\s+(?:for sale|online|without exams?|in \d+ days)\b",
     r"\bbuy\s+(?:a\s+)?(?:diploma|degree|certificate|licen[cs]e)\b",
-    r"\b(?:casinos?|betting|sportsbook|jackpots?|slots?|poker|roulette|bookmakers?)\b",
+    r"\b(?:casinos?|betting|sportsbook|jackpots?|poker|roulette|bookmakers?)\b"
+    r"|\b(?:online |real money |free )slots?\b|\bslot (?:machines?|games?|sites?|gacor)\b",
     # Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Indonesian, Polish
     r"\b(?:nuestros?|nuestras?)\s+servicios?\b|\bservicios? de\b|\bofrecemos\b|\bapuestas\b"
     r"|\bcasino en l[ií]nea\b|\bensayos? (?:por encargo|personalizad\w+)\b|\bt[ií]tulos?"
@@ -169,7 +170,7 @@ COMMERCIAL_STEMS = (
     "bet", "win", "earn", "money", "review", "best", "top", "online", "pro", "expert",
     "bathroom", "kitchen", "fitters", "lashes", "beauty", "salon", "detailing", "wedding",
     "photography", "skip", "hire", "garden", "paper", "helper", "solar", "pest", "hotel", "spa",
-    "travel", "flights", "holiday", "vpn", "stream", "guarantee", "exam", "nclex", "wholesale",
+    "travel", "flights", "holiday", "vpn", "stream", "guarantee", "nclex", "wholesale",
     "supplies", "deals", "income", "jobs", "careers", "voucher", "followers", "likes",
 )
 SAFE_SHORT_STEMS = frozenset({"vpn", "seo", "cbd"})  # three letters, yet rare inside words
@@ -286,6 +287,9 @@ def relevance(body: str, post_text: str) -> float | None:
     return len({word[:5] for word in post} & comment) / len(post)
 
 
+LANGUAGE_CONFIDENCE = 0.6  # of 97 languages; it only matters next to a commercial link
+
+
 @cache
 def _identifier() -> object:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -304,7 +308,7 @@ def detected_language(body: str) -> str | None:
         return None
     identifier = _identifier()
     language, confidence = identifier.classify(text)  # type: ignore[attr-defined]
-    return str(language) if confidence >= 0.9 else None
+    return str(language) if confidence >= LANGUAGE_CONFIDENCE else None
 
 
 # What praise that fits under any post is made of: it talks about the writing, never the subject.
