@@ -342,14 +342,14 @@ def all_rule_signals(
         )
     if (
         has_untrusted_link
-        and (intent.commercial or praise or commercial_address)
+        and intent.commercial
         and context.threads_from_client_lately >= BURST_THREADS
     ):
         signals.append(
             Signal(
                 BURST_POINTS,
                 f"the same sender commented on {context.threads_from_client_lately} other "
-                "threads in the last few minutes",
+                "threads in the last few minutes, selling",
                 "burst",
             )
         )
