@@ -125,7 +125,7 @@ class ConfusionMatrix:
             self.member_legitimate_held += held
         if held:
             self.legitimate_held += 1
-            reasons = "; ".join(assessment.reasons)
+            reasons = "; ".join(assessment.explained())
             self.wrongly_held.append(f"{entry.identifier} (score {assessment.score}: {reasons})")
         else:
             self.legitimate_published += 1
