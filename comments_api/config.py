@@ -13,7 +13,7 @@ __all__ = ["ConfigurationError", "Settings", "MODERATION_POLICIES", "DEVELOPMENT
 logger = logging.getLogger("comments_api")
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
-MODERATION_POLICIES = ("hold-guests", "hold-first-time-guests", "hold-all", "publish")
+MODERATION_POLICIES = ("screen", "hold-guests", "hold-first-time-guests", "hold-all", "publish")
 ENVIRONMENTS = ("development", "test", "production")
 
 

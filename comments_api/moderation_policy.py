@@ -9,9 +9,12 @@ otherwise:
 
 - a spam verdict files the comment as spam (never on the page);
 - likely patient-identifying details or a high score hold it, with those reasons;
-- otherwise members and verified staff are published at once, and guests are held
-  (`hold-guests`), held only until their first comment is approved (`hold-first-time-guests`,
-  the default), always held (`hold-all`) or published (`publish`).
+- otherwise members and verified staff are published at once, and guests are published when
+  the filter finds them clean (`screen`), held (`hold-guests`), held only until their first
+  comment is approved (`hold-first-time-guests`, the default) or always held (`hold-all`).
+
+The stored reasons begin with the filter's own verdict and score, then each reason with its
+points, then what the policy added: a moderator sees why, and what the filter alone would do.
 
 An author's edit is screened the same way, but the policy does not apply again: a published
 comment stays published and a held one stays held, unless the screening holds or files it.
@@ -34,7 +37,10 @@ from comments_api.safety import (
     SpamModelStore,
     author_is_new,
     banned_by,
+    campaign_threads,
     duplicate_exists,
+    post_text,
+    threads_from_client_lately,
 )
 from comments_api.storage import Storage
 
@@ -138,6 +144,13 @@ class ModerationPolicy:
                 duplicate_exists=duplicate_exists(session, draft.body_md, draft.comment_id),
                 honeypot_filled=bool(draft.honeypot.strip()),
                 seconds_to_submit=draft.seconds_to_submit,
+                post_text=post_text(session, draft.thread_key),
+                campaign_threads=campaign_threads(
+                    session, draft.body_md, draft.thread_key, draft.comment_id
+                ),
+                threads_from_client_lately=threads_from_client_lately(
+                    session, draft.client_hash, draft.thread_key
+                ),
             )
         scored = spam.assess(
             spam.CommentDraft(
@@ -149,7 +162,8 @@ class ModerationPolicy:
         )
         verdicts = {"spam": Status.SPAM, "hold": Status.PENDING}
         status = verdicts.get(scored.verdict, Status.APPROVED)
-        return Assessment(status, scored.score, tuple(scored.reasons)), context
+        reasons = (spam.verdict_line(scored, self.spam_settings), *scored.explained())
+        return Assessment(status, scored.score, reasons), context
 
     def _apply_policy(
         self,
@@ -165,6 +179,8 @@ class ModerationPolicy:
             return Assessment(
                 Status.PENDING, score, (*reasons, "every comment is held for a moderator")
             )
+        if policy == "screen":
+            return Assessment(Status.APPROVED, score, reasons)
         if policy == "hold-first-time-guests" and not context.author_is_new:
             return Assessment(Status.APPROVED, score, reasons)
         why = (

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 100
+VERDICT_PREFIX = "spam filter verdict: "
 EXCERPT_LENGTH = 280
 
 
@@ -53,6 +54,7 @@ class ReviewItem:
     reasons: tuple[str, ...]
     domains: tuple[str, ...]
     reports: tuple[ReportView, ...]
+    verdict: str | None = None  # what the spam filter alone would do, before the policy
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
         )
     items = []
     for comment in comments:
+        lines = [line for line in comment.held_reasons.splitlines() if line.strip()]
+        verdict = None
+        if lines and lines[0].startswith(VERDICT_PREFIX):
+            verdict = lines.pop(0).removeprefix(VERDICT_PREFIX)
         thread = threads.get(comment.thread_key)
         parent = parents.get(comment.parent_id) if comment.parent_id is not None else None
         items.append(
@@ -107,9 +113,10 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
                 thread_url=absolute_url(site_url, thread.url) if thread else site_url,
                 parent_author=parent.author_name if parent else None,
                 parent_excerpt=_excerpt(parent.body_html) if parent else None,
-                reasons=tuple(line for line in comment.held_reasons.splitlines() if line.strip()),
+                reasons=tuple(lines),
                 domains=link_domains(comment),
                 reports=tuple(reports.get(comment.id, ())),
+                verdict=verdict,
             )
         )
     return items

@@ -18,7 +18,13 @@ from comments_api.safety.bans import (
     length_label,
     lift_ban,
 )
-from comments_api.safety.history import author_is_new, duplicate_exists
+from comments_api.safety.history import (
+    author_is_new,
+    campaign_threads,
+    duplicate_exists,
+    post_text,
+    threads_from_client_lately,
+)
 from comments_api.safety.spam_model import SpamModelStore, learn_from_decision
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "active_bans",
     "author_is_new",
     "ban_author",
+    "campaign_threads",
     "ban_summary",
     "banned_by",
     "covered",
@@ -37,5 +44,7 @@ __all__ = [
     "length_label",
     "lift_ban",
     "duplicate_exists",
+    "post_text",
+    "threads_from_client_lately",
     "learn_from_decision",
 ]

@@ -6,7 +6,7 @@ in; the routes pass what only they know (membership, duplicates, honeypot, timin
 `SpamContext`.
 """
 
-from comments_api.spam.assess import Assessment, Verdict, assess, learning_text
+from comments_api.spam.assess import Assessment, Verdict, assess, learning_text, verdict_line
 from comments_api.spam.bayes import (
     DOCUMENT_TOTALS_TOKEN,
     BayesState,
@@ -18,6 +18,7 @@ from comments_api.spam.bayes import (
     state_to_json,
     state_to_rows,
     token_counts,
+    token_probability,
     tokenize,
     train,
     train_many,
@@ -51,7 +52,9 @@ __all__ = [
     "state_to_json",
     "state_to_rows",
     "token_counts",
+    "token_probability",
     "tokenize",
     "train",
     "train_many",
+    "verdict_line",
 ]

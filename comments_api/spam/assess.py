@@ -12,10 +12,11 @@ from comments_api.spam.links import find_links
 from comments_api.spam.rules import Signal, rule_signals
 from comments_api.spam.settings import SpamSettings
 
-__all__ = ["Assessment", "Verdict", "assess", "learning_text"]
+__all__ = ["Assessment", "Verdict", "assess", "learning_text", "verdict_line"]
 
 Verdict = Literal["publish", "hold", "spam"]
 MODEL_REASON_MINIMUM_POINTS = 5.0
+PERSONAL_DATA_ENDING = ": please remove details that could identify a patient"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class Assessment:
     link_domains: list[str] = field(default_factory=list)
     personal_data: list[PersonalDataFinding] = field(default_factory=list)
     spam_probability: float | None = None
+    signals: list[Signal] = field(default_factory=list)
+    rule_score: float = 0.0
+
+    def explained(self) -> list[str]:
+        """Each reason with the points it added, strongest first, then the personal data."""
+        lines = [f"{signal.reason} ({signal.points:+g})" for signal in self.signals]
+        lines.extend(reason for reason in self.reasons if reason.endswith(PERSONAL_DATA_ENDING))
+        return lines
 
 
 def assess(
@@ -40,48 +49,83 @@ def assess(
 
     The score is the sum of the rule points plus up to `settings.model_weight` points from the
     filter (nothing while it leans legitimate), clipped to 0..100. With no model only the rules
-    count. A score at or above `spam_threshold` is "spam"; at or above `hold_threshold`, or any
-    likely patient-identifying detail, is "hold"; anything else is "publish". Moderation policy
+    count. See `verdict_for` for where the score holds or files the comment. Moderation policy
     (such as holding every guest) is the caller's and comes on top.
     """
     signals = rule_signals(draft, context, settings)
+    rule_score = sum(signal.points for signal in signals)
     spam_probability = None if model is None else probability(model, learning_text(draft))
     if spam_probability is not None:
-        model_points = settings.model_weight * max(0.0, 2 * spam_probability - 1)
+        model_points = round(settings.model_weight * max(0.0, 2 * spam_probability - 1), 1)
         if model_points >= MODEL_REASON_MINIMUM_POINTS:
             signals.append(
                 Signal(
                     model_points,
                     f"the learning filter rates it {spam_probability:.0%} likely to be spam",
+                    "learning-filter",
                 )
             )
     score = round(min(100.0, max(0.0, sum(signal.points for signal in signals))), 1)
     personal_data = find_personal_data(draft.body)
-    reasons = [signal.reason for signal in sorted(signals, key=lambda signal: -signal.points)]
+    signals.sort(key=lambda signal: -signal.points)
+    reasons = [signal.reason for signal in signals]
     reasons.extend(personal_data_reasons(personal_data))
     return Assessment(
         score=score,
-        verdict=verdict_for(score, bool(personal_data), settings),
+        verdict=verdict_for(score, rule_score, bool(personal_data), context, settings),
         reasons=reasons,
         link_domains=list(dict.fromkeys(link.domain for link in find_links(draft.body))),
         personal_data=personal_data,
         spam_probability=spam_probability,
+        signals=signals,
+        rule_score=rule_score,
     )
 
 
-def verdict_for(score: float, has_personal_data: bool, settings: SpamSettings) -> Verdict:
-    """Spam beats hold beats publish; personal data always holds at least."""
-    if score >= settings.spam_threshold:
+def verdict_for(
+    score: float,
+    rule_score: float,
+    has_personal_data: bool,
+    context: SpamContext,
+    settings: SpamSettings,
+) -> Verdict:
+    """Spam beats hold beats publish; personal data always holds at least.
+
+    A guest's comment goes to the spam folder at `spam_threshold` when the rules alone would
+    hold it (the learning filter can hold a comment, never file it as spam by itself), and is
+    held at `hold_threshold`. A member answers for what they post, so the score holds a
+    member's comment only halfway between the hold and the spam scores, when the rules alone
+    would hold it, and files it as spam only when the rules alone reach the spam score (a bot
+    filling the hidden field).
+    """
+    rules_would_hold = rule_score >= settings.hold_threshold
+    if context.is_member:
+        if rule_score >= settings.spam_threshold:
+            return "spam"
+        member_hold = (settings.hold_threshold + settings.spam_threshold) / 2
+        if (score >= member_hold and rules_would_hold) or has_personal_data:
+            return "hold"
+        return "publish"
+    if score >= settings.spam_threshold and rules_would_hold:
         return "spam"
     if score >= settings.hold_threshold or has_personal_data:
         return "hold"
     return "publish"
 
 
+def verdict_line(assessment: Assessment, settings: SpamSettings) -> str:
+    """The filter's own verdict in one line, for moderators and for anyone measuring it."""
+    where = {"publish": "publish", "hold": "hold for a moderator", "spam": "the spam folder"}
+    return (
+        f"spam filter verdict: {where[assessment.verdict]}, score {assessment.score:g} / 100 "
+        f"(held from {settings.hold_threshold:g}, spam folder from {settings.spam_threshold:g})"
+    )
+
+
 def personal_data_reasons(findings: list[PersonalDataFinding]) -> list[str]:
     """One reason per kind of personal data found, without repeating the detail itself."""
     kinds = list(dict.fromkeys(finding.reason for finding in findings))
-    return [f"{reason}: please remove details that could identify a patient" for reason in kinds]
+    return [f"{reason}{PERSONAL_DATA_ENDING}" for reason in kinds]
 
 
 def learning_text(draft: CommentDraft) -> str:

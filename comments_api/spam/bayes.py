@@ -1,4 +1,10 @@
-"""A small multinomial naive Bayes filter that learns from moderators' decisions.
+"""A small Bayesian filter that learns from moderators' decisions, cautious by design.
+
+Each token's spam probability is Robinson's: the share of spam among the comments that used it,
+pulled towards 0.5 by a prior that a few lessons cannot outweigh. Only the most telling tokens
+are combined (Fisher's method), and a comment with fewer than `MINIMUM_EVIDENCE` telling tokens
+gets 0.5: the filter says nothing about "hi" however often it was taught. Hosts count as whole
+domains, never by their endings (.com or .uk say nothing about a comment).
 
 The whole model is a `BayesState`: document and token counts per class, nothing else. It
 round-trips through JSON (`state_to_json` / `state_from_json`) and through plain rows
@@ -25,6 +31,7 @@ __all__ = [
     "TokenCountRow",
     "forget",
     "probability",
+    "token_probability",
     "state_from_json",
     "state_from_rows",
     "state_to_json",
@@ -35,7 +42,11 @@ __all__ = [
     "train_many",
 ]
 
-SMOOTHING = 1.0  # Laplace: every known token is counted once more in each class
+PRIOR_STRENGTH = 2.0  # how many comments' worth of belief the 0.5 prior is worth per token
+PRIOR_PROBABILITY = 0.5
+MINIMUM_STRENGTH = 0.1  # a token counts only when its probability is this far from 0.5
+MINIMUM_EVIDENCE = 4  # fewer telling tokens than this and the filter stays undecided
+MAXIMUM_TOKENS = 30  # the most telling tokens combined for one comment
 DOCUMENT_TOTALS_TOKEN = ""  # the tokenizer never emits an empty token, so rows can use it
 WORD = re.compile(r"[a-z][a-z0-9']{1,29}")
 
@@ -60,11 +71,10 @@ class TokenCountRow:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words, word pairs and one `domain:` token per link (plus its top-level domain)."""
+    """Words, word pairs and one `domain:` token per link (never its ending alone)."""
     tokens: list[str] = []
     for link in find_links(text):
         tokens.append(f"domain:{link.domain}")
-        tokens.append(f"tld:{link.domain.rsplit('.', 1)[-1]}")
     words = [word.strip("'") for word in WORD.findall(text_without_links(text).lower())]
     words = [word for word in words if len(word) > 1]
     tokens.extend(words)
@@ -114,31 +124,56 @@ def forget(state: BayesState, text: str, was_spam: bool) -> BayesState:
 
 
 def probability(state: BayesState, text: str) -> float:
-    """The chance (0..1) that the text is spam; 0.5 when the model knows nothing either way."""
+    """The chance (0..1) that the text is spam; 0.5 when the model lacks the evidence to say.
+
+    Undecided until the model has learned both kinds of comment and the text has at least
+    `MINIMUM_EVIDENCE` tokens whose probability is `MINIMUM_STRENGTH` away from 0.5.
+    """
     if state.spam_documents == 0 or state.legitimate_documents == 0:
         return 0.5
-    vocabulary_size = len(state.spam_token_counts.keys() | state.legitimate_token_counts.keys())
-    spam_total = sum(state.spam_token_counts.values()) + SMOOTHING * vocabulary_size
-    legitimate_total = sum(state.legitimate_token_counts.values()) + SMOOTHING * vocabulary_size
-    all_documents = state.spam_documents + state.legitimate_documents
-    spam_log = math.log((state.spam_documents + 1) / (all_documents + 2))
-    legitimate_log = math.log((state.legitimate_documents + 1) / (all_documents + 2))
-    for token, count in token_counts(text).items():
-        spam_count = state.spam_token_counts.get(token, 0)
-        legitimate_count = state.legitimate_token_counts.get(token, 0)
-        if spam_count == 0 and legitimate_count == 0:
-            continue  # an unseen token carries no evidence
-        spam_log += count * math.log((spam_count + SMOOTHING) / spam_total)
-        legitimate_log += count * math.log((legitimate_count + SMOOTHING) / legitimate_total)
-    return logistic(spam_log - legitimate_log)
+    strengths = sorted(
+        (
+            token_value
+            for token in set(tokenize(text))
+            if abs((token_value := token_probability(state, token)) - 0.5) >= MINIMUM_STRENGTH
+        ),
+        key=lambda value: -abs(value - 0.5),
+    )[:MAXIMUM_TOKENS]
+    if len(strengths) < MINIMUM_EVIDENCE:
+        return 0.5
+    spam_evidence = chi_square_survival(-2 * sum(math.log(1 - value) for value in strengths),
+                                        2 * len(strengths))
+    legitimate_evidence = chi_square_survival(-2 * sum(math.log(value) for value in strengths),
+                                              2 * len(strengths))
+    return (1 + legitimate_evidence - spam_evidence) / 2
 
 
-def logistic(log_odds: float) -> float:
-    """1 / (1 + e^-x) without overflowing for large |x|."""
-    if log_odds >= 0:
-        return 1.0 / (1.0 + math.exp(-log_odds))
-    odds = math.exp(log_odds)
-    return odds / (1.0 + odds)
+def token_probability(state: BayesState, token: str) -> float:
+    """Robinson's probability that a comment with this token is spam, with the 0.5 prior.
+
+    The raw share compares how often the token occurs per spam and per legitimate comment; the
+    prior weighs `PRIOR_STRENGTH` comments against the number of times the token was seen.
+    """
+    spam_count = state.spam_token_counts.get(token, 0)
+    legitimate_count = state.legitimate_token_counts.get(token, 0)
+    seen = spam_count + legitimate_count
+    if seen == 0 or state.spam_documents == 0 or state.legitimate_documents == 0:
+        return PRIOR_PROBABILITY
+    spam_rate = min(1.0, spam_count / state.spam_documents)
+    legitimate_rate = min(1.0, legitimate_count / state.legitimate_documents)
+    raw = spam_rate / (spam_rate + legitimate_rate)
+    return (PRIOR_STRENGTH * PRIOR_PROBABILITY + seen * raw) / (PRIOR_STRENGTH + seen)
+
+
+def chi_square_survival(statistic: float, degrees_of_freedom: int) -> float:
+    """P(X >= statistic) for a chi-square X with an even number of degrees of freedom."""
+    half = statistic / 2.0
+    term = math.exp(-half)
+    total = term
+    for index in range(1, degrees_of_freedom // 2):
+        term *= half / index
+        total += term
+    return min(total, 1.0)
 
 
 def copy_state(state: BayesState) -> BayesState:

@@ -25,3 +25,6 @@ class SpamContext:
     duplicate_exists: bool = False
     honeypot_filled: bool = False
     seconds_to_submit: float | None = None
+    post_text: str = ""  # the post's title (and summary when known), to judge relevance
+    campaign_threads: int = 0  # other threads where nearly the same text was posted lately
+    threads_from_client_lately: int = 0  # other threads this client commented on just now

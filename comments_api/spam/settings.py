@@ -46,7 +46,10 @@ class SpamSettings:
 
     A score of `hold_threshold` or more holds the comment for a moderator; a score of
     `spam_threshold` or more files it in the spam folder, never on the page. The learning
-    filter adds up to `model_weight` points as its spam probability climbs from 0.5 to 1.
+    filter adds up to `model_weight` points as its spam probability climbs from 0.5 to 1; it can
+    hold a comment but never file one as spam on its own. `site_language` (ISO 639-1) is the
+    language the site is written in; `disabled_signals` names rules to leave out (for
+    measuring what each one adds).
     """
 
     trusted_domains: tuple[str, ...] = DEFAULT_TRUSTED_DOMAINS
@@ -54,6 +57,8 @@ class SpamSettings:
     spam_threshold: float = 90.0
     minimum_seconds_to_submit: float = 3.0
     model_weight: float = 60.0
+    site_language: str = "en"
+    disabled_signals: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         """Refuse thresholds that cannot work together."""

@@ -74,6 +74,44 @@ async def test_promotional_link_spam_lands_in_the_spam_folder_with_its_reasons(
     assert spam not in await desk.public_ids()
 
 
+async def test_the_queue_and_the_comment_page_show_the_filters_verdict_and_points(
+    desk: Desk,
+) -> None:
+    pitch = await desk.guest_comment(
+        author="Sam Lowe",
+        email="sam@qi-certify.example",
+        body="Good points. We run an accredited SPC certificate course for ward teams, book "
+        "your place today at https://qi-certify.example and quote RUNCHART for 20% off.",
+    )
+    plain = await desk.guest_comment(author="Jo Bloggs", body="Useful, thank you.")
+    queue = await desk.page()
+    folder = await desk.page("/moderation/spam")
+    listed = queue.find("article", id=f"comment-{pitch}") or folder.find(
+        "article", id=f"comment-{pitch}"
+    )
+    assert listed is not None
+    comment_page = await desk.page(f"/moderation/comments/{pitch}")
+    for article in (listed, comment_page):
+        verdict = article.select_one("dt:-soup-contains('Filter verdict') + dd")
+        assert verdict is not None, article.get_text()
+        assert verdict.get_text().startswith(("hold for a moderator, score", "the spam folder"))
+        reasons = [
+            " ".join(item.get_text().split())
+            for item in article.select("dt:-soup-contains('Spam score') + dd li")
+        ]
+        assert any(
+            reason.startswith("sells something: an offer with") and reason.endswith(")")
+            for reason in reasons
+        ), reasons
+        assert all("spam filter verdict" not in reason for reason in reasons)
+    plain_article = queue.find("article", id=f"comment-{plain}")
+    assert plain_article is not None
+    plain_verdict = plain_article.select_one("dt:-soup-contains('Filter verdict') + dd")
+    assert plain_verdict is not None
+    assert plain_verdict.get_text().startswith("publish, score 0 / 100")
+    assert "a first comment from this address is held for a moderator" in plain_article.get_text()
+
+
 async def test_approving_a_held_comment_publishes_it_and_logs_who_did_it(desk: Desk) -> None:
     held = await desk.guest_comment(body="A careful, kind comment.")
     assert held not in await desk.public_ids()

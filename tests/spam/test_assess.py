@@ -144,7 +144,7 @@ def test_short_generic_praise_next_to_a_link_is_held() -> None:
 def test_promotional_wording_is_quoted_in_the_reasons() -> None:
     assessment = assess_text("Click here for cheap SEO and casino bonuses.", NEW_GUEST)
     assert 'promotional wording ("SEO", "casino", "cheap", "click here")' in assessment.reasons
-    assert assessment.verdict == "hold"
+    assert assessment.verdict == "spam"
 
 
 def test_an_advert_for_a_name_is_reported() -> None:
@@ -177,8 +177,12 @@ def test_the_learning_filter_adds_a_reason_and_points_once_it_knows_the_pattern(
     lessons = [
         ("Fantastic garden gnomes at gnomeworld, free delivery", True),
         ("Gnomeworld: the finest garden gnomes with free delivery this week", True),
+        ("Garden gnomes from gnomeworld, the finest around, free delivery", True),
+        ("Free delivery this week on gnomeworld garden gnomes", True),
         ("We reviewed the discharge checklist with ward managers", False),
         ("Lovely to hear the ward managers backed the checklist", False),
+        ("The ward managers and the discharge team met this week", False),
+        ("Thoughts on the checklist from the ward managers", False),
     ]
     trained = assess_text(body, NEW_GUEST, train_many(BayesState(), lessons))
     assert untrained.verdict == "publish"
@@ -214,3 +218,51 @@ def test_any_text_gets_a_score_between_0_and_100_and_a_verdict(
     assessment = assess(CommentDraft(body), context, default_model(), DEFAULTS)
     assert 0 <= assessment.score <= 100
     assert assessment.verdict in ("publish", "hold", "spam")
+
+
+SPAM_DECISIONS = (
+    "hi, original text essays for you, thanks, useful writers at essay-aid.example",
+    "Hi! 100% original text, plagiarism free, useful for every student, order now",
+    "hi dear, thanks for the post, original essays cheap at paper-mill.example",
+    "Hi there, useful tip: original coursework written for you, whatsapp us",
+    "hi all, we write original text for your assignments, thanks",
+)
+SHORT_BENIGN_COMMENTS = ("hi", "Original text.", "Thanks, useful", "Hi, thanks!", "Useful text")
+
+
+@pytest.mark.parametrize("decisions", [1, 2, 5, 20])
+@pytest.mark.parametrize("start", ["empty", "seed"])
+def test_a_few_spam_decisions_never_hold_short_benign_comments(decisions: int, start: str) -> None:
+    model = default_model() if start == "seed" else BayesState()
+    lessons = [
+        (f"{SPAM_DECISIONS[index % len(SPAM_DECISIONS)]} {index}", True)
+        for index in range(decisions)
+    ]
+    if start == "empty":
+        lessons.append(("We tried the run chart on our ward and it helped", False))
+    taught = train_many(model, lessons)
+    for body in SHORT_BENIGN_COMMENTS:
+        for context in (NEW_GUEST, ESTABLISHED_MEMBER):
+            assessment = assess_text(body, context, taught)
+            assert assessment.score < DEFAULTS.hold_threshold, (body, assessment.reasons)
+            assert assessment.verdict == "publish", (body, assessment.reasons)
+
+
+def test_the_learning_filter_alone_can_hold_a_comment_but_never_file_it_as_spam() -> None:
+    lessons = [(f"gnomeworld garden gnomes free delivery offer {n}", True) for n in range(30)]
+    lessons += [(f"the ward managers reviewed the checklist on day {n}", False) for n in range(30)]
+    model = train_many(BayesState(), lessons)
+    assessment = assess_text("Gnomeworld garden gnomes, free delivery offer", NEW_GUEST, model)
+    assert assessment.spam_probability is not None and assessment.spam_probability > 0.99
+    assert assessment.score >= DEFAULTS.hold_threshold
+    assert assessment.verdict == "hold"
+    member = assess_text("Gnomeworld garden gnomes, free delivery offer", ESTABLISHED_MEMBER, model)
+    assert member.verdict == "publish", "the filter alone never holds a member's comment"
+
+
+def test_every_reason_is_explained_with_its_points() -> None:
+    assessment = assess_text(COMPANY_PITCH, NEW_GUEST)
+    explained = assessment.explained()
+    assert "reads like an advert for a company's services (+50)" in explained
+    assert sum(signal.points for signal in assessment.signals) >= assessment.score
+    assert len(explained) == len(assessment.reasons)

@@ -18,6 +18,7 @@ from comments_api.spam import (
     state_from_rows,
     state_to_json,
     state_to_rows,
+    token_probability,
     tokenize,
     train,
     train_many,
@@ -35,13 +36,23 @@ def test_a_model_that_has_learned_nothing_is_undecided() -> None:
     assert probability(only_spam, "cheap pills") == 0.5
 
 
-def test_laplace_smoothing_gives_the_textbook_probability() -> None:
-    # Vocabulary: cheap, pills, "cheap pills", ward, round, "ward round" -> 6 tokens.
-    # P(cheap|spam) = (1 + 1) / (3 + 6), P(cheap|legitimate) = (0 + 1) / (3 + 6), equal priors.
-    assert probability(small_model(), "cheap") == pytest.approx(2 / 3)
-    assert probability(small_model(), "ward") == pytest.approx(1 / 3)
-    # Two occurrences count twice (multinomial): odds 2^2 : 1^2.
-    assert probability(small_model(), "cheap. cheap.") == pytest.approx(4 / 5)
+def test_a_token_probability_is_robinsons_share_pulled_towards_the_prior() -> None:
+    # "cheap" was in the one spam lesson and in no legitimate one: a raw share of 1, seen once,
+    # against a prior of 0.5 worth two comments: (2 * 0.5 + 1 * 1) / (2 + 1).
+    assert token_probability(small_model(), "cheap") == pytest.approx(2 / 3)
+    assert token_probability(small_model(), "ward") == pytest.approx(1 / 3)
+    assert token_probability(small_model(), "never seen") == 0.5
+    twice = train(small_model(), "cheap again", is_spam=True)
+    assert token_probability(twice, "cheap") == pytest.approx((2 * 0.5 + 2 * 1) / (2 + 2))
+
+
+def test_fewer_telling_tokens_than_the_minimum_evidence_leave_the_filter_undecided() -> None:
+    model = train_many(
+        BayesState(), [("cheap pills sold here", True), ("the ward round went well", False)] * 3
+    )
+    assert probability(model, "cheap pills") == 0.5  # 3 telling tokens: cheap, pills, the pair
+    assert probability(model, "cheap pills sold here") > 0.9
+    assert probability(model, "the ward round went well") < 0.1
 
 
 def test_tokens_never_seen_in_training_carry_no_evidence() -> None:
@@ -51,7 +62,7 @@ def test_tokens_never_seen_in_training_carry_no_evidence() -> None:
 def test_the_tokenizer_emits_words_word_pairs_and_link_domains() -> None:
     tokens = tokenize("Visit https://www.Cheap-Pills.shop/buy now, or see nhs.uk.")
     assert "domain:cheap-pills.shop" in tokens
-    assert "tld:shop" in tokens
+    assert not any(token.startswith("tld:") for token in tokens), "a host's ending says nothing"
     assert "domain:nhs.uk" in tokens
     assert "visit" in tokens and "now" in tokens and "or see" in tokens
     assert not any("https" in token or "/" in token for token in tokens)
@@ -91,8 +102,8 @@ def test_log_space_keeps_long_comments_finite() -> None:
     legitimate_probability = probability(model, long_legitimate)
     spam_probability = probability(model, long_spam)
     assert not math.isnan(legitimate_probability) and not math.isnan(spam_probability)
-    assert legitimate_probability < 0.01
-    assert spam_probability > 0.99
+    assert legitimate_probability < 0.1
+    assert spam_probability > 0.9
 
 
 def test_the_state_round_trips_through_json() -> None:
