@@ -79,6 +79,11 @@ class Settings:
     db_statement_timeout_seconds: int = 30
     db_lock_timeout_seconds: int = 2
     db_busy_timeout_seconds: int = 10
+    db_read_timeout_seconds: int = 3
+    # Slow or oversized clients, closed where `comments-api serve` runs uvicorn.
+    request_timeout_seconds: int = 15
+    keep_alive_seconds: int = 5
+    max_header_bytes: int = 64 * 1024
     list_cache_threads: int = 2000
     public_url: str = ""
     verified_domains: tuple[str, ...] = ()
@@ -210,6 +215,10 @@ _INTEGER_SETTINGS = {
     "db_statement_timeout_seconds": 0,
     "db_lock_timeout_seconds": 0,
     "db_busy_timeout_seconds": 1,
+    "db_read_timeout_seconds": 1,
+    "request_timeout_seconds": 1,
+    "keep_alive_seconds": 1,
+    "max_header_bytes": 1024,
     "list_cache_threads": 1,
     "smtp_port": 1,
     "smtp_timeout_seconds": 1,
