@@ -4,6 +4,7 @@ full; Redis away. Nothing answers 500, nothing hangs, nothing acknowledged is lo
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import sqlite3
@@ -405,4 +406,31 @@ def test_a_sqlite_write_lock_held_elsewhere_answers_503_within_the_busy_timeout(
             other.execute("ROLLBACK")
             other.close()
         assert client.post(PATH, json=comment(3)).status_code == 201
+        assert client.get(PATH).json()["count"] == 2
+
+
+def test_sqlite_writers_queue_across_processes_for_the_busy_timeout_at_most(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "comments.sqlite3"
+    env = server_env(f"sqlite:///{database}", COMMENTS_DB_BUSY_TIMEOUT_SECONDS="1")
+    with (
+        ServerProcess(env, tmp_path) as server,
+        httpx.Client(base_url=server.base_url, timeout=5) as client,  # the bound
+    ):
+        sync(server.base_url)
+        first = client.post(PATH, json=comment(1))
+        assert first.status_code == 201
+        # Another process of the service is writing, and does not finish.
+        with open(f"{database}-writer.lock", "a+b") as writer:
+            fcntl.flock(writer.fileno(), fcntl.LOCK_EX)
+            try:
+                assert_unavailable(client.post(PATH, json=comment(2)))
+                assert client.get(PATH).status_code == 200
+            finally:
+                fcntl.flock(writer.fileno(), fcntl.LOCK_UN)
+        assert client.post(PATH, json=comment(3)).status_code == 201
+        assert [item["id"] for item in client.get(PATH).json()["comments"]][0] == (
+            first.json()["comment"]["id"]
+        )
         assert client.get(PATH).json()["count"] == 2
