@@ -151,6 +151,13 @@ class Settings:
                 else "COMMENTS_MAIL_FOLDER and COMMENTS_SMTP_HOST are both set: mail goes either "
                 "to a folder or to a mail server; unset one of them."
             )
+        if 0 < self.db_read_timeout_seconds <= self.db_lock_timeout_seconds:
+            raise ConfigurationError(
+                "COMMENTS_DB_READ_TIMEOUT_SECONDS must be longer than "
+                f"COMMENTS_DB_LOCK_TIMEOUT_SECONDS ({self.db_read_timeout_seconds} is not more "
+                f"than {self.db_lock_timeout_seconds}), so that a read waiting for a lock is "
+                "answered with the lock as its cause."
+            )
         if not self.site_name.strip():
             raise ConfigurationError(
                 "COMMENTS_SITE_NAME must not be empty: set it to the blog's name, as in "
