@@ -97,6 +97,7 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout_seconds: int = 10
     mail_interval_seconds: int = 10
+    mail_retry_seconds: int = 30
     # Without a mail server: write each message to this folder and the log (development).
     mail_folder: str = ""
     # Moderators' e-mail, spam thresholds, retention (see the Operators' guide).
@@ -230,6 +231,7 @@ _INTEGER_SETTINGS = {
     "smtp_port": 1,
     "smtp_timeout_seconds": 1,
     "mail_interval_seconds": 1,
+    "mail_retry_seconds": 1,
     "moderator_digest": 0,
     "moderation_link_hours": 1,
     "spam_hold_score": 1,
