@@ -282,7 +282,8 @@ def test_a_stalled_postgresql_answers_503_quickly_and_health_says_why(
     need(postgres_available(), "PostgreSQL is not reachable on 127.0.0.1:5432")
     link = Link().mend()
     env_extra = {
-        "COMMENTS_DB_READ_TIMEOUT_SECONDS": "1",
+        "COMMENTS_DB_LOCK_TIMEOUT_SECONDS": "1",
+        "COMMENTS_DB_READ_TIMEOUT_SECONDS": "2",
         "COMMENTS_DB_CONNECT_TIMEOUT_SECONDS": "1",
     }
     with (
