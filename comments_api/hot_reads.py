@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -63,6 +64,11 @@ class HotReader:
         self._connection: Any = None
         self._lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hot-reads")
+        # Reads asked for but not yet started, by query: a request that asks for the same read
+        # joins it. It started after every request that joined it arrived, so each sees every
+        # write committed before it asked; under load one query answers many requests.
+        self._queued: dict[tuple[str, tuple[object, ...]], Future[Rows]] = {}
+        self._queued_lock = threading.Lock()
         self._paused_until = 0.0
         self._problem = ""
         self._stalled = False
@@ -98,12 +104,24 @@ class HotReader:
         problem = self.problem
         if problem is not None:
             raise HotReadsPaused(problem)
-        return self._worker.submit(self._query_now, sql, tuple(parameters))
+        query = (sql, tuple(parameters))
+        with self._queued_lock:
+            future = self._queued.get(query)
+            if future is None:
+                future = self._worker.submit(self._run_queued, query)
+                self._queued[query] = future
+        return future
 
-    def _failed(self, future: Future[Rows], error: BaseException) -> None:
+    def _run_queued(self, query: tuple[str, tuple[object, ...]]) -> Rows:
+        with self._queued_lock:
+            del self._queued[query]  # from now on, a new request asks anew
+        return self._query_now(*query)
+
+    def _failed(self, error: BaseException) -> None:
         self._stalled = isinstance(error, TimeoutError)
         if self._stalled:
-            future.cancel()  # dropped if it has not started; otherwise its answer is ignored
+            # The read stays queued or running (others may share it); its connection is not
+            # trusted again.
             self._abandoned = True
             error = HotReadTimeout(
                 f"The database did not answer a read within {self.answer_seconds:g} s."
@@ -119,16 +137,21 @@ class HotReader:
         try:
             return future.result(timeout=self.answer_seconds)
         except Exception as error:
-            self._failed(future, error)
+            self._failed(error)
             raise
 
     async def _query_soon(self, sql: str, parameters: Sequence[object]) -> Rows:
         """Wait for the rows on the event loop, which goes on serving other requests."""
         future = self._submit(sql, parameters)
+        # A waiter of this caller's own: giving up on it leaves the shared read alone.
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Rows] = loop.create_future()
+        future.add_done_callback(partial(_hand_over, loop, waiter))
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.answer_seconds)
+            async with asyncio.timeout(self.answer_seconds):
+                return await waiter
         except Exception as error:
-            self._failed(future, error)
+            self._failed(error)
             raise
 
     def _query_now(self, sql: str, parameters: Sequence[object]) -> Rows:
@@ -194,6 +217,25 @@ class HotReader:
                 self._drop_connection()
             finally:
                 self._lock.release()
+
+
+def _hand_over(
+    loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Rows], future: Future[Rows]
+) -> None:
+    """On the reader's thread: pass the outcome of a read to a waiter on the event loop."""
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+        loop.call_soon_threadsafe(_settle, waiter, future)
+
+
+def _settle(waiter: asyncio.Future[Rows], future: Future[Rows]) -> None:
+    if waiter.done():
+        return  # given up on
+    if future.cancelled():
+        waiter.set_exception(HotReadsPaused("The service is shutting down."))
+    elif (error := future.exception()) is not None:
+        waiter.set_exception(error)
+    else:
+        waiter.set_result(future.result())
 
 
 def _thread_state(rows: Rows) -> ThreadState | None:
