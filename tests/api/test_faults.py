@@ -303,6 +303,13 @@ def test_a_stalled_postgresql_answers_503_quickly_and_health_says_why(
             assert client.get("/docs").status_code == 200
             assert_unavailable(client.get("/api/v1/counts", params={"thread": "durable"}))
             assert_unavailable(client.post(PATH, json=comment(2)))
+            assert_unavailable(
+                client.put(
+                    "/api/v1/threads",
+                    json=THREADS,
+                    headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+                )
+            )
             assert client.get("/docs").status_code == 200
         seen: list[int] = []
         until_healthy(client, seen)
