@@ -17,7 +17,7 @@ from comments_api.config import DEVELOPMENT_SECRET, Settings
 from comments_api.database import DatabaseTimeouts, create_database_engine, migrate
 from comments_api.errors import install_error_handlers
 from comments_api.fast_reads import FastReads
-from comments_api.faults import install_fault_handlers
+from comments_api.faults import BoundedCheck, install_fault_handlers
 from comments_api.moderation.ban_pages import install_ban_pages
 from comments_api.moderation.pages import install_moderation
 from comments_api.origins import OriginPolicy
@@ -32,6 +32,7 @@ from comments_api.pages import (
 from comments_api.ratelimit import RateLimiter
 from comments_api.routes import comments, email_links, privacy, site
 from comments_api.schemas import NewComment, NewCommentForm, ReportIn
+from comments_api.server import REQUEST_SECONDS_STATE
 from comments_api.services import CommentService
 from comments_api.storage import Storage
 
@@ -60,15 +61,22 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             migrating.dispose()
     if settings.secret_key == DEVELOPMENT_SECRET:
         logger.warning("COMMENTS_SECRET_KEY is not set: using the development secret.")
-    storage = Storage(database, session_info={"settings": settings})
+    storage = Storage(
+        database,
+        session_info={"settings": settings},
+        read_seconds=settings.db_read_timeout_seconds,
+        busy_seconds=settings.db_busy_timeout_seconds,
+    )
     comment_service = CommentService(settings, storage, RateLimiter(settings))
+    health_check = BoundedCheck(settings.db_read_timeout_seconds)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, int]]:
         sender = background_sender(database, settings)
         sender.start()
-        yield
+        yield {REQUEST_SECONDS_STATE: settings.request_timeout_seconds}
         await sender.stop()
+        health_check.close()
         storage.close()
         if owns_engine:
             database.dispose()
@@ -81,6 +89,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = comment_service
+    app.state.health_check = health_check
     install_error_handlers(app, not_found_page)
     install_fault_handlers(app)
     app.include_router(comments.router)

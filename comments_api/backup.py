@@ -1,9 +1,12 @@
 """Export and import: JSON lines with every stored field, in a stable order, round-tripping.
 
-An export is a header line, one line per record (threads by key, then comments and reports by
-id) and a trailer that counts the records of each kind and gives the SHA-256 of every line
-before it. An import checks all of that while it loads, in one transaction: a file that was
-cut short or changed is refused and changes nothing.
+An export is a header line (with the database's migration revision), one line per record
+(threads by key, then comments and reports by id) and a trailer that counts the records of each
+kind and gives the SHA-256 of every line before it. An import checks all of that while it
+loads, in one transaction: a file that was cut short or changed is refused and changes nothing.
+
+A backup made before members chose their names (revision 0008; older exports name no revision)
+carries names taken from members' addresses on their comments: those are imported as "Member".
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from sqlalchemy import Connection, Engine, Table, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from comments_api.auth.accounts import UNCHOSEN_NAME
+from comments_api.auth.models import User
 from comments_api.models import Comment, Report, Status, Thread, UTCDateTime
 from comments_api.safety._upsert import insert_for
 from comments_api.storage import Storage
@@ -52,6 +57,8 @@ ORDER = {"thread": "key", "comment": "id", "report": "id"}
 # Rows fetched from the database, and written to it, at a time: memory stays bounded.
 BATCH = 1000
 INCOMPLETE = "the file is incomplete (an export that was stopped, or a partial copy)"
+# From this migration on, members choose their names; before it, they were derived.
+NAMES_CHOSEN_REVISION = 8
 
 
 class BackupRefused(Exception):
@@ -139,8 +146,10 @@ def export_lines(storage: Storage) -> Iterator[str]:
 
 
 def _export(storage: Storage, tally: _Tally) -> Iterator[str]:
-    yield tally.add(json.dumps({"format": FORMAT, "kind": "header"}, sort_keys=True))
     with _snapshot(storage.engine) as connection:
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        header = {"format": FORMAT, "kind": "header", "revision": revision}
+        yield tally.add(json.dumps(header, sort_keys=True))
         streaming = connection.execution_options(yield_per=BATCH)
         for kind, model in KINDS:
             table = _table(model)
@@ -195,6 +204,7 @@ class _Checker:
     def __init__(self) -> None:
         self.tally = _Tally()
         self.line = 0
+        self.header: dict[str, Any] = {}
         self.trailer: dict[str, Any] | None = None
 
     def read(self, raw: bytes) -> dict[str, Any] | None:
@@ -213,6 +223,7 @@ class _Checker:
         kind = record.get("kind") if isinstance(record, dict) else None
         if number == 1:
             _check_header(record if kind == "header" else None)
+            self.header = record
             self.tally.add(line)
             return None
         if kind == "trailer":
@@ -284,6 +295,8 @@ def import_file(
     loaded = 0
     with storage.writing() as session:
         for kind, batch in _batches(checker, source):
+            if kind == "comment" and _names_were_derived(checker.header):
+                _withdraw_derived_names(session, batch)
             _upsert(session, kind, batch)
             if kind == "thread":
                 touched_threads.update(str(values["key"]) for _, values in batch)
@@ -339,6 +352,39 @@ def _values(kind: str, record: dict[str, Any], number: int) -> dict[str, Any]:
     if model is Thread:
         values.update(version=1, approved_count=0)  # recounted once everything is in
     return values
+
+
+def _names_were_derived(header: dict[str, Any]) -> bool:
+    revision = header.get("revision")
+    if revision is None:
+        return True
+    return str(revision).isdigit() and int(revision) < NAMES_CHOSEN_REVISION
+
+
+def _derived_name(email: str) -> str:
+    """The name the service gave a new member before they chose: their address before the @."""
+    return email.split("@", 1)[0][:80] or "member"
+
+
+def _withdraw_derived_names(session: Session, batch: list[tuple[int, dict[str, Any]]]) -> None:
+    """Members' comments named after their address show "Member", as migration 0008 did."""
+    user_ids = {values["user_id"] for _, values in batch if values.get("user_id") is not None}
+    if not user_ids:
+        return
+    members = {
+        user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))
+    }
+    for _, values in batch:
+        user_id, name = values.get("user_id"), str(values.get("author_name") or "")
+        if user_id is None:
+            continue  # a guest typed their name
+        member = members.get(user_id)
+        if member is not None and member.name_chosen and member.display_name == name:
+            continue  # the member has since chosen this very name
+        addresses = [values.get("author_email"), member.email if member is not None else None]
+        derived = {_derived_name(str(address)).casefold() for address in addresses if address}
+        if name.casefold() in derived:
+            values["author_name"] = UNCHOSEN_NAME
 
 
 def _upsert(session: Session, kind: str, batch: list[tuple[int, dict[str, Any]]]) -> None:

@@ -64,13 +64,15 @@ def _parser() -> argparse.ArgumentParser:
 def _storage(settings: Settings) -> Storage:
     engine = create_database_engine(settings.database_url, pool_size=2)
     migrate(engine)
-    return Storage(engine, session_info={"settings": settings})
+    return Storage(
+        engine, session_info={"settings": settings}, busy_seconds=settings.db_busy_timeout_seconds
+    )
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
-    from comments_api.server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, BoundedH11Protocol
+    from comments_api.server import BoundedH11Protocol
 
     # Migrate once here, before any worker starts.
     engine = create_database_engine(settings.database_url, pool_size=1)
@@ -91,8 +93,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
         forwarded_allow_ips=settings.trusted_proxies,
         server_header=False,
         http=BoundedH11Protocol,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     return 0
 

@@ -79,6 +79,11 @@ class Settings:
     db_statement_timeout_seconds: int = 30
     db_lock_timeout_seconds: int = 2
     db_busy_timeout_seconds: int = 10
+    db_read_timeout_seconds: int = 3
+    # Slow or oversized clients, closed where `comments-api serve` runs uvicorn.
+    request_timeout_seconds: int = 15
+    keep_alive_seconds: int = 5
+    max_header_bytes: int = 64 * 1024
     list_cache_threads: int = 2000
     public_url: str = ""
     verified_domains: tuple[str, ...] = ()
@@ -92,6 +97,7 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout_seconds: int = 10
     mail_interval_seconds: int = 10
+    mail_retry_seconds: int = 30
     # Without a mail server: write each message to this folder and the log (development).
     mail_folder: str = ""
     # Moderators' e-mail, spam thresholds, retention (see the Operators' guide).
@@ -145,6 +151,13 @@ class Settings:
                 if self.production
                 else "COMMENTS_MAIL_FOLDER and COMMENTS_SMTP_HOST are both set: mail goes either "
                 "to a folder or to a mail server; unset one of them."
+            )
+        if 0 < self.db_read_timeout_seconds <= self.db_lock_timeout_seconds:
+            raise ConfigurationError(
+                "COMMENTS_DB_READ_TIMEOUT_SECONDS must be longer than "
+                f"COMMENTS_DB_LOCK_TIMEOUT_SECONDS ({self.db_read_timeout_seconds} is not more "
+                f"than {self.db_lock_timeout_seconds}), so that a read waiting for a lock is "
+                "answered with the lock as its cause."
             )
         if not self.site_name.strip():
             raise ConfigurationError(
@@ -210,10 +223,15 @@ _INTEGER_SETTINGS = {
     "db_statement_timeout_seconds": 0,
     "db_lock_timeout_seconds": 0,
     "db_busy_timeout_seconds": 1,
+    "db_read_timeout_seconds": 1,
+    "request_timeout_seconds": 1,
+    "keep_alive_seconds": 1,
+    "max_header_bytes": 1024,
     "list_cache_threads": 1,
     "smtp_port": 1,
     "smtp_timeout_seconds": 1,
     "mail_interval_seconds": 1,
+    "mail_retry_seconds": 1,
     "moderator_digest": 0,
     "moderation_link_hours": 1,
     "spam_hold_score": 1,

@@ -76,13 +76,23 @@ def create_database_engine(
 
 
 def _postgres_arguments(url: str, limits: DatabaseTimeouts) -> dict[str, Any]:
-    """libpq's connect timeout, and the session's statement and lock timeouts (in `options`)."""
+    """libpq's connect timeout and keepalives, the session's statement and lock timeouts."""
     options = [str(make_url(url).query.get("options", "") or "")]
     if limits.statement:
         options.append(f"-c statement_timeout={limits.statement * 1000}")
     if limits.lock:
         options.append(f"-c lock_timeout={limits.lock * 1000}")
-    arguments: dict[str, Any] = {"connect_timeout": limits.connect}
+    arguments: dict[str, Any] = {
+        "connect_timeout": limits.connect,
+        # A database host that vanished (power, network) is noticed by the kernel, not only when
+        # a statement timeout would fire: keepalives probe idle connections, and unacknowledged
+        # data gives up after a while.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 15_000,
+    }
     joined = " ".join(option for option in options if option)
     if joined:
         arguments["options"] = joined

@@ -68,7 +68,8 @@ class FastReads:
             if path == COUNTS_PATH:
                 keys = _thread_keys(scope.get("query_string", b""))
                 if keys is not None:
-                    body = dump_json({"counts": self.service.storage.hot.counts(keys)})
+                    counts = await self.service.storage.hot.counts_soon(keys)
+                    body = dump_json({"counts": counts})
                     await _respond(send, 200, body, [(b"content-type", b"application/json")])
                     return True
             elif path.endswith("/comments") and not scope.get("query_string"):
@@ -81,7 +82,7 @@ class FastReads:
         if_none_match = Headers(scope=scope).get("if-none-match")
         if if_none_match is not None and len(if_none_match) > MAX_IF_NONE_MATCH:
             return False  # the route refuses it, naming the header
-        state = self.service.storage.hot.thread_state(key)
+        state = await self.service.storage.hot.thread_state_soon(key)
         cached = self.service.list_cache.fresh(state) if state is not None else None
         if cached is None:
             return False

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import DBAPIError
@@ -14,7 +17,7 @@ from starlette.responses import Response
 
 from comments_api.errors import ApiError, error_response
 
-__all__ = ["RETRY_AFTER_SECONDS", "database_fault", "install_fault_handlers"]
+__all__ = ["RETRY_AFTER_SECONDS", "BoundedCheck", "database_fault", "install_fault_handlers"]
 
 logger = logging.getLogger("comments_api")
 
@@ -148,3 +151,35 @@ def install_fault_handlers(app: FastAPI) -> None:
 
     for kind in (DBAPIError, PoolTimeout, sqlite3.Error, psycopg.Error, OSError, TimeoutError):
         app.add_exception_handler(kind, fault)
+
+
+class BoundedCheck:
+    """A blocking check of the database, run on a thread of its own and awaited a bounded time.
+
+    A check the database never answers keeps its thread; until it ends, later checks fail at
+    once instead of piling up more threads behind it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-check")
+        self._running: Future[None] | None = None
+        self._started = 0.0
+
+    async def run(self, check: Callable[[], None]) -> None:
+        """Run `check`; TimeoutError if it, or the one before it, has not ended in time."""
+        running = self._running
+        if running is not None and not running.done():
+            waited = time.monotonic() - self._started
+            raise TimeoutError(f"The database has not answered a check for {waited:.0f} s.")
+        self._started = time.monotonic()
+        self._running = future = self._worker.submit(check)
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(future), self.seconds)
+        except TimeoutError:
+            raise TimeoutError(
+                f"The database did not answer a check within {self.seconds:g} s."
+            ) from None
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=False, cancel_futures=True)

@@ -1,4 +1,8 @@
-"""How `comments-api serve` runs uvicorn: capped request heads, slow clients closed."""
+"""How `comments-api serve` runs uvicorn: capped request heads, slow clients closed.
+
+The limits are settings (`COMMENTS_REQUEST_TIMEOUT_SECONDS`, `COMMENTS_KEEP_ALIVE_SECONDS`,
+`COMMENTS_MAX_HEADER_BYTES`); the defaults below are theirs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,13 @@ import logging
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["MAX_HEAD_BYTES", "REQUEST_SECONDS", "KEEP_ALIVE_SECONDS", "BoundedH11Protocol"]
+__all__ = [
+    "MAX_HEAD_BYTES",
+    "REQUEST_SECONDS",
+    "KEEP_ALIVE_SECONDS",
+    "REQUEST_SECONDS_STATE",
+    "BoundedH11Protocol",
+]
 
 # A request's line and headers together; browsers send a few KiB (cookies included).
 MAX_HEAD_BYTES = 64 * 1024
@@ -16,6 +26,9 @@ MAX_HEAD_BYTES = 64 * 1024
 REQUEST_SECONDS = 15
 # An idle connection between requests.
 KEEP_ALIVE_SECONDS = 5
+# The app's lifespan state carries the setting to the protocol of every worker process: uvicorn
+# imports the protocol class by name in each worker, so a value set on it here would be lost.
+REQUEST_SECONDS_STATE = "request_timeout_seconds"
 # The other side has sent the whole request (or the connection is over).
 RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
 
@@ -46,8 +59,12 @@ class BoundedH11Protocol(H11Protocol):
         self._cancel_deadline()
         super().connection_lost(exc)
 
+    @property
+    def request_seconds(self) -> float:
+        return float(self.app_state.get(REQUEST_SECONDS_STATE, REQUEST_SECONDS))
+
     def _start_deadline(self) -> None:
-        self.request_deadline = self.loop.call_later(REQUEST_SECONDS, self._too_slow)
+        self.request_deadline = self.loop.call_later(self.request_seconds, self._too_slow)
 
     def _cancel_deadline(self) -> None:
         if self.request_deadline is not None:
@@ -58,6 +75,7 @@ class BoundedH11Protocol(H11Protocol):
         self.request_deadline = None
         if self.conn.their_state not in RECEIVED and not self.transport.is_closing():
             logger.warning(
-                "closed a connection whose request did not arrive within %s s", REQUEST_SECONDS
+                "closed a connection whose request did not arrive within %g s",
+                self.request_seconds,
             )
             self.transport.close()

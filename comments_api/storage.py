@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from comments_api.hot_reads import HotReader
 
 __all__ = [
+    "DatabaseBusy",
     "ManifestEntry",
     "Storage",
     "SyncResult",
@@ -50,6 +52,10 @@ PUBLIC_COLUMNS = (
 # What the public sees of a thread: approved comments, and the notes left in place of
 # published comments a moderator removed.
 SHOWN = or_(Comment.status == Status.APPROVED.value, Comment.removed_at.is_not(None))
+
+
+class DatabaseBusy(TimeoutError):
+    """A write gave up waiting: another writer holds the database, or it does not answer."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,21 @@ _THREAD_STATE = select(
 class Storage:
     """Reads and transactional writes over one engine."""
 
-    def __init__(self, engine: Engine, session_info: dict[str, object] | None = None) -> None:
-        """`session_info` is handed to every session (`session.info`), e.g. the settings."""
+    def __init__(
+        self,
+        engine: Engine,
+        session_info: dict[str, object] | None = None,
+        *,
+        read_seconds: float = 3.0,
+        busy_seconds: float = 30.0,
+    ) -> None:
+        """`session_info` is handed to every session (`session.info`), e.g. the settings.
+
+        `read_seconds` bounds a hot read; `busy_seconds`, a SQLite writer's wait for the others.
+        """
         self.engine = engine
+        self.read_seconds = read_seconds
+        self.busy_seconds = busy_seconds
         info = dict(session_info or {})
         self._sessions = sessionmaker(engine, expire_on_commit=False, info=info)
         self._write_engine = engine.execution_options(comments_write=True)
@@ -127,7 +145,7 @@ class Storage:
         if self._hot is None:
             from comments_api.hot_reads import HotReader
 
-            self._hot = HotReader(self.engine)
+            self._hot = HotReader(self.engine, self.read_seconds)
         return self._hot
 
     def close(self) -> None:
@@ -148,16 +166,30 @@ class Storage:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One write transaction, committed (durably) on success, rolled back on error."""
+        if self._hot is not None and self._hot.stalled:
+            # The database gave no answer at all moments ago: a write would wait on it unbounded.
+            raise DatabaseBusy(self._hot.problem or "The database does not answer.")
         if self._write_lock is None:
             with self._write_sessions.begin() as session:
                 yield session
             return
-        with self._write_lock, self._writer_file_lock(), self._write_sessions.begin() as session:
-            yield session
+        deadline = time.monotonic() + self.busy_seconds
+        if not self._write_lock.acquire(timeout=self.busy_seconds):
+            raise self._busy()
+        try:
+            with self._writer_file_lock(deadline), self._write_sessions.begin() as session:
+                yield session
+        finally:
+            self._write_lock.release()
+
+    def _busy(self) -> DatabaseBusy:
+        return DatabaseBusy(
+            f"Another writer has held the database for more than {self.busy_seconds:g} s."
+        )
 
     @contextmanager
-    def _writer_file_lock(self) -> Iterator[None]:
-        """Across processes, SQLite writers queue on a file lock that wakes the next at once."""
+    def _writer_file_lock(self, deadline: float) -> Iterator[None]:
+        """Across processes, SQLite writers queue on a file lock, for the busy timeout at most."""
         if self._lock_path is None or self._lock_depth:
             self._lock_depth += 1
             try:
@@ -167,13 +199,24 @@ class Storage:
             return
         if self._lock_file is None:
             self._lock_file = open(self._lock_path, "a+b")  # noqa: SIM115 - kept open
-        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
+        descriptor = self._lock_file.fileno()
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # flock has no timeout: poll, briefly at first, for as long as SQLite would wait.
+                if time.monotonic() >= deadline:
+                    raise self._busy() from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
         self._lock_depth = 1
         try:
             yield
         finally:
             self._lock_depth = 0
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     # --- threads ---------------------------------------------------------------------------
 

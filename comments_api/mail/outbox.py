@@ -108,9 +108,9 @@ def queue_message(
     )
 
 
-def retry_delay(attempts: int) -> timedelta:
+def retry_delay(attempts: int, first_seconds: int = FIRST_RETRY_SECONDS) -> timedelta:
     """Exponential backoff: 30 s, 1 min, 2 min, ... up to 6 hours between attempts."""
-    return timedelta(seconds=min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** (attempts - 1)))
+    return timedelta(seconds=min(LONGEST_RETRY_SECONDS, first_seconds * 2 ** (attempts - 1)))
 
 
 def sender_address(settings: Settings) -> str:
@@ -140,7 +140,7 @@ def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = N
         connection = _connect(settings)
     except OSError as error:
         logger.warning("Cannot reach the mail server %s: %s", settings.smtp_host, error)
-        _record_failures(engine, claimed, now, f"cannot reach the mail server: {error}")
+        _record_failures(engine, settings, claimed, now, f"cannot reach the mail server: {error}")
         return 0
     try:
         for message in claimed:
@@ -151,12 +151,13 @@ def deliver_pending(engine: Engine, settings: Settings, now: datetime | None = N
                 logger.warning(
                     "The mail server refused message %s (%s)", message.id, type(error).__name__
                 )
-                _record_failures(engine, [message], now, str(error))
+                _record_failures(engine, settings, [message], now, str(error))
                 continue
             except OSError as error:  # smtplib's errors are OSErrors too
                 logger.warning("Lost the mail server while sending %s: %s", message.id, error)
                 remaining = [m for m in claimed if m.id >= message.id]
-                _record_failures(engine, remaining, now, f"the mail server went away: {error}")
+                problem = f"the mail server went away: {error}"
+                _record_failures(engine, settings, remaining, now, problem)
                 break
             _mark_sent(engine, message.id)
             delivered += 1
@@ -180,7 +181,7 @@ def _write_to_folder(
         except OSError as error:
             logger.warning("Cannot write mail to the folder %s: %s", folder, error)
             problem = f"cannot write to the mail folder {folder}: {error}"
-            _record_failures(engine, claimed[position:], now, problem)
+            _record_failures(engine, settings, claimed[position:], now, problem)
             return position
         show_message(email, path)
         _mark_sent(engine, message.id)
@@ -266,7 +267,7 @@ def _mark_sent(engine: Engine, message_id: int) -> None:
 
 
 def _record_failures(
-    engine: Engine, messages: list[OutboxMessage], now: datetime, error: str
+    engine: Engine, settings: Settings, messages: list[OutboxMessage], now: datetime, error: str
 ) -> None:
     if not messages:
         return
@@ -278,7 +279,7 @@ def _record_failures(
                 .where(OutboxMessage.id == message.id)
                 .values(
                     attempts=attempts,
-                    next_attempt_at=now + retry_delay(attempts),
+                    next_attempt_at=now + retry_delay(attempts, settings.mail_retry_seconds),
                     claimed_until=None,
                     last_error=error[:1000],
                 )

@@ -79,8 +79,8 @@ async def list_comments(
 ) -> Response:
     """Approved comments with parent ids for threading; send If-None-Match to get a 304."""
     comments = service(request)
-    # The hot path: one indexed lookup on the event loop, then the cached bytes if current.
-    state = comments.storage.hot.thread_state(key)
+    # The hot path: one indexed lookup, awaited for a bounded time, then the cached bytes.
+    state = await comments.storage.hot.thread_state_soon(key)
     cached = comments.list_cache.fresh(state) if state is not None else None
     if cached is None:
         cached = await run_in_threadpool(comments.thread_comments, key)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import StringConstraints
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody
@@ -71,7 +70,7 @@ async def counts(
     ],
 ) -> Response:
     """Counts for index pages; unknown threads count 0."""
-    result = service(request).storage.hot.counts(thread)
+    result = await service(request).storage.hot.counts_soon(thread)
     return Response(dump_json({"counts": result}), media_type="application/json")
 
 
@@ -172,7 +171,7 @@ async def health(request: Request) -> Response:
             connection.execute(text("SELECT 1"))
 
     try:
-        await run_in_threadpool(probe)
+        await request.app.state.health_check.run(probe)
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         body = {

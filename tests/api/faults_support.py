@@ -15,7 +15,11 @@ from tests.helpers import free_port, need
 
 class Link:
     """A TCP relay on a loopback port to PostgreSQL; `cut()` drops every connection and refuses
-    new ones, as a stopped database does, and `mend()` listens again on the same port."""
+    new ones, as a stopped database does, and `mend()` listens again on the same port.
+
+    `stall()` keeps every connection open but passes nothing on, as a database host that hangs
+    or a network that stops delivering does; `flow()` delivers what was held back.
+    """
 
     def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)) -> None:
         self.target = target
@@ -23,6 +27,25 @@ class Link:
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        self._flowing.set()
+
+    @property
+    def server_ports(self) -> list[int]:
+        """Local ports of the relay's connections to PostgreSQL (`client_port` of backends)."""
+        with self._lock:
+            sockets = list(self._sockets[1::2])
+        ports = []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                ports.append(sock.getsockname()[1])
+        return ports
 
     def mend(self) -> Link:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -61,12 +84,15 @@ class Link:
             with self._lock:
                 self._sockets += [client, server]
             for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+                threading.Thread(
+                    target=_pump, args=(source, sink, self._flowing), daemon=True
+                ).start()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+def _pump(source: socket.socket, sink: socket.socket, flowing: threading.Event) -> None:
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
+            flowing.wait()
             sink.sendall(data)
     for sock in (source, sink):
         with contextlib.suppress(OSError):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from comments_api import Settings
 from comments_api.database import create_database_engine, migrate
@@ -401,3 +401,77 @@ def test_a_killed_import_leaves_the_database_as_before(settings: Settings, tmp_p
     imported = succeeds(settings, "import", backup)
     assert f"{LARGE} comments" in imported.stdout
     assert len(database_state(settings.database_url)) == len(before) + 10 + LARGE + 1
+
+
+# --- names taken from addresses ----------------------------------------------------------
+
+
+def add_member_comments(database_url: str) -> None:
+    """Two members' comments, one named after the address (as before 0008), and a guest's."""
+    seed(database_url, 1)
+    engine = create_database_engine(database_url, pool_size=1)
+    authors = [
+        (1, "grace", "grace@example.org"),  # the name the service used to derive
+        (2, "Ada Lovelace", "ada@example.org"),  # a name the member chose
+        (None, "bob", "bob@example.org"),  # a guest typed it
+    ]
+    with engine.begin() as connection:
+        template = dict(connection.execute(select(Comment.__table__)).mappings().one())
+        connection.execute(
+            insert(Comment),
+            [
+                {
+                    **template,
+                    "id": 100 + number,
+                    "author_name": name,
+                    "author_email": email,
+                    "user_id": user_id,
+                    "member": user_id is not None,
+                }
+                for number, (user_id, name, email) in enumerate(authors)
+            ],
+        )
+    engine.dispose()
+
+
+def names_shown(database_url: str) -> list[str]:
+    engine = create_database_engine(database_url, pool_size=1)
+    with engine.connect() as connection:
+        names = connection.execute(
+            select(Comment.author_name).where(Comment.id >= 100).order_by(Comment.id)
+        ).scalars()
+        result = list(names)
+    engine.dispose()
+    return result
+
+
+def with_header(data: bytes, header: dict[str, Any]) -> bytes:
+    """The same export with another header line (and a trailer that agrees with it)."""
+    _, *records, trailer_line = data.splitlines(keepends=True)
+    lines = [json.dumps(header, sort_keys=True).encode() + b"\n", *records]
+    trailer = json.loads(trailer_line)
+    trailer["sha256"] = hashlib.sha256(b"".join(lines)).hexdigest()
+    return b"".join(lines) + json.dumps(trailer, sort_keys=True).encode() + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ({"format": 2, "kind": "header"}, ["Member", "Ada Lovelace", "bob"]),
+        ({"format": 2, "kind": "header", "revision": "0007"}, ["Member", "Ada Lovelace", "bob"]),
+        ({"format": 2, "kind": "header", "revision": "0008"}, ["grace", "Ada Lovelace", "bob"]),
+    ],
+    ids=["no revision", "before 0008", "from 0008"],
+)
+def test_a_backup_from_before_chosen_names_shows_member_for_names_taken_from_addresses(
+    settings: Settings, tmp_path: Path, header: dict[str, Any], expected: list[str]
+) -> None:
+    add_member_comments(settings.database_url)
+    backup = tmp_path / "comments.jsonl"
+    succeeds(settings, "export", "-o", backup)
+    assert json.loads(backup.read_bytes().splitlines()[0])["revision"] == "0008"
+    older = tmp_path / "older.jsonl"
+    older.write_bytes(with_header(backup.read_bytes(), header))
+    with another_database(settings, tmp_path) as other:
+        succeeds(other, "import", older)
+        assert names_shown(other.database_url) == expected

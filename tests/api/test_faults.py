@@ -3,10 +3,15 @@ full; Redis away. Nothing answers 500, nothing hangs, nothing acknowledged is lo
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import signal
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -158,44 +163,74 @@ def test_terminated_postgresql_backends_give_503_and_lose_nothing(tmp_path: Path
     assert not missing, f"{len(missing)} acknowledged comments lost: {missing[:10]}"
 
 
+def blocked_by(pid: int) -> int:
+    """How many backends wait for a lock that backend `pid` holds."""
+    with psycopg.connect(PLAIN_POSTGRES, autocommit=True) as observer:
+        row = observer.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", (pid,)
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 @pytest.mark.postgres
 def test_a_locked_table_answers_503_while_health_says_why(tmp_path: Path) -> None:
     need(postgres_available(), "PostgreSQL is not reachable on 127.0.0.1:5432")
     with new_postgres_schema() as url:
         schema = url.rsplit("%3D", 1)[1]
-        env = server_env(url, COMMENTS_DB_LOCK_TIMEOUT_SECONDS="1")
+        env = server_env(
+            url, COMMENTS_DB_LOCK_TIMEOUT_SECONDS="3", COMMENTS_DB_READ_TIMEOUT_SECONDS="4"
+        )
         with (
             ServerProcess(env, tmp_path) as server,
             httpx.Client(
                 base_url=server.base_url,
-                timeout=5,  # the bound: nothing may wait longer
+                timeout=6,  # the bound: nothing may wait longer
             ) as client,
         ):
             sync(server.base_url)
             assert client.post(PATH, json=comment(1)).status_code == 201
             locked, release = threading.Event(), threading.Event()
+            holder_pid: list[int] = []
 
             def hold_lock() -> None:
                 with psycopg.connect(PLAIN_POSTGRES) as holder:
                     holder.execute(f'LOCK TABLE "{schema}".threads IN ACCESS EXCLUSIVE MODE')
+                    holder_pid.append(holder.info.backend_pid)
                     locked.set()
-                    release.wait(8)
+                    release.wait(20)
                     holder.rollback()
 
             holder = threading.Thread(target=hold_lock)
             holder.start()
             try:
                 assert locked.wait(10)
-                assert_unavailable(client.get(PATH))
+                # A list request waits for the lock; the service answers others meanwhile.
+                waiting: list[httpx.Response] = []
+                reader = threading.Thread(
+                    target=lambda: waiting.append(httpx.get(server.base_url + PATH, timeout=6))
+                )
+                reader.start()
+                for _ in range(100):
+                    if blocked_by(holder_pid[0]):
+                        break
+                    time.sleep(0.02)
+                assert blocked_by(holder_pid[0]) == 1
+                assert client.get("/health").status_code in {200, 503}
+                assert client.get("/docs").status_code == 200
+                assert blocked_by(holder_pid[0]) == 1, "answered only after the read gave up"
+                reader.join(timeout=10)
+                assert_unavailable(waiting[0])
                 health = client.get("/health")
                 assert health.status_code == 503
                 assert "lock" in health.json()["errors"][0]["message"]
+                assert_unavailable(client.get(PATH))
                 assert_unavailable(client.get("/api/v1/counts", params={"thread": "durable"}))
                 assert_unavailable(client.post(PATH, json=comment(2)))
                 assert client.get("/docs").status_code == 200
             finally:
                 release.set()
-                holder.join(timeout=15)
+                holder.join(timeout=25)
             seen: list[int] = []
             until_healthy(client, seen)
             for _ in range(50):
@@ -203,6 +238,89 @@ def test_a_locked_table_answers_503_while_health_says_why(tmp_path: Path) -> Non
                     break
                 time.sleep(0.2)
             assert client.get(PATH).json()["count"] == 1
+
+
+@contextlib.contextmanager
+def stopped_backends(link: Link) -> Iterator[None]:
+    """SIGSTOP the PostgreSQL backends serving the relay's connections (ours alone), then
+    SIGCONT them: the database keeps the connections open and answers nothing."""
+    need(os.geteuid() == 0, "stopping a PostgreSQL backend needs root: run the tests as root")
+    with psycopg.connect(PLAIN_POSTGRES, autocommit=True) as observer:
+        rows = observer.execute(
+            "SELECT pid FROM pg_stat_activity WHERE client_addr = '127.0.0.1' "
+            "AND client_port = ANY(%s) AND pid <> pg_backend_pid()",
+            (link.server_ports,),
+        ).fetchall()
+    pids = [pid for (pid,) in rows]
+    assert pids, "no backend behind the relay"
+    stopped: list[int] = []
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+            stopped.append(pid)
+        yield
+    finally:
+        for pid in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def stalled_network(link: Link) -> Iterator[None]:
+    link.stall()
+    try:
+        yield
+    finally:
+        link.flow()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("stall", [stalled_network, stopped_backends], ids=["network", "sigstop"])
+def test_a_stalled_postgresql_answers_503_quickly_and_health_says_why(
+    tmp_path: Path, stall: Callable[[Link], contextlib.AbstractContextManager[None]]
+) -> None:
+    need(postgres_available(), "PostgreSQL is not reachable on 127.0.0.1:5432")
+    link = Link().mend()
+    env_extra = {
+        "COMMENTS_DB_LOCK_TIMEOUT_SECONDS": "1",
+        "COMMENTS_DB_READ_TIMEOUT_SECONDS": "2",
+        "COMMENTS_DB_CONNECT_TIMEOUT_SECONDS": "1",
+    }
+    with (
+        new_postgres_schema() as url,
+        ServerProcess(server_env(through(link, url), **env_extra), tmp_path) as server,
+        httpx.Client(base_url=server.base_url, timeout=5) as client,  # the bound
+    ):
+        sync(server.base_url)
+        first = client.post(PATH, json=comment(1))
+        assert first.status_code == 201
+        assert client.get(PATH).status_code == 200
+        with stall(link):
+            assert_unavailable(client.get(PATH))
+            health = client.get("/health")
+            assert health.status_code == 503 and health.headers["retry-after"]
+            assert "did not answer" in health.json()["errors"][0]["message"]
+            assert client.get("/docs").status_code == 200
+            assert_unavailable(client.get("/api/v1/counts", params={"thread": "durable"}))
+            assert_unavailable(client.post(PATH, json=comment(2)))
+            assert_unavailable(
+                client.put(
+                    "/api/v1/threads",
+                    json=THREADS,
+                    headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+                )
+            )
+            assert client.get("/docs").status_code == 200
+        seen: list[int] = []
+        until_healthy(client, seen)
+        for _ in range(50):
+            if client.get(PATH).status_code == 200:
+                break
+            time.sleep(0.2)
+        listing = client.get(PATH).json()
+        assert [item["id"] for item in listing["comments"]] == [first.json()["comment"]["id"]]
+        assert client.post(PATH, json=comment(3)).status_code == 201
+    link.cut()
 
 
 def test_a_read_only_sqlite_file_answers_503_to_writes_and_still_reads(tmp_path: Path) -> None:
@@ -296,4 +414,31 @@ def test_a_sqlite_write_lock_held_elsewhere_answers_503_within_the_busy_timeout(
             other.execute("ROLLBACK")
             other.close()
         assert client.post(PATH, json=comment(3)).status_code == 201
+        assert client.get(PATH).json()["count"] == 2
+
+
+def test_sqlite_writers_queue_across_processes_for_the_busy_timeout_at_most(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "comments.sqlite3"
+    env = server_env(f"sqlite:///{database}", COMMENTS_DB_BUSY_TIMEOUT_SECONDS="1")
+    with (
+        ServerProcess(env, tmp_path) as server,
+        httpx.Client(base_url=server.base_url, timeout=5) as client,  # the bound
+    ):
+        sync(server.base_url)
+        first = client.post(PATH, json=comment(1))
+        assert first.status_code == 201
+        # Another process of the service is writing, and does not finish.
+        with open(f"{database}-writer.lock", "a+b") as writer:
+            fcntl.flock(writer.fileno(), fcntl.LOCK_EX)
+            try:
+                assert_unavailable(client.post(PATH, json=comment(2)))
+                assert client.get(PATH).status_code == 200
+            finally:
+                fcntl.flock(writer.fileno(), fcntl.LOCK_UN)
+        assert client.post(PATH, json=comment(3)).status_code == 201
+        assert [item["id"] for item in client.get(PATH).json()["comments"]][0] == (
+            first.json()["comment"]["id"]
+        )
         assert client.get(PATH).json()["count"] == 2

@@ -51,6 +51,15 @@ def test_settings_cannot_change_after_start_up() -> None:
         ({"COMMENTS_MODERATION": "anything-goes"}, "COMMENTS_MODERATION"),
         ({"COMMENTS_ENV": "staging"}, "COMMENTS_ENV"),
         ({"COMMENTS_SITE_URL": "blog"}, "COMMENTS_SITE_URL"),
+        ({"COMMENTS_REQUEST_TIMEOUT_SECONDS": "0"}, "COMMENTS_REQUEST_TIMEOUT_SECONDS"),
+        ({"COMMENTS_KEEP_ALIVE_SECONDS": "soon"}, "COMMENTS_KEEP_ALIVE_SECONDS"),
+        ({"COMMENTS_MAX_HEADER_BYTES": "100"}, "COMMENTS_MAX_HEADER_BYTES"),
+        ({"COMMENTS_DB_READ_TIMEOUT_SECONDS": "0"}, "COMMENTS_DB_READ_TIMEOUT_SECONDS"),
+        ({"COMMENTS_MAIL_RETRY_SECONDS": "0"}, "COMMENTS_MAIL_RETRY_SECONDS"),
+        (
+            {"COMMENTS_DB_READ_TIMEOUT_SECONDS": "2", "COMMENTS_DB_LOCK_TIMEOUT_SECONDS": "5"},
+            "longer than COMMENTS_DB_LOCK_TIMEOUT_SECONDS",
+        ),
     ],
 )
 def test_a_wrong_setting_is_a_clear_error_naming_the_variable(

@@ -15,14 +15,20 @@ from tests.api.test_server import server_env
 
 pytestmark = pytest.mark.slow
 
-# Bounds of these tests, not of the server: long enough for the server's own limits.
-GIVE_UP_SECONDS = 40
+# The server's limit on a request's arrival, short here; the tests give up well after it.
+REQUEST_SECONDS = 1
+GIVE_UP_SECONDS = 8
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     folder: Path = tmp_path_factory.mktemp("limits")
-    with ServerProcess(server_env(f"sqlite:///{folder / 'limits.sqlite3'}"), folder) as running:
+    env = server_env(
+        f"sqlite:///{folder / 'limits.sqlite3'}",
+        COMMENTS_REQUEST_TIMEOUT_SECONDS=str(REQUEST_SECONDS),
+        COMMENTS_KEEP_ALIVE_SECONDS="1",
+    )
+    with ServerProcess(env, folder) as running:
         yield running
 
 
@@ -33,9 +39,10 @@ def _connect(server: ServerProcess) -> socket.socket:
 
 
 def _closed_while_trickling(connection: socket.socket, trickle: bytes) -> bool:
-    """Send one byte a second; True once the server closes the connection."""
+    """Send a byte every tenth of a second; True once the server closes the connection."""
     give_up = time.monotonic() + GIVE_UP_SECONDS
-    for byte in trickle * GIVE_UP_SECONDS:
+    connection.settimeout(0.1)
+    for byte in trickle * GIVE_UP_SECONDS * 10:
         if time.monotonic() > give_up:
             return False
         try:
@@ -81,6 +88,27 @@ def test_a_client_that_sends_its_body_slowly_is_disconnected(server: ServerProce
         assert _closed_while_trickling(connection, b'{"email": "slow@example.org"}'), (
             "the server kept a connection open whose body never ended"
         )
+
+
+def test_the_log_names_the_configured_limit(server: ServerProcess) -> None:
+    with _connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\n")
+        assert _closed_while_trickling(connection, b"X")
+    assert (
+        f"closed a connection whose request did not arrive within {REQUEST_SECONDS} s"
+        in server.log.read_text()
+    )
+
+
+def test_an_idle_connection_is_closed_after_the_keep_alive_time(server: ServerProcess) -> None:
+    with _connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            answer += connection.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 200")
+        connection.settimeout(3)  # well past the server's keep-alive time, short of the default
+        assert connection.recv(4096) == b"", "the idle connection stayed open"
 
 
 def test_requests_at_a_normal_pace_are_answered(server: ServerProcess) -> None:
