@@ -10,15 +10,10 @@ from comments_api.auth.dependencies import (
     require_moderator,
     writing_user,
 )
-from comments_api.auth.models import LoginToken, Role, User, UserSession
 
 __all__ = [
     "SESSION_COOKIE",
     "Forbidden",
-    "LoginToken",
-    "Role",
-    "User",
-    "UserSession",
     "check_csrf",
     "check_origin",
     "csrf_token",

@@ -12,13 +12,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from comments_api.auth.models import LoginToken, Role, User, UserSession
 from comments_api.config import Settings
+from comments_api.db.storage import Storage, rename_author
+from comments_api.db.tables import LoginToken, Role, User, UserSession, utcnow
 from comments_api.mail import queue_message
-from comments_api.models import utcnow
 from comments_api.schemas import NAME
 from comments_api.security import hash_token
-from comments_api.storage import Storage, rename_author
 
 __all__ = [
     "Accounts",
@@ -321,9 +320,13 @@ def _choose_name(session: Session, user: User, display_name: str) -> None:
 
 
 def _count_links(session: Session, condition: object, since: object) -> int:
-    query = select(func.count()).select_from(LoginToken).where(
-        condition,  # type: ignore[arg-type]
-        LoginToken.created_at > since,
+    query = (
+        select(func.count())
+        .select_from(LoginToken)
+        .where(
+            condition,  # type: ignore[arg-type]
+            LoginToken.created_at > since,
+        )
     )
     return int(session.scalar(query) or 0)
 
@@ -332,7 +335,7 @@ def _sign_in_text(link: str, site_url: str) -> str:
     return (
         "Hello,\n\n"
         f"Someone, hopefully you, asked to sign in to comment on {site_url}.\n"
-        f"Open this link within {LINK_MINUTES} minutes and press \"Sign in\" on the page it "
+        f'Open this link within {LINK_MINUTES} minutes and press "Sign in" on the page it '
         "opens; it works once:\n\n"
         f"{link}\n\n"
         "If you did not ask for this, ignore this message: nobody can sign in without the link.\n"

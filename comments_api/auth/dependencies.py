@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from comments_api.auth.accounts import Accounts
-from comments_api.auth.models import User
 from comments_api.config import Settings
+from comments_api.db.tables import User
 from comments_api.errors import ApiError
 
 __all__ = [
@@ -105,8 +105,7 @@ def check_origin(request: Request, same_origin_only: bool = False) -> None:
         allowed |= {item.lower() for item in _settings(request).origins}
     if origin is None or origin not in allowed:
         raise Forbidden(
-            "This form must be sent from the page that shows it; reload that page and try "
-            "again.",
+            "This form must be sent from the page that shows it; reload that page and try again.",
             field="Origin",
         )
 
@@ -121,12 +120,13 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, token: str | None) -> None:
     """Refuse a form post whose CSRF token is missing or wrong, or that comes from elsewhere."""
     check_origin(request, same_origin_only=True)
-    if not session_secret(request) or not token or not hmac.compare_digest(
-        token, csrf_token(request)
+    if (
+        not session_secret(request)
+        or not token
+        or not hmac.compare_digest(token, csrf_token(request))
     ):
         raise Forbidden(
-            "This form has expired or was not sent from this site; reload the page and try "
-            "again.",
+            "This form has expired or was not sent from this site; reload the page and try again.",
             field="csrf_token",
         )
 

@@ -12,11 +12,11 @@ import nh3
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from comments_api.feeds import absolute_url
-from comments_api.models import Comment, Report, Status, Thread
-from comments_api.moderation.actions import ModerationEvent, list_events
-from comments_api.rendering import extract_links
-from comments_api.spam.links import domain_of, find_links
+from comments_api.content.feeds import absolute_url
+from comments_api.content.rendering import extract_links
+from comments_api.db.tables import Comment, ModerationEvent, Report, Status, Thread
+from comments_api.moderation.actions import list_events
+from comments_api.screening.links import domain_of, find_links
 
 __all__ = [
     "PAGE_SIZE",
@@ -88,10 +88,14 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
         for parent in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))
     }
     reports: dict[int, list[ReportView]] = {}
-    open_reports = select(Report).where(
-        Report.comment_id.in_([comment.id for comment in comments]),
-        Report.resolved_at.is_(None),
-    ).order_by(Report.id)
+    open_reports = (
+        select(Report)
+        .where(
+            Report.comment_id.in_([comment.id for comment in comments]),
+            Report.resolved_at.is_(None),
+        )
+        .order_by(Report.id)
+    )
     for report in session.scalars(open_reports):
         reports.setdefault(report.comment_id, []).append(
             ReportView(report.reason, report.created_at)
@@ -163,9 +167,7 @@ class CommentInContext:
     events: list[ModerationEvent]
 
 
-def comment_in_context(
-    session: Session, comment_id: int, site_url: str
-) -> CommentInContext | None:
+def comment_in_context(session: Session, comment_id: int, site_url: str) -> CommentInContext | None:
     """The comment, the one it replies to, its replies (any state) and its history, oldest
     first."""
     comment = session.get(Comment, comment_id)

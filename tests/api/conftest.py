@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from comments_api import Settings, create_app
-from comments_api.database import create_database_engine
+from comments_api.db.engine import create_database_engine
 from tests.api.support import (
     BUILD_TOKEN,
     DEPLOY_TOKEN,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from comments_api import Settings
 from comments_api.config import ConfigurationError
-from comments_api.database import create_database_engine, migrate
+from comments_api.db.engine import create_database_engine, migrate
 from comments_api.mail import OutboxMessage, deliver_pending, queue_message
 from tests.api.support import ServerProcess
 from tests.mail.support import link_containing, text_of

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comments_api.spam import (
+from comments_api.screening import (
     Assessment,
     BayesState,
     CommentDraft,
