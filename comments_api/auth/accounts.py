@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from comments_api.config import Settings
+from comments_api.config import Settings, origin_of
 from comments_api.db.storage import Storage, rename_author
 from comments_api.db.tables import LoginToken, Role, User, UserSession, utcnow
 from comments_api.mail import queue_message
@@ -77,11 +77,6 @@ def chosen_display_name(typed: str) -> str:
     return name
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
-
-
 def allowed_next(next_url: str | None, settings: Settings, own_origin: str) -> str:
     """Where to send someone after sign-in: only the blog's origins or this API (no open
     redirect); anything else becomes the blog's home page."""
@@ -96,7 +91,7 @@ def allowed_next(next_url: str | None, settings: Settings, own_origin: str) -> s
     if parts.scheme.lower() not in {"http", "https"}:
         return fallback
     allowed = {origin.lower() for origin in settings.origins} | {own_origin.lower()}
-    return next_url if _origin(next_url) in allowed else fallback
+    return next_url if origin_of(next_url).lower() in allowed else fallback
 
 
 class Accounts:

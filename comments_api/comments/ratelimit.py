@@ -110,6 +110,3 @@ class RateLimiter:
                 )
         for item in items:
             strategy.hit(item, action, client)
-
-    def healthy(self) -> bool:
-        return bool(self.storage.check())

@@ -11,7 +11,7 @@ from comments_api.comments.ratelimit import RateLimiter
 from comments_api.comments.threads import CachedThread, ManifestFile, ThreadListCache, is_closed
 from comments_api.config import Settings
 from comments_api.content.comment_input import check_email, check_website
-from comments_api.content.rendering import extract_links, render_comment
+from comments_api.content.rendering import render_comment
 from comments_api.db.rows import ManifestEntry, SyncResult, ThreadState
 from comments_api.db.storage import Storage, lock_thread, refresh_thread
 from comments_api.db.tables import Comment, Editor, Status, User, utcnow
@@ -97,9 +97,6 @@ class CommentService:
         """The cached, serialised list of a thread's approved comments."""
         return self.list_cache.get(self.thread(thread_key))
 
-    def counts(self, thread_keys: list[str]) -> dict[str, int]:
-        return self.storage.counts(thread_keys)
-
     def sync_threads(self, entries: list[ManifestEntry]) -> SyncResult:
         return self.storage.sync_threads(entries)
 
@@ -128,7 +125,7 @@ class CommentService:
                 "Comments on this post are closed.",
                 [("thread", "This discussion no longer accepts comments.")],
             )
-        seconds_to_submit = self._check_timing(submitted.opened_at)
+        self._refuse_if_too_quick(submitted.opened_at)
         errors: list[tuple[str, str]] = []
         author = (submitted.author or "").strip()
         if not re.fullmatch(NAME, author):
@@ -154,16 +151,11 @@ class CommentService:
 
         body_html = render_comment(submitted.body)
         draft = CommentDraft(
-            thread_key=thread_key,
             author_name=author,
             author_email=email,
             author_url=website,
             body_md=submitted.body,
-            body_html=body_html,
-            links=tuple(extract_links(body_html)),
-            parent_id=submitted.parent,
             client_hash=client,
-            seconds_to_submit=seconds_to_submit,
             user_id=user.id if user else None,
             member=user is not None,
             verified=bool(user and user.verified),
@@ -206,9 +198,10 @@ class CommentService:
     def edit_window(self) -> timedelta:
         return timedelta(minutes=self.settings.edit_window_minutes)
 
-    def _check_timing(self, opened_at: int | None) -> float | None:
+    def _refuse_if_too_quick(self, opened_at: int | None) -> None:
+        """A form sent sooner after it was shown than a person could write is refused."""
         if opened_at is None:
-            return None
+            return
         elapsed = time.time() - opened_at / 1000
         minimum = self.settings.min_submit_seconds
         if 0 <= elapsed < minimum:
@@ -224,7 +217,6 @@ class CommentService:
                     )
                 ],
             )
-        return elapsed if elapsed >= 0 else None
 
     def _own_comment(self, comment_id: int, token: str | None, address: str | None) -> Comment:
         comment = self.storage.get_comment(comment_id)
@@ -259,19 +251,14 @@ class CommentService:
             raise ApiError(422, please_correct(["body"]), [("body", BODY_RULE)])
         body_html = render_comment(body)
         draft = CommentDraft(
-            thread_key=comment.thread_key,
             author_name=comment.author_name,
             author_email=comment.author_email,
             author_url=comment.author_url,
             body_md=body,
-            body_html=body_html,
-            links=tuple(extract_links(body_html)),
-            parent_id=comment.parent_id,
             client_hash=comment.client_hash,
             user_id=comment.user_id,
             member=comment.member,
             verified=comment.verified,
-            is_edit=True,
             comment_id=comment.id,
         )
         status, score, reasons = self.moderation.assess_edit(draft, Status(comment.status))
@@ -363,5 +350,3 @@ class CommentService:
         self.limiter.hit("report", client)
         self.storage.add_report(comment_id, reason.strip(), client)
 
-    def approve(self, comment_id: int) -> Comment | None:
-        return self.storage.change_comment(comment_id, status=Status.APPROVED)

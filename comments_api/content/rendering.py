@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 
-__all__ = ["ALLOWED_TAGS", "LINK_REL", "extract_links", "render_comment"]
+__all__ = ["ALLOWED_TAGS", "LINK_REL", "extract_links", "one_line", "render_comment"]
 
 ALLOWED_TAGS = frozenset(
     {"p", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "br"}
@@ -68,3 +68,9 @@ def extract_links(html: str) -> list[str]:
     collector.feed(html)
     collector.close()
     return collector.links
+
+
+def one_line(text: str, length: int) -> str:
+    """Text on one line (runs of white space become one space), cut to `length` with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"

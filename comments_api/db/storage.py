@@ -143,15 +143,6 @@ class Storage:
             row = connection.execute(_THREAD_STATE.where(Thread.key == key)).first()
         return ThreadState(*row) if row is not None else None
 
-    def counts(self, keys: Iterable[str]) -> dict[str, int]:
-        wanted = list(dict.fromkeys(keys))
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(Thread.key, Thread.approved_count).where(Thread.key.in_(wanted))
-            ).all()
-        found = {key: count for key, count in rows}
-        return {key: found.get(key, 0) for key in wanted}
-
     def sync_threads(self, entries: Sequence[ManifestEntry]) -> SyncResult:
         """Make the stored threads match the manifest; threads missing from it are retired."""
         now = utcnow()

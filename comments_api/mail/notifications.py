@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
 from comments_api.content.feeds import absolute_url
+from comments_api.content.rendering import one_line
 from comments_api.db.tables import Comment, Notice, Role, Status, Thread, User, utcnow
 from comments_api.db.upsert import insert_for
 from comments_api.mail import queue_message
@@ -78,11 +79,6 @@ def unsubscribe_link(settings: Settings, subscribed_comment_id: int) -> str:
     return api_url(settings, f"/api/v1/unsubscribe?token={token}")
 
 
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
-
-
 def _held_block(settings: Settings, comment: Comment, thread: Thread | None, to: str) -> str:
     title = thread.title if thread else comment.thread_key
     post = absolute_url(settings.site_url, thread.url) if thread else ""
@@ -98,7 +94,7 @@ def _held_block(settings: Settings, comment: Comment, thread: Thread | None, to:
         "Why it was held:",
         *(f"  - {reason}" for reason in reasons),
         "",
-        _excerpt(comment.body_md),
+        one_line(comment.body_md, EXCERPT),
         "",
         f"Approve: {moderation_link(settings, comment.id, 'approve', to)}",
         f"Reject:  {moderation_link(settings, comment.id, 'reject', to)}",
@@ -192,7 +188,7 @@ def notify_reply_subscribers(session: Session, settings: Settings, reply: Commen
         subject=f"{reply.author_name} replied to your comment on {title}"[:300],
         text=(
             f"{reply.author_name} replied to your comment on “{title}”:\n\n"
-            f"{_excerpt(reply.body_md)}\n\n"
+            f"{one_line(reply.body_md, EXCERPT)}\n\n"
             f"Read the discussion: {post}#comment-{reply.id}\n\n"
             "You get this because you ticked “Notify me of replies”.\n"
             f"Stop these e-mails: {link}\n"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
 from comments_api.db.tables import UsedToken, utcnow
+from comments_api.security import hash_token
 
 __all__ = [
     "LinkProblem",
@@ -89,12 +90,8 @@ def address_digest(settings: Settings, address: str) -> str:
     return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def is_used(session: Session, token: str) -> bool:
-    query = select(UsedToken.token_hash).where(UsedToken.token_hash == _hash(token))
+    query = select(UsedToken.token_hash).where(UsedToken.token_hash == hash_token(token))
     return session.scalar(query) is not None
 
 
@@ -102,7 +99,7 @@ def use_once(session: Session, token: str, purpose: Purpose) -> None:
     """Record the token as used in the caller's transaction, or `LinkProblem("used")`."""
     if is_used(session, token):
         raise LinkProblem("used")
-    session.add(UsedToken(token_hash=_hash(token), purpose=purpose, used_at=utcnow()))
+    session.add(UsedToken(token_hash=hash_token(token), purpose=purpose, used_at=utcnow()))
     try:
         session.flush()  # a concurrent second use fails here on the primary key
     except IntegrityError:

@@ -19,7 +19,7 @@ comment stays published and a held one stays held, unless the screening holds or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -50,23 +50,16 @@ NETWORK_BANNED_MESSAGE = (
 class CommentDraft:
     """What is known about a comment before it is stored."""
 
-    thread_key: str
     author_name: str
     author_email: str | None
     author_url: str | None
     body_md: str
-    body_html: str
-    links: tuple[str, ...] = ()
-    parent_id: int | None = None
     client_hash: str | None = None
     user_id: int | None = None
     member: bool = False
     verified: bool = False
-    seconds_to_submit: float | None = None
-    is_edit: bool = False
+    # The comment being edited (its own text is not a duplicate; its own history not "new").
     comment_id: int | None = None
-    honeypot: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Assessment(NamedTuple):
@@ -87,7 +80,6 @@ def spam_settings_for(settings: Settings) -> screening.SpamSettings:
     return screening.SpamSettings(
         hold_threshold=float(settings.spam_hold_score),
         spam_threshold=float(settings.spam_score),
-        minimum_seconds_to_submit=float(settings.min_submit_seconds),
     ).trusting(*settings.trusted_domains, *own_hosts)
 
 
@@ -132,8 +124,6 @@ class ModerationPolicy:
                     exclude_comment_id=draft.comment_id,
                 ),
                 duplicate_exists=duplicate_exists(session, draft.body_md, draft.comment_id),
-                honeypot_filled=bool(draft.honeypot.strip()),
-                seconds_to_submit=draft.seconds_to_submit,
             )
         scored = screening.assess(
             screening.CommentDraft(

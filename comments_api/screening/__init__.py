@@ -2,7 +2,7 @@
 
 Everything here is a pure function over text and plain data: no database, no HTTP. Storage
 keeps the learning filter's `BayesState` (see `state_to_rows` / `state_to_json`) and passes it
-in; the routes pass what only they know (membership, duplicates, honeypot, timing) in a
+in; the routes pass what only they know (membership, duplicates) in a
 `SpamContext`.
 """
 

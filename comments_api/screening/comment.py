@@ -18,10 +18,8 @@ class CommentDraft:
 
 @dataclass(frozen=True)
 class SpamContext:
-    """Facts from storage and the request; the defaults describe an unknown first-time guest."""
+    """Facts from storage; the defaults describe an unknown first-time guest."""
 
     is_member: bool = False
     author_is_new: bool = True
     duplicate_exists: bool = False
-    honeypot_filled: bool = False
-    seconds_to_submit: float | None = None

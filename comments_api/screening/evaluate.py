@@ -45,7 +45,7 @@ class CorpusEntry:
         return CommentDraft(body=self.text, author_name=self.author, website=self.website)
 
     def context(self) -> SpamContext:
-        """What the API would know: membership and novelty; no duplicate, honeypot or timing."""
+        """What the API would know: membership and novelty; no duplicate."""
         return SpamContext(is_member=self.is_member, author_is_new=self.author_is_new)
 
 

@@ -11,8 +11,6 @@ from comments_api.screening.settings import SpamSettings
 
 __all__ = ["Signal", "rule_signals"]
 
-HONEYPOT_POINTS = 100.0
-TOO_FAST_POINTS = 60.0
 DUPLICATE_POINTS = 40.0
 COMPANY_PITCH_POINTS = 50.0
 LINK_ONLY_POINTS = 35.0
@@ -96,7 +94,6 @@ def rule_signals(draft: CommentDraft, context: SpamContext, settings: SpamSettin
     words_outside_links = WORD.findall(text_without_links(draft.body))
 
     signals = [
-        *request_signals(context, settings),
         *untrusted_domain_signals(untrusted_body_links, website_domain),
         *wording_signals(draft.body),
         *author_name_signals(draft.author_name),
@@ -121,25 +118,6 @@ def rule_signals(draft: CommentDraft, context: SpamContext, settings: SpamSettin
         else:
             signals.append(Signal(NEW_GUEST_WITH_LINKS_POINTS, "a first-time guest posting links"))
     return sorted(signals, key=lambda signal: -signal.points)
-
-
-def request_signals(context: SpamContext, settings: SpamSettings) -> list[Signal]:
-    """Signs of a bot in how the form was sent: the honeypot and the time taken."""
-    signals: list[Signal] = []
-    if context.honeypot_filled:
-        signals.append(
-            Signal(HONEYPOT_POINTS, "the hidden form field that people never see was filled in")
-        )
-    seconds = context.seconds_to_submit
-    if seconds is not None and seconds < settings.minimum_seconds_to_submit:
-        signals.append(
-            Signal(
-                TOO_FAST_POINTS,
-                f"sent {max(seconds, 0):.1f} seconds after the form opened "
-                f"(people take at least {settings.minimum_seconds_to_submit:g})",
-            )
-        )
-    return signals
 
 
 def untrusted_domain_signals(

@@ -52,7 +52,6 @@ class SpamSettings:
     trusted_domains: tuple[str, ...] = DEFAULT_TRUSTED_DOMAINS
     hold_threshold: float = 50.0
     spam_threshold: float = 90.0
-    minimum_seconds_to_submit: float = 3.0
     model_weight: float = 60.0
 
     def __post_init__(self) -> None:
@@ -64,8 +63,6 @@ class SpamSettings:
             )
         if not 0 <= self.model_weight <= 100:
             raise ValueError(f"model_weight must be 0..100 points, got {self.model_weight}")
-        if self.minimum_seconds_to_submit < 0:
-            raise ValueError("minimum_seconds_to_submit cannot be negative")
 
     def trusting(self, *domains: str) -> SpamSettings:
         """A copy that also trusts these domains (for example the site's own)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import Path, Request
+from fastapi import Path, Query, Request
 
 from comments_api.comments.service import CommentService
 from comments_api.errors import ApiError
@@ -14,6 +14,7 @@ from comments_api.schemas import KEY_PATTERN, MAX_ID
 __all__ = [
     "CommentId",
     "FORM_TYPES",
+    "QueryToken",
     "ThreadKeyPath",
     "client_address",
     "content_type",
@@ -34,6 +35,8 @@ ThreadKeyPath = Annotated[
     ),
 ]
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment id.")]
+# The signed token of a link in an e-mail, in its query string.
+QueryToken = Annotated[str, Query(min_length=10, max_length=1000)]
 
 
 def service(request: Request) -> CommentService:

@@ -28,6 +28,7 @@ from comments_api.auth.dependencies import (
     csrf_token,
     current_user,
     own_origin,
+    request_settings,
     session_secret,
 )
 from comments_api.auth.schemas import LinkToken, LoginAccepted, LoginRequest, Me
@@ -50,14 +51,9 @@ SENT_MESSAGE = (
 )
 
 
-def _settings(request: Request) -> Settings:
-    found: Settings = request.app.state.settings
-    return found
-
-
 def _send_link(request: Request, email: str, next_url: str | None) -> None:
     """Queue the mail; the answer never says whether the address has an account."""
-    settings = _settings(request)
+    settings = request_settings(request)
     address = check_email(email.strip())
     origin = own_origin(request)
     target = allowed_next(next_url, settings, origin)
@@ -89,7 +85,7 @@ def _clear_session_cookie(response: Response, settings: Settings) -> None:
 
 def sign_in_url(request: Request, next_url: str | None) -> str:
     """The sign-in form, returning to `next_url` when that is an allowed place."""
-    target = allowed_next(next_url, _settings(request), own_origin(request))
+    target = allowed_next(next_url, request_settings(request), own_origin(request))
     return f"{own_origin(request)}/auth/sign-in?{urlencode({'next': target})}"
 
 
@@ -158,7 +154,7 @@ def _confirmation_page(
     page = html_page(
         "auth/confirm_sign_in.html",
         422 if error else 200,
-        site=urlsplit(_settings(request).site_url).netloc,
+        site=urlsplit(request_settings(request).site_url).netloc,
         address=masked_address(pending.email),
         token=token,
         link_minutes=LINK_MINUTES,
@@ -168,7 +164,9 @@ def _confirmation_page(
         unchosen_name=UNCHOSEN_NAME,
     )
     # form-action also governs the redirect that follows the post: allow the way back to `next`.
-    target = urlsplit(allowed_next(pending.next_url, _settings(request), own_origin(request)))
+    target = urlsplit(
+        allowed_next(pending.next_url, request_settings(request), own_origin(request))
+    )
     page.headers["Content-Security-Policy"] = PAGE_HEADERS["Content-Security-Policy"].replace(
         "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
     )
@@ -204,7 +202,7 @@ def _from_elsewhere(request: Request) -> bool:
 )
 def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
     """Use the link once; the session id is always new (an old session is ended)."""
-    settings = _settings(request)
+    settings = request_settings(request)
     if _from_elsewhere(request):
         detail = "Sign in from the page your sign-in link opens."
         return error_response(ApiError(403, detail, [("Origin", detail)]))
@@ -266,7 +264,7 @@ def logout(request: Request) -> Response:
         check_origin(request)
         accounts(request).sign_out(secret)
     response = Response(status_code=204)
-    _clear_session_cookie(response, _settings(request))
+    _clear_session_cookie(response, request_settings(request))
     return response
 
 
@@ -331,7 +329,7 @@ def sign_in_form(
     signed_out: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     """The form asking for an e-mail address (or, when signed in, the account's details)."""
-    target = allowed_next(next, _settings(request), own_origin(request))
+    target = allowed_next(next, request_settings(request), own_origin(request))
     notice = "You are signed out." if signed_out else ""
     return _sign_in_page(request, target, notice=notice)
 
@@ -342,7 +340,7 @@ async def sign_in_submit(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))[:254]
     next_url = str(form.get("next", ""))[:1000]
-    target = allowed_next(next_url, _settings(request), own_origin(request))
+    target = allowed_next(next_url, request_settings(request), own_origin(request))
     try:
         await run_in_threadpool(_send_link, request, email, target)
     except ApiError as error:
@@ -363,7 +361,7 @@ async def sign_out_submit(request: Request) -> Response:
     check_csrf(request, str(form.get("csrf_token", "")))
     await run_in_threadpool(accounts(request).sign_out, session_secret(request))
     response = RedirectResponse("/auth/sign-in?signed_out=1", status_code=303)
-    _clear_session_cookie(response, _settings(request))
+    _clear_session_cookie(response, request_settings(request))
     return response
 
 
@@ -375,7 +373,9 @@ async def profile_submit(request: Request) -> Response:
     user = await run_in_threadpool(current_user, request)
     if user is None:
         raise Forbidden("Sign in to change your name.", sign_in=True)
-    target = allowed_next(str(form.get("next", ""))[:1000], _settings(request), own_origin(request))
+    target = allowed_next(
+        str(form.get("next", ""))[:1000], request_settings(request), own_origin(request)
+    )
     try:
         name = chosen_display_name(str(form.get("display_name", ""))[:1000])
     except ValueError as refused:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -21,12 +21,18 @@ from comments_api.privacy.deletion import (
 )
 from comments_api.schemas import SPACE_OR_CONTROL
 from comments_api.screening.personal_data import find_personal_data
-from comments_api.web.dependencies import FORM_TYPES, content_type, read_body, read_form, service
+from comments_api.web.dependencies import (
+    FORM_TYPES,
+    QueryToken,
+    content_type,
+    read_body,
+    read_form,
+    service,
+)
 from comments_api.web.pages.email_links import HTML, page, problem_page
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
-QueryToken = Annotated[str, Query(min_length=10, max_length=1000)]
 ACCEPTED = (
     "If we hold comments written with that address, we have sent it a link to delete them. "
     "The link works for 24 hours."

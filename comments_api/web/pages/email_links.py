@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse
 
 from comments_api.db.tables import Comment
@@ -25,13 +25,12 @@ from comments_api.mail.signed_links import (
     use_once,
 )
 from comments_api.moderation.actions import Action, ActionRefused, apply_action
-from comments_api.web.dependencies import service
+from comments_api.web.dependencies import QueryToken, service
 from comments_api.web.html import render
 
 router = APIRouter(tags=["e-mail links"], include_in_schema=True)
 
 Token = Annotated[str, Path(min_length=10, max_length=1000)]
-QueryToken = Annotated[str, Query(min_length=10, max_length=1000)]
 HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
 HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": HTML_PAGE, "description": "A page."},
