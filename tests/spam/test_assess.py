@@ -151,7 +151,8 @@ def test_patient_identifying_details_hold_an_otherwise_clean_comment() -> None:
 
 def test_spam_beats_hold_when_the_score_is_high_enough() -> None:
     context = SpamContext(duplicate_exists=True)
-    assessment = assess_text("Call 07700 900123 for cheap loans", context)
+    strict = SpamSettings(hold_threshold=20.0, spam_threshold=40.0)
+    assessment = assess_text("Call 07700 900123 for cheap loans", context, spam_settings=strict)
     assert assessment.verdict == "spam"
 
 
