@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "comments_api"
@@ -160,7 +159,8 @@ with engine.connect() as connection:
     context = MigrationContext.configure(connection, opts={{"compare_type": True}})
     changes = compare_metadata(context, target_metadata)
 engine.dispose()
-print(json.dumps({{"tables": sorted(target_metadata.tables), "changes": [str(c) for c in changes]}}))
+tables = sorted(target_metadata.tables)
+print(json.dumps({{"tables": tables, "changes": [str(change) for change in changes]}}))
 """
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
@@ -211,3 +211,23 @@ def test_the_readme_layout_names_every_module_of_the_service() -> None:
     assert sorted(modules - named) == [], "add these to the README's Layout section"
     stale = sorted(path for path in named if path.endswith(".py") and path not in modules)
     assert stale == [], "the README's Layout section names modules that do not exist"
+
+
+def test_the_built_package_ships_the_templates_migrations_and_icon(tmp_path: Path) -> None:
+    """What pyproject's package-data ships is what the service opens at run time."""
+    subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py"]
+        + ["--build-lib", str(tmp_path / "lib")],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    built = tmp_path / "lib" / "comments_api"
+    wanted = [
+        path.relative_to(PACKAGE)
+        for folder in ("web/templates", "web/static", "db/migrations")
+        for path in (PACKAGE / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    assert len(wanted) > 20
+    assert [path for path in wanted if not (built / path).is_file()] == []
