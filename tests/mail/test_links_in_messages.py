@@ -8,8 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from comments_api.db.tables import Status
-from comments_api.mail import OutboxMessage
+from comments_api.db.tables import OutboxMessage, Status
 from comments_api.mail.notifications import moderation_link
 from tests.helpers import free_port
 from tests.mail.app_support import MODERATOR, MailApiFactory

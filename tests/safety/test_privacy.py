@@ -18,9 +18,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from comments_api.db.tables import Comment, LoginToken, Status, utcnow
-from comments_api.mail import OutboxMessage
-from comments_api.privacy.deletion import DeletionRequest
+from comments_api.db.tables import (
+    Comment,
+    DeletionRequest,
+    LoginToken,
+    OutboxMessage,
+    Status,
+    utcnow,
+)
 from tests.helpers import ROOT, free_port
 from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 

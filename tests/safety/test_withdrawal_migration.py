@@ -13,8 +13,7 @@ from sqlalchemy import Engine, insert, inspect, select
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
 from comments_api.db.engine import create_database_engine, migrate
-from comments_api.db.tables import Base, Comment, Thread, utcnow
-from comments_api.moderation.actions import ModerationEvent
+from comments_api.db.tables import Base, Comment, ModerationEvent, Thread, utcnow
 
 
 @pytest.fixture
