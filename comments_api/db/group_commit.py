@@ -82,3 +82,4 @@ class GroupCommitter:
             return
         for waiting in batch:
             waiting.done.set()
+

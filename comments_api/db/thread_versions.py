@@ -25,7 +25,7 @@ __all__ = ["HotReader", "HotReadsPaused"]
 PAUSE_SECONDS = 5.0
 
 _STATE_COLUMNS = (
-    '"key", title, url, version, approved_count, created_at, published_at, closed_at, retired_at'
+    "\"key\", title, url, version, approved_count, created_at, published_at, closed_at, retired_at"
 )
 
 
@@ -109,7 +109,7 @@ class HotReader:
 
     def thread_state(self, key: str) -> ThreadState | None:
         rows = self._query(
-            f'SELECT {_STATE_COLUMNS} FROM threads WHERE "key" = {self.marker}', (key,)
+            f"SELECT {_STATE_COLUMNS} FROM threads WHERE \"key\" = {self.marker}", (key,)
         )
         if not rows:
             return None
@@ -130,7 +130,7 @@ class HotReader:
         wanted = list(dict.fromkeys(keys))
         markers = ", ".join([self.marker] * len(wanted))
         rows = self._query(
-            f'SELECT "key", approved_count FROM threads WHERE "key" IN ({markers})', wanted
+            f"SELECT \"key\", approved_count FROM threads WHERE \"key\" IN ({markers})", wanted
         )
         found = {key: count for key, count in rows}
         return {key: found.get(key, 0) for key in wanted}
