@@ -140,7 +140,6 @@ def apply_action(
     session.flush()
     refresh_thread(session, comment.thread_key)
     if after is Status.APPROVED:
-
         chosen = settings or session.info.get("settings")
         if isinstance(chosen, Settings):
             notify_reply_subscribers(session, chosen, comment)
