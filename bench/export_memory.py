@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from comments_api.database import create_database_engine, migrate  # noqa: E402
-from comments_api.models import Comment, Thread  # noqa: E402
+from comments_api.db.engine import create_database_engine, migrate  # noqa: E402
+from comments_api.db.tables import Comment, Thread  # noqa: E402
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PER_THREAD = 1000

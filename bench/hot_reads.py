@@ -38,10 +38,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from comments_api.database import create_database_engine, migrate  # noqa: E402
-from comments_api.hot_reads import HotReader  # noqa: E402
-from comments_api.models import Thread, utcnow  # noqa: E402
-from comments_api.storage import Storage  # noqa: E402
+from comments_api.db.engine import create_database_engine, migrate  # noqa: E402
+from comments_api.db.storage import Storage  # noqa: E402
+from comments_api.db.tables import Thread, utcnow  # noqa: E402
+from comments_api.db.thread_versions import HotReader  # noqa: E402
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 KEY = "bench-post"

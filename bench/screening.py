@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from comments_api.app import create_app  # noqa: E402
 from comments_api.config import Settings  # noqa: E402
-from comments_api.database import create_database_engine  # noqa: E402
-from comments_api.models import Comment  # noqa: E402
-from comments_api.spam import SpamSettings, default_model  # noqa: E402
-from comments_api.spam.evaluate import ablation, cross_validate, load_corpus  # noqa: E402
+from comments_api.db.engine import create_database_engine  # noqa: E402
+from comments_api.db.tables import Comment  # noqa: E402
+from comments_api.screening import SpamSettings, default_model  # noqa: E402
+from comments_api.screening.evaluate import ablation, cross_validate, load_corpus  # noqa: E402
 
 CORPORA = (
     ROOT / "tests" / "data" / "spam_corpus.jsonl",

@@ -10,18 +10,20 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from comments_api.auth.routes import install_auth
 from comments_api.background import background_sender
-from comments_api.body_limits import install_body_limits
+from comments_api.comments.ratelimit import RateLimiter
+from comments_api.comments.service import CommentService
 from comments_api.config import DEVELOPMENT_SECRET, Settings
-from comments_api.database import DatabaseTimeouts, create_database_engine, migrate
+from comments_api.db.engine import DatabaseTimeouts, create_database_engine, migrate
+from comments_api.db.storage import Storage
 from comments_api.errors import install_error_handlers
-from comments_api.fast_reads import FastReads
-from comments_api.faults import BoundedCheck, install_fault_handlers
-from comments_api.moderation.ban_pages import install_ban_pages
-from comments_api.moderation.pages import install_moderation
-from comments_api.origins import OriginPolicy
-from comments_api.pages import (
+from comments_api.schemas import NewComment, NewCommentForm, ReportIn
+from comments_api.web.api import comments, privacy, site
+from comments_api.web.api.auth import install_auth
+from comments_api.web.body_limits import install_body_limits
+from comments_api.web.cached_reads import FastReads
+from comments_api.web.faults import BoundedCheck, install_fault_handlers
+from comments_api.web.html import (
     DOCS_CONTENT_SECURITY_POLICY,
     HtmlPages,
     SiteIdentity,
@@ -29,12 +31,11 @@ from comments_api.pages import (
     front_page,
     not_found_page,
 )
-from comments_api.ratelimit import RateLimiter
-from comments_api.routes import comments, email_links, privacy, site
-from comments_api.schemas import NewComment, NewCommentForm, ReportIn
-from comments_api.server import REQUEST_SECONDS_STATE
-from comments_api.services import CommentService
-from comments_api.storage import Storage
+from comments_api.web.origins import OriginPolicy
+from comments_api.web.pages import email_links
+from comments_api.web.pages.bans import install_ban_pages
+from comments_api.web.pages.moderation import install_moderation
+from comments_api.web.server import REQUEST_SECONDS_STATE
 
 __all__ = ["app_from_environment", "create_app"]
 

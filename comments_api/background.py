@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 
 from comments_api.config import Settings
 from comments_api.mail import BackgroundSender, Chore, deliver_pending
-from comments_api.notifications import announce_held_comments, notify_published_replies
-from comments_api.privacy import forget_expired_links, purge_expired_personal_data
+from comments_api.mail.notifications import announce_held_comments, notify_published_replies
+from comments_api.privacy.deletion import forget_expired_links, purge_expired_personal_data
 
 __all__ = ["CHORES", "background_sender", "run_chores_now"]
 

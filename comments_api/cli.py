@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from comments_api.backup_cli import add_backup_commands, export_command, import_command
+from comments_api.comments.backup_cli import add_backup_commands, export_command, import_command
+from comments_api.comments.threads import manifest_entries
 from comments_api.config import ConfigurationError, Settings
-from comments_api.database import create_database_engine, migrate
-from comments_api.models import Status
+from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.storage import Storage
+from comments_api.db.tables import Status
 from comments_api.schemas import ThreadManifest
-from comments_api.storage import Storage
-from comments_api.threads import manifest_entries
 
 __all__ = ["main"]
 
@@ -72,7 +72,7 @@ def _storage(settings: Settings) -> Storage:
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
-    from comments_api.server import BoundedH11Protocol
+    from comments_api.web.server import BoundedH11Protocol
 
     # Migrate once here, before any worker starts.
     engine = create_database_engine(settings.database_url, pool_size=1)

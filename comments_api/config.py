@@ -5,16 +5,31 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Literal, get_args, get_type_hints
 from urllib.parse import urlsplit
 
-__all__ = ["ConfigurationError", "Settings", "MODERATION_POLICIES", "DEVELOPMENT_SECRET"]
+__all__ = [
+    "DEVELOPMENT_SECRET",
+    "ENVIRONMENTS",
+    "MODERATION_POLICIES",
+    "ConfigurationError",
+    "Environment",
+    "ModerationPolicyName",
+    "Settings",
+    "origin_of",
+]
 
 logger = logging.getLogger("comments_api")
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
-MODERATION_POLICIES = ("screen", "hold-guests", "hold-first-time-guests", "hold-all", "publish")
-ENVIRONMENTS = ("development", "test", "production")
+# A new policy or environment is one more name here; checks and messages follow from these.
+ModerationPolicyName = Literal[
+    "screen", "hold-guests", "hold-first-time-guests", "hold-all", "publish"
+]
+Environment = Literal["development", "test", "production"]
+MODERATION_POLICIES: tuple[str, ...] = get_args(ModerationPolicyName)
+ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
 
 
 class ConfigurationError(RuntimeError):
@@ -44,23 +59,29 @@ def _integer(name: str, raw: str, minimum: int = 0) -> int:
     return value
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of an absolute URL, or "" for anything else."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def at_least(minimum: int, default: int) -> int:
+    """A whole-number setting that refuses values below `minimum` (0 otherwise)."""
+    return field(default=default, metadata={"minimum": minimum})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything the service can be told; see the README's Operators' guide for each one."""
 
-    env: str = "development"
+    env: Environment = "development"
     database_url: str = "sqlite:///comments.sqlite3"
     secret_key: str = DEVELOPMENT_SECRET
     site_url: str = "http://127.0.0.1:8000"
     site_name: str = "Improvement Network Blog"
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    moderation: str = "hold-first-time-guests"
-    edit_window_minutes: int = 15
+    moderation: ModerationPolicyName = "hold-first-time-guests"
+    edit_window_minutes: int = at_least(1, 15)
     close_after_days: int = 0
     min_submit_seconds: int = 3
     rate_limits_enabled: bool = True
@@ -73,39 +94,39 @@ class Settings:
     threads_file: str = ""
     migrate_on_start: bool = True
     trusted_proxies: str = "127.0.0.1"
-    db_pool_size: int = 10
+    db_pool_size: int = at_least(1, 10)
     # Bounded waits on the database (see the Operators' guide); 0 turns a limit off.
-    db_connect_timeout_seconds: int = 5
+    db_connect_timeout_seconds: int = at_least(1, 5)
     db_statement_timeout_seconds: int = 30
     db_lock_timeout_seconds: int = 2
-    db_busy_timeout_seconds: int = 10
-    db_read_timeout_seconds: int = 3
+    db_busy_timeout_seconds: int = at_least(1, 10)
+    db_read_timeout_seconds: int = at_least(1, 3)
     # Slow or oversized clients, closed where `comments-api serve` runs uvicorn.
-    request_timeout_seconds: int = 15
-    keep_alive_seconds: int = 5
-    max_header_bytes: int = 64 * 1024
-    list_cache_threads: int = 2000
+    request_timeout_seconds: int = at_least(1, 15)
+    keep_alive_seconds: int = at_least(1, 5)
+    max_header_bytes: int = at_least(1024, 64 * 1024)
+    list_cache_threads: int = at_least(1, 2000)
     public_url: str = ""
     verified_domains: tuple[str, ...] = ()
-    session_days: int = 30
+    session_days: int = at_least(1, 30)
     # Mail (see comments_api/mail): an empty host keeps messages queued, unsent.
     smtp_host: str = ""
-    smtp_port: int = 25
+    smtp_port: int = at_least(1, 25)
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = ""
     smtp_starttls: bool = False
-    smtp_timeout_seconds: int = 10
-    mail_interval_seconds: int = 10
-    mail_retry_seconds: int = 30
+    smtp_timeout_seconds: int = at_least(1, 10)
+    mail_interval_seconds: int = at_least(1, 10)
+    mail_retry_seconds: int = at_least(1, 30)
     # Without a mail server: write each message to this folder and the log (development).
     mail_folder: str = ""
     # Moderators' e-mail, spam thresholds, retention (see the Operators' guide).
     moderator_emails: tuple[str, ...] = ()
     moderator_digest: int = 0
-    moderation_link_hours: int = 72
-    spam_hold_score: int = 50
-    spam_score: int = 90
+    moderation_link_hours: int = at_least(1, 72)
+    spam_hold_score: int = at_least(1, 50)
+    spam_score: int = at_least(1, 90)
     trusted_domains: tuple[str, ...] = ()
     retention_days: int = 0
 
@@ -129,7 +150,7 @@ class Settings:
             )
         if self.env == "production" and len(self.secret_key) < 32:
             raise ConfigurationError("COMMENTS_SECRET_KEY must be at least 32 characters long.")
-        if self.public_url and not _origin(self.public_url):
+        if self.public_url and not origin_of(self.public_url):
             raise ConfigurationError(
                 f"COMMENTS_PUBLIC_URL must be an absolute http(s) URL, not {self.public_url!r}."
             )
@@ -164,7 +185,7 @@ class Settings:
                 "COMMENTS_SITE_NAME must not be empty: set it to the blog's name, as in "
                 "pelicanconf.py's SITENAME."
             )
-        if not _origin(self.site_url):
+        if not origin_of(self.site_url):
             raise ConfigurationError(
                 f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
             )
@@ -175,7 +196,7 @@ class Settings:
 
     @property
     def site_origin(self) -> str:
-        return _origin(self.site_url)
+        return origin_of(self.site_url)
 
     @property
     def origins(self) -> frozenset[str]:
@@ -214,43 +235,21 @@ class Settings:
 # Names the site build and `make run` use (pelicanconf/publishconf, tasks.py); the API ignores them.
 _SITE_SIDE_SETTINGS = frozenset({"COMMENTS_API_URL", "COMMENTS_API_PORT"})
 
-_INTEGER_SETTINGS = {
-    "edit_window_minutes": 1,
-    "close_after_days": 0,
-    "min_submit_seconds": 0,
-    "db_pool_size": 1,
-    "db_connect_timeout_seconds": 1,
-    "db_statement_timeout_seconds": 0,
-    "db_lock_timeout_seconds": 0,
-    "db_busy_timeout_seconds": 1,
-    "db_read_timeout_seconds": 1,
-    "request_timeout_seconds": 1,
-    "keep_alive_seconds": 1,
-    "max_header_bytes": 1024,
-    "list_cache_threads": 1,
-    "smtp_port": 1,
-    "smtp_timeout_seconds": 1,
-    "mail_interval_seconds": 1,
-    "mail_retry_seconds": 1,
-    "moderator_digest": 0,
-    "moderation_link_hours": 1,
-    "spam_hold_score": 1,
-    "spam_score": 1,
-    "retention_days": 0,
-    "session_days": 1,
-}
-_BOOLEAN_SETTINGS = {"rate_limits_enabled", "migrate_on_start", "smtp_starttls"}
-_LIST_SETTINGS = {"allowed_origins", "moderator_emails", "trusted_domains", "verified_domains"}
-
 
 def _cast(key: str, name: str, raw: str) -> object:
-    if key in _INTEGER_SETTINGS:
-        return _integer(name, raw, _INTEGER_SETTINGS[key])
-    if key in _BOOLEAN_SETTINGS:
+    """The variable's text as the type of the field it sets (its minimum, for whole numbers)."""
+    kind = _FIELD_TYPES[key]
+    if kind is int:
+        return _integer(name, raw, _MINIMUMS.get(key, 0))
+    if kind is bool:
         return _boolean(name, raw)
-    if key in _LIST_SETTINGS:
+    if kind == tuple[str, ...]:
         return _split_list(raw)
     value = raw.strip()
     if key in {"site_url", "public_url"}:
         value = value.rstrip("/")
     return value
+
+
+_FIELD_TYPES = get_type_hints(Settings)
+_MINIMUMS = {item.name: item.metadata["minimum"] for item in fields(Settings) if item.metadata}

@@ -12,13 +12,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from comments_api.auth.models import LoginToken, Role, User, UserSession
-from comments_api.config import Settings
+from comments_api.config import Settings, origin_of
+from comments_api.db.storage import Storage, rename_author
+from comments_api.db.tables import UNCHOSEN_NAME, LoginToken, Role, User, UserSession, utcnow
 from comments_api.mail import queue_message
-from comments_api.models import utcnow
 from comments_api.schemas import NAME
 from comments_api.security import hash_token
-from comments_api.storage import Storage, rename_author
 
 __all__ = [
     "Accounts",
@@ -39,8 +38,6 @@ MAX_LINKS_PER_CLIENT = 10
 UNSAFE_URL_CHARACTERS = frozenset("\\\t\r\n ")
 USED_OR_EXPIRED = "This sign-in link has already been used or has expired. Ask for a new one."
 BANNED = "This account can no longer sign in."
-# Shown with a member's comments until they choose a name: nothing taken from their address.
-UNCHOSEN_NAME = "Member"
 NAME_RULE = "Give a name of 1 to 80 characters, without control characters."
 
 
@@ -78,11 +75,6 @@ def chosen_display_name(typed: str) -> str:
     return name
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
-
-
 def allowed_next(next_url: str | None, settings: Settings, own_origin: str) -> str:
     """Where to send someone after sign-in: only the blog's origins or this API (no open
     redirect); anything else becomes the blog's home page."""
@@ -97,7 +89,7 @@ def allowed_next(next_url: str | None, settings: Settings, own_origin: str) -> s
     if parts.scheme.lower() not in {"http", "https"}:
         return fallback
     allowed = {origin.lower() for origin in settings.origins} | {own_origin.lower()}
-    return next_url if _origin(next_url) in allowed else fallback
+    return next_url if origin_of(next_url).lower() in allowed else fallback
 
 
 class Accounts:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 
 from comments_api.auth.accounts import Accounts
-from comments_api.auth.models import Role
-from comments_api.comment_input import check_email
 from comments_api.config import Settings
+from comments_api.content.comment_input import check_email
+from comments_api.db.storage import Storage
+from comments_api.db.tables import Role
 from comments_api.errors import ApiError
-from comments_api.storage import Storage
 
 __all__ = ["create_user"]
 

@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from comments_api.auth.accounts import Accounts
-from comments_api.auth.models import User
 from comments_api.config import Settings
+from comments_api.db.tables import User
 from comments_api.errors import ApiError
 
 __all__ = [
+    "request_settings",
     "SESSION_COOKIE",
     "Forbidden",
     "accounts",
@@ -45,14 +46,15 @@ def accounts(request: Request) -> Accounts:
     return found
 
 
-def _settings(request: Request) -> Settings:
+def request_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
     found: Settings = request.app.state.settings
     return found
 
 
 def own_origin(request: Request) -> str:
     """This API's public origin: COMMENTS_PUBLIC_URL, or the address the request came to."""
-    public_url = _settings(request).public_url
+    public_url = request_settings(request).public_url
     if public_url:
         parts = urlsplit(public_url)
         return f"{parts.scheme}://{parts.netloc}"
@@ -102,7 +104,7 @@ def check_origin(request: Request, same_origin_only: bool = False) -> None:
     origin = _request_origin(request)
     allowed = {own_origin(request).lower()}
     if not same_origin_only:
-        allowed |= {item.lower() for item in _settings(request).origins}
+        allowed |= {item.lower() for item in request_settings(request).origins}
     if origin is None or origin not in allowed:
         raise Forbidden(
             "This form must be sent from the page that shows it; reload that page and try "
@@ -114,7 +116,7 @@ def check_origin(request: Request, same_origin_only: bool = False) -> None:
 def csrf_token(request: Request) -> str:
     """A token for the forms of this session: a keyed hash of the session cookie."""
     secret = session_secret(request) or ""
-    key = _settings(request).secret_key.encode()
+    key = request_settings(request).secret_key.encode()
     return hmac.new(key, b"csrf:" + secret.encode(), hashlib.sha256).hexdigest()
 
 

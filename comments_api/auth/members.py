@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from comments_api.auth.models import User
+from comments_api.db.tables import User
 
 __all__ = ["with_member_identity"]
 

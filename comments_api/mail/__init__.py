@@ -6,7 +6,6 @@ it directly); `BackgroundSender` loops over it inside the app's lifespan.
 
 from comments_api.mail.outbox import (
     MAX_ATTEMPTS,
-    OutboxMessage,
     deliver_pending,
     queue_message,
     sender_address,
@@ -17,7 +16,6 @@ __all__ = [
     "MAX_ATTEMPTS",
     "BackgroundSender",
     "Chore",
-    "OutboxMessage",
     "deliver_pending",
     "queue_message",
     "sender_address",

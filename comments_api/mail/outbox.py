@@ -17,16 +17,15 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, Index, Integer, String, Text, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
+from comments_api.db.tables import OutboxMessage, utcnow
 from comments_api.mail.folder import show_message, write_message
-from comments_api.models import Base, UTCDateTime, utcnow
 
 __all__ = [
     "MAX_ATTEMPTS",
-    "OutboxMessage",
     "deliver_pending",
     "queue_message",
     "retry_delay",
@@ -49,26 +48,6 @@ MESSAGE_REFUSED = (
     smtplib.SMTPNotSupportedError,
     ValueError,
 )
-
-
-class OutboxMessage(Base):
-    """One e-mail waiting to be sent, sent, or given up on after `MAX_ATTEMPTS`."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str | None] = mapped_column(Text, nullable=True)
-    headers_json: Mapped[str] = mapped_column(Text, default="{}")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def _single_line(name: str, value: str) -> str:

@@ -1,1 +1,3 @@
-"""Moderation: actions on comments with an audit log (`actions`), and the moderators' pages."""
+"""Moderation: the policy that decides what is published, moderators' actions with an audit log,
+the queue, bans, authors' history and the learned spam model's counts. The pages are in `web.pages`.
+"""

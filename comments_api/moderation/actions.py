@@ -13,14 +13,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
-from comments_api.models import Base, Comment, Editor, Report, Status, UTCDateTime, utcnow
-from comments_api.rendering import render_comment
-from comments_api.safety import ban_author, ban_summary, learn_from_decision
-from comments_api.storage import lock_thread, refresh_thread
+from comments_api.content.rendering import render_comment
+from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.tables import (
+    Comment,
+    Editor,
+    ModerationEvent,
+    Report,
+    Status,
+    utcnow,
+)
+from comments_api.mail.notifications import notify_reply_subscribers
+from comments_api.moderation.banning import ban_author, ban_summary
+from comments_api.moderation.spam_model import learn_from_decision
 
 __all__ = [
     "AUTHOR",
@@ -28,7 +37,6 @@ __all__ = [
     "ACTIONS",
     "ActionRefused",
     "AlreadyDone",
-    "ModerationEvent",
     "REDACT",
     "UnknownComment",
     "apply_action",
@@ -69,23 +77,6 @@ class ActionRefused(ValueError):
 
 class AlreadyDone(ActionRefused):
     """The comment is already where the action would take it: nothing changes or is logged."""
-
-
-class ModerationEvent(Base):
-    """One line of the audit log: who did what to which comment, when and why."""
-
-    __tablename__ = "moderation_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    comment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    action: Mapped[str] = mapped_column(String(16))
-    actor: Mapped[str] = mapped_column(String(254))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def apply_action(
@@ -149,8 +140,6 @@ def apply_action(
     session.flush()
     refresh_thread(session, comment.thread_key)
     if after is Status.APPROVED:
-        from comments_api.notifications import notify_reply_subscribers
-
         chosen = settings or session.info.get("settings")
         if isinstance(chosen, Settings):
             notify_reply_subscribers(session, chosen, comment)

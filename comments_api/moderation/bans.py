@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from comments_api.db.tables import Ban, User
 from comments_api.moderation.actions import record_lifted_ban
-from comments_api.safety import (
-    Ban,
+from comments_api.moderation.banning import (
     BanDecision,
     BanKind,
     active_bans,
@@ -60,7 +60,6 @@ class BanEntry:
 
 def _account_names(session: Session, decisions: list[BanDecision]) -> dict[str, str]:
     """Account id -> "Display Name <address>" for the account bans among these."""
-    from comments_api.auth.models import User
 
     ids = [int(value) for d in decisions if (value := d.value(BanKind.USER)) is not None]
     if not ids:
@@ -113,7 +112,6 @@ def lift_for_address(
     session: Session, email: str, actor: str, reason: str | None = None
 ) -> list[BanEntry]:
     """Lift every ban of this e-mail address and of the account that signs in with it."""
-    from comments_api.auth.models import User
 
     address = email.strip().lower()
     account = session.scalar(select(User.id).where(func.lower(User.email) == address))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from comments_api.db.storage import Storage
 from comments_api.moderation.bans import BanEntry, ban_entries, lift, lift_for_address
-from comments_api.storage import Storage
 
 __all__ = ["list_bans", "unban"]
 

@@ -12,11 +12,11 @@ import nh3
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from comments_api.feeds import absolute_url
-from comments_api.models import Comment, Report, Status, Thread
-from comments_api.moderation.actions import ModerationEvent, list_events
-from comments_api.rendering import extract_links
-from comments_api.spam.links import domain_of, find_links
+from comments_api.content.feeds import absolute_url
+from comments_api.content.rendering import extract_links, one_line
+from comments_api.db.tables import Comment, ModerationEvent, Report, Status, Thread
+from comments_api.moderation.actions import list_events
+from comments_api.screening.links import domain_of, find_links
 
 __all__ = [
     "PAGE_SIZE",
@@ -73,8 +73,7 @@ def link_domains(comment: Comment) -> tuple[str, ...]:
 
 def _excerpt(html: str) -> str:
     """The rendered comment as one line of plain text, shortened."""
-    flat = " ".join(unescape(nh3.clean(html, tags=set())).split())
-    return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1] + "…"
+    return one_line(unescape(nh3.clean(html, tags=set())), EXCERPT_LENGTH)
 
 
 def review_items(session: Session, comments: Sequence[Comment], site_url: str) -> list[ReviewItem]:

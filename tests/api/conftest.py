@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from comments_api import Settings, create_app
-from comments_api.database import create_database_engine
+from comments_api.db.engine import create_database_engine
+from comments_api.moderation.actions import apply_action
 from tests.api.support import (
     BUILD_TOKEN,
     DEPLOY_TOKEN,
@@ -65,7 +66,10 @@ class Api:
         return result
 
     def approve(self, comment_id: int) -> None:
-        assert self.app.state.service.approve(comment_id) is not None
+        """Publish a held comment as a moderator would (audit-logged, subscribers told)."""
+        service = self.app.state.service
+        with service.storage.writing() as session:
+            apply_action(session, comment_id, "approve", "moderator@example.org")
 
 
 ApiFactory = Callable[..., Any]

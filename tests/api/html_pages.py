@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
-from comments_api.notifications import moderation_link, unsubscribe_link
+from comments_api.mail.notifications import moderation_link, unsubscribe_link
 from tests.auth.support import API, Service
 from tests.mail.support import link_containing
 

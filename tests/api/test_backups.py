@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 
 from comments_api import Settings
-from comments_api.database import create_database_engine, migrate
-from comments_api.models import Comment, Report, Thread
+from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.tables import Comment, Report, Thread
 from tests.api.support import cli_environment, new_postgres_schema
 
 LARGE = 20_000

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from comments_api import Settings, create_app
-from comments_api.body_limits import BODY_LIMITS, DEFAULT_LIMIT, MAX_JSON_DEPTH
+from comments_api.web.body_limits import BODY_LIMITS, DEFAULT_LIMIT, MAX_JSON_DEPTH
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from comments_api.models import Comment, utcnow
+from comments_api.db.tables import Comment, utcnow
 from tests.api.conftest import Api, ApiFactory
 
 pytestmark = pytest.mark.anyio

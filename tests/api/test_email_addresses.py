@@ -11,7 +11,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from comments_api.comment_input import check_email
+from comments_api.content.comment_input import check_email
 from comments_api.errors import ApiError
 from comments_api.schemas import MAIL_ADDRESS
 from tests.api.conftest import Api

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from comments_api.models import Comment
+from comments_api.db.tables import Comment
 from tests.api.conftest import Api, ApiFactory
 from tests.api.support import BUILD_TOKEN
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from comments_api.rendering import render_comment
+from comments_api.content.rendering import render_comment
 
 
 def test_a_line_break_typed_in_the_comment_box_stays_a_line_break() -> None:

@@ -34,7 +34,7 @@ def _fuzz_app() -> object:
         )
     )
     service = app.state.service
-    from comments_api.storage import ManifestEntry
+    from comments_api.db.rows import ManifestEntry
 
     service.sync_threads([ManifestEntry("first-post", "First", "/first.html", False)])
     return app

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from comments_api.models import Comment, Status, utcnow
+from comments_api.db.tables import Comment, Status, utcnow
 from tests.api.conftest import ApiFactory
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from sqlalchemy import select
 
-from comments_api.models import Comment
-from comments_api.rendering import ALLOWED_TAGS, render_comment
+from comments_api.content.rendering import ALLOWED_TAGS, render_comment
+from comments_api.db.tables import Comment
 from tests.api.conftest import ApiFactory
 from tests.api.support import BUILD_TOKEN
 

@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 
 from comments_api import Settings, create_app
 from comments_api.auth.accounts import Accounts
-from comments_api.auth.models import Role, User
-from comments_api.database import create_database_engine
+from comments_api.db.engine import create_database_engine
+from comments_api.db.tables import Role, User
 from comments_api.mail import deliver_pending
 from tests.api.support import DEPLOY_TOKEN
 from tests.helpers import free_port

@@ -9,8 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from comments_api.auth.models import LoginToken, User, UserSession
-from comments_api.models import utcnow
+from comments_api.db.tables import LoginToken, User, UserSession, utcnow
 from tests.auth.support import (
     API,
     BLOG,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from comments_api import Settings, create_app
 from comments_api.background import run_chores_now
-from comments_api.database import create_database_engine
-from comments_api.models import Comment
+from comments_api.db.engine import create_database_engine
+from comments_api.db.tables import Comment
 from comments_api.moderation.actions import Action, apply_action
 from tests.api.support import DEPLOY_TOKEN
 from tests.mail.support import SmtpServer

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from comments_api import Settings
-from comments_api.database import create_database_engine, migrate
+from comments_api.db.engine import create_database_engine, migrate
 from tests.mail.support import SmtpServer
 
 

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from comments_api import Settings
 from comments_api.config import ConfigurationError
-from comments_api.database import create_database_engine, migrate
-from comments_api.mail import OutboxMessage, deliver_pending, queue_message
+from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.tables import OutboxMessage
+from comments_api.mail import deliver_pending, queue_message
 from tests.api.support import ServerProcess
 from tests.mail.support import link_containing, text_of
 

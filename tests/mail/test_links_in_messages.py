@@ -8,9 +8,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from comments_api.mail import OutboxMessage
-from comments_api.models import Status
-from comments_api.notifications import moderation_link
+from comments_api.db.tables import OutboxMessage, Status
+from comments_api.mail.notifications import moderation_link
 from tests.helpers import free_port
 from tests.mail.app_support import MODERATOR, MailApiFactory
 from tests.mail.support import link_containing, links_in, text_of
@@ -200,8 +199,8 @@ async def test_when_smtp_is_down_the_comment_is_kept_and_the_mail_goes_later(
 
     from datetime import timedelta
 
+    from comments_api.db.tables import utcnow
     from comments_api.mail import deliver_pending
-    from comments_api.models import utcnow
 
     back = replace(api.settings, smtp_port=api.smtp.port)
     engine = api.app.state.service.storage.engine
@@ -213,7 +212,7 @@ async def test_when_smtp_is_down_the_comment_is_kept_and_the_mail_goes_later(
 async def test_an_unsubscribe_link_mailed_before_links_left_out_addresses_still_works(
     make_mail_api: MailApiFactory,
 ) -> None:
-    from comments_api.signed_links import sign_token
+    from comments_api.mail.signed_links import sign_token
 
     api = await make_mail_api()
     parent = (await api.post(body="Parent comment", notify=True)).json()["comment"]["id"]

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from comments_api.mail import OutboxMessage
-from comments_api.models import Comment, Status
+from comments_api.db.tables import Comment, OutboxMessage, Status
 from tests.api.support import DEPLOY_TOKEN, ServerProcess
 from tests.mail.support import SmtpServer, link_containing, text_of
 

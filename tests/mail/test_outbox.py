@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from comments_api import Settings
-from comments_api.mail import OutboxMessage, deliver_pending, queue_message
-from comments_api.models import utcnow
+from comments_api.db.tables import OutboxMessage, utcnow
+from comments_api.mail import deliver_pending, queue_message
 from tests.helpers import free_port
 from tests.mail.support import Mailbox, SmtpServer, text_of
 

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from starlette.routing import Route
 
-from comments_api.moderation.pages import router
+from comments_api.web.pages.moderation import router
 from tests.moderation.conftest import API, Desk, Service, form_token
 
 pytestmark = pytest.mark.anyio
@@ -83,8 +83,7 @@ async def test_members_are_refused_everywhere_even_with_a_valid_form(
 async def test_a_banned_moderator_is_refused(desk: Desk) -> None:
     from sqlalchemy import update
 
-    from comments_api.auth.models import User
-    from comments_api.models import utcnow
+    from comments_api.db.tables import User, utcnow
 
     with desk.service.engine.begin() as connection:
         connection.execute(update(User).values(banned_at=utcnow()))

@@ -17,8 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from comments_api.models import utcnow
-from comments_api.safety import Ban
+from comments_api.db.tables import Ban, utcnow
 from tests.auth.support import API, BLOG
 from tests.helpers import ROOT
 from tests.moderation.conftest import Desk

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from comments_api.pages import moment
+from comments_api.web.html import moment
 from tests.moderation.conftest import BLOG, Desk
 
 pytestmark = pytest.mark.anyio

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, insert, inspect
 from sqlalchemy.orm import Session
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
-from comments_api.database import alembic_config, create_database_engine, migrate
-from comments_api.models import utcnow
-from comments_api.safety import Ban, banned_by
+from comments_api.db.engine import alembic_config, create_database_engine, migrate
+from comments_api.db.tables import Ban, utcnow
+from comments_api.moderation.banning import banned_by
 
 BEFORE = "0006"  # the revision before bans had an end
 

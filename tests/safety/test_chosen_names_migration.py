@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import Engine, column, insert, inspect, select, table, text
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
-from comments_api.auth.models import User
-from comments_api.database import alembic_config, create_database_engine, migrate
-from comments_api.models import Comment, Thread, UTCDateTime, utcnow
+from comments_api.db.engine import alembic_config, create_database_engine, migrate
+from comments_api.db.tables import Comment, Thread, User, UTCDateTime, utcnow
 
 BEFORE = "0007"  # the revision before members chose their names
 USERS_BEFORE = table(

@@ -11,9 +11,8 @@ from alembic import command
 from sqlalchemy import Engine, insert, inspect, select
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
-from comments_api.database import alembic_config, create_database_engine, migrate
-from comments_api.models import Comment, Thread, utcnow
-from comments_api.moderation.actions import ModerationEvent
+from comments_api.db.engine import alembic_config, create_database_engine, migrate
+from comments_api.db.tables import Comment, ModerationEvent, Thread, utcnow
 
 
 @pytest.fixture

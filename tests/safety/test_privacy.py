@@ -18,10 +18,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from comments_api.auth.models import LoginToken
-from comments_api.mail import OutboxMessage
-from comments_api.models import Comment, Status, utcnow
-from comments_api.privacy import DeletionRequest
+from comments_api.db.tables import (
+    Comment,
+    DeletionRequest,
+    LoginToken,
+    OutboxMessage,
+    Status,
+    utcnow,
+)
 from tests.helpers import ROOT, free_port
 from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 
@@ -143,7 +147,7 @@ async def test_purge_deletes_mail_sent_before_the_retention_period(
 async def test_deleting_ones_data_also_removes_moderator_mail_that_quotes_the_address(
     make_mail_api: MailApiFactory,
 ) -> None:
-    from comments_api.privacy import delete_personal_data
+    from comments_api.privacy.deletion import delete_personal_data
 
     api = await make_mail_api(smtp_port=free_port())  # the mail server is down: mail waits
     await api.post(body="Held, and then I changed my mind", author="Cy", email="cy@example.org")
@@ -165,7 +169,7 @@ async def test_deleting_ones_data_also_removes_moderator_mail_that_quotes_the_ad
 async def test_deleting_ones_data_also_removes_the_sign_in_links_asked_for_with_the_address(
     make_mail_api: MailApiFactory,
 ) -> None:
-    from comments_api.privacy import delete_personal_data
+    from comments_api.privacy.deletion import delete_personal_data
 
     api = await make_mail_api(smtp_port=free_port())  # the mail server is down: mail waits
     asked = await api.client.post("/api/v1/auth/login", json={"email": "ed@example.org"})

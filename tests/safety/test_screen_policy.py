@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comments_api.models import Status
+from comments_api.db.tables import Status
 from tests.api.support import DEPLOY_TOKEN
 from tests.mail.app_support import MailApiFactory
 

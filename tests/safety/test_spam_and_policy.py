@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comments_api.models import Status
+from comments_api.db.tables import Status
 from comments_api.moderation.actions import AlreadyDone
 from tests.mail.app_support import MailApiFactory
 
@@ -161,7 +161,7 @@ async def test_a_reversed_decision_is_unlearned_not_counted_twice(
 ) -> None:
     from sqlalchemy import select
 
-    from comments_api.safety.spam_model import SpamLesson, SpamToken
+    from comments_api.db.tables import SpamLesson, SpamToken
 
     api = await make_mail_api()
     comment_id = (await api.post(body="zebracorn zebracorn unusual words")).json()["comment"]["id"]

@@ -12,9 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect, select
 
 import comments_api.app  # noqa: F401  (registers every table with the metadata)
-from comments_api.database import create_database_engine, migrate
-from comments_api.models import Base, Comment, Thread, utcnow
-from comments_api.moderation.actions import ModerationEvent
+from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.tables import Base, Comment, ModerationEvent, Thread, utcnow
 
 
 @pytest.fixture
@@ -87,7 +86,7 @@ def test_the_migrated_schema_matches_the_models(database: Engine) -> None:
 def test_downgrading_drops_the_column_and_keeps_ids_growing(database: Engine) -> None:
     from alembic import command
 
-    from comments_api.database import alembic_config
+    from comments_api.db.engine import alembic_config
 
     migrate(database)
     config = alembic_config(database.url.render_as_string(hide_password=False))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from comments_api.spam import (
+from comments_api.screening import (
     Assessment,
     BayesState,
     CommentDraft,
@@ -91,22 +91,6 @@ def test_the_site_can_trust_its_own_domain() -> None:
     assert assess_text(body, NEW_GUEST).reasons != []
 
 
-def test_a_filled_honeypot_sends_the_comment_to_the_spam_folder() -> None:
-    context = SpamContext(honeypot_filled=True)
-    assessment = assess_text("A perfectly ordinary remark.", context)
-    assert assessment.verdict == "spam"
-    assert "hidden form field" in reasons_text(assessment)
-
-
-def test_a_form_sent_too_quickly_is_held_with_the_time_taken() -> None:
-    context = SpamContext(is_member=False, author_is_new=True, seconds_to_submit=0.8)
-    assessment = assess_text("A perfectly ordinary remark.", context)
-    assert assessment.verdict == "hold"
-    assert "sent 0.8 seconds after the form opened (people take at least 3)" in assessment.reasons
-    patient = SpamContext(is_member=False, author_is_new=True, seconds_to_submit=45)
-    assert assess_text("A perfectly ordinary remark.", patient).verdict == "publish"
-
-
 def test_the_same_text_posted_again_is_reported() -> None:
     context = SpamContext(duplicate_exists=True)
     assessment = assess_text("Great point about handover.", context)
@@ -166,8 +150,9 @@ def test_patient_identifying_details_hold_an_otherwise_clean_comment() -> None:
 
 
 def test_spam_beats_hold_when_the_score_is_high_enough() -> None:
-    context = SpamContext(honeypot_filled=True)
-    assessment = assess_text("Call 07700 900123 for cheap loans", context)
+    context = SpamContext(duplicate_exists=True)
+    strict = SpamSettings(hold_threshold=20.0, spam_threshold=40.0)
+    assessment = assess_text("Call 07700 900123 for cheap loans", context, spam_settings=strict)
     assert assessment.verdict == "spam"
 
 
@@ -212,9 +197,9 @@ def test_settings_that_cannot_work_are_refused(overrides: dict[str, float]) -> N
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400), st.booleans(), st.booleans(), st.booleans())
 def test_any_text_gets_a_score_between_0_and_100_and_a_verdict(
-    body: str, is_member: bool, author_is_new: bool, honeypot_filled: bool
+    body: str, is_member: bool, author_is_new: bool, duplicate_exists: bool
 ) -> None:
-    context = SpamContext(is_member, author_is_new, honeypot_filled=honeypot_filled)
+    context = SpamContext(is_member, author_is_new, duplicate_exists=duplicate_exists)
     assessment = assess(CommentDraft(body), context, default_model(), DEFAULTS)
     assert 0 <= assessment.score <= 100
     assert assessment.verdict in ("publish", "hold", "spam")

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from comments_api.spam import (
+from comments_api.screening import (
     DOCUMENT_TOTALS_TOKEN,
     BayesState,
     TokenCountRow,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from comments_api.spam import SpamSettings, assess, default_model, find_links
-from comments_api.spam.evaluate import CorpusEntry, cross_validate, evaluate, load_corpus
-from comments_api.spam.seed_examples import SEED_LEGITIMATE, SEED_SPAM
+from comments_api.screening import SpamSettings, assess, default_model, find_links
+from comments_api.screening.evaluate import CorpusEntry, cross_validate, evaluate, load_corpus
+from comments_api.screening.seed_examples import SEED_LEGITIMATE, SEED_SPAM
 from tests.helpers import ROOT
 
 CORPUS_PATH = ROOT / "tests" / "data" / "spam_corpus.jsonl"
@@ -112,7 +112,7 @@ def test_the_seed_training_set_shares_no_text_with_the_corpus(corpus: list[Corpu
 
 def test_the_evaluate_command_prints_the_confusion_matrix() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "comments_api.spam.evaluate", str(UNSEEN_STYLES_PATH),
+        [sys.executable, "-m", "comments_api.screening.evaluate", str(UNSEEN_STYLES_PATH),
          "--folds", "2"],
         cwd=ROOT,
         capture_output=True,

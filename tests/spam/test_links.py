@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comments_api.spam import DEFAULT_TRUSTED_DOMAINS, domain_of, find_links, is_trusted_domain
+from comments_api.screening import DEFAULT_TRUSTED_DOMAINS, domain_of, find_links, is_trusted_domain
 
 
 @pytest.mark.parametrize(

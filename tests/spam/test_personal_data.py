@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comments_api.personal_data import (
+from comments_api.screening.personal_data import (
     PersonalDataFinding,
     find_personal_data,
     is_valid_nhs_number,

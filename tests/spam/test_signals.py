@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from comments_api.spam import CommentDraft, SpamContext, SpamSettings, assess, default_model
-from comments_api.spam.campaigns import near_duplicates
-from comments_api.spam.intent import (
+from comments_api.screening import CommentDraft, SpamContext, SpamSettings, assess, default_model
+from comments_api.screening.campaigns import near_duplicates
+from comments_api.screening.intent import (
     brand_like_name,
     commercial_intent,
     commercial_words_in_address,

@@ -1,0 +1,1 @@
+"""Comments: the service that creates, edits and lists them, threads, rendering, feeds, export."""

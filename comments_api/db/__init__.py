@@ -1,0 +1,1 @@
+"""Storage: the engine, every table, all queries, and the migrations; nothing here speaks HTTP."""

@@ -1,0 +1,1 @@
+"""Personal data: self-service deletion and retention."""

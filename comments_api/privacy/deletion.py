@@ -1,0 +1,275 @@
+"""Self-service deletion of a commenter's data, and retention of personal data.
+
+A commenter asks for deletion with their address; a signed link mailed to it proves the address
+is theirs. The link carries only a random secret: the address waits in a `deletion_requests` row
+(keyed by the secret's hash) until the link is used or expires. Deleting wipes the text and
+every personal field of their comments; a comment that has published replies stays as a
+"comment deleted" placeholder so the discussion keeps its shape. Retention
+(COMMENTS_RETENTION_DAYS) strips e-mail addresses and client hashes from published comments
+older than that and keeps their text; e-mails sent before then are deleted. Expired sign-in and
+deletion links, which keep an address, go as soon as they expire.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from comments_api.config import Settings
+from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.tables import (
+    Comment,
+    DeletionRequest,
+    LoginToken,
+    OutboxMessage,
+    SpamLesson,
+    Status,
+    User,
+    utcnow,
+)
+from comments_api.mail import MAX_ATTEMPTS, queue_message
+from comments_api.mail.signed_links import LinkProblem, api_url, read_token, sign_token
+from comments_api.moderation.actions import record_withdrawal
+from comments_api.security import hash_token
+
+__all__ = [
+    "DELETED_AUTHOR",
+    "DELETED_HTML",
+    "DeletionResult",
+    "deletion_address",
+    "delete_personal_data",
+    "forget_expired_links",
+    "purge_expired_personal_data",
+    "request_deletion",
+    "use_deletion_link",
+]
+
+logger = logging.getLogger("comments_api")
+
+DELETED_AUTHOR = "[deleted]"
+DELETED_HTML = "<p><em>Comment deleted.</em></p>"
+DELETION_LINK_HOURS = 24
+DELETION_SUBJECT = "Delete your comments"
+ERASED_REASON = "Its author had all their comments and data deleted."
+PURGE_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DeletionResult:
+    comments_removed: int
+    placeholders: int
+
+
+def _has_data(session: Session, email: str) -> bool:
+
+    address = email.lower()
+    comment = session.scalar(
+        select(Comment.id).where(func.lower(Comment.author_email) == address).limit(1)
+    )
+    user = session.scalar(select(User.id).where(func.lower(User.email) == address).limit(1))
+    return comment is not None or user is not None
+
+
+def request_deletion(session: Session, settings: Settings, email: str) -> bool:
+    """Mail a deletion link if we hold data for the address; True when one was queued.
+
+    The caller answers the same either way, so nobody learns whether an address is known.
+    """
+    address = email.strip().lower()
+    if not _has_data(session, address):
+        return False
+    recent = session.scalar(
+        select(OutboxMessage.id).where(
+            func.lower(OutboxMessage.recipient) == address,
+            OutboxMessage.subject == DELETION_SUBJECT,
+            OutboxMessage.created_at > utcnow() - timedelta(minutes=10),
+        )
+    )
+    if recent is not None:
+        return False  # one link per address every ten minutes is enough
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        DeletionRequest(
+            token_hash=hash_token(secret),
+            email=address,
+            created_at=now,
+            expires_at=now + timedelta(hours=DELETION_LINK_HOURS),
+        )
+    )
+    token = sign_token(settings, "delete-data", {"s": secret})
+    link = api_url(settings, f"/api/v1/privacy/delete?token={token}")
+    queue_message(
+        session,
+        to=address,
+        subject=DELETION_SUBJECT,
+        text=(
+            "Someone (we hope you) asked us to delete every comment written with this e-mail "
+            "address, and the address itself.\n\n"
+            f"To confirm, open this link and press the button within {DELETION_LINK_HOURS} "
+            f"hours:\n{link}\n\n"
+            "If you did not ask for this, ignore this message: nothing will be deleted.\n"
+        ),
+    )
+    return True
+
+
+def _request_hash(settings: Settings, token: str) -> str:
+    payload = read_token(settings, "delete-data", token, DELETION_LINK_HOURS * 3600)
+    secret = payload.get("s")
+    if not isinstance(secret, str) or not secret:
+        raise LinkProblem("invalid")
+    return hash_token(secret)
+
+
+def deletion_address(session: Session, settings: Settings, token: str) -> str:
+    """The address a deletion link was sent to, without using the link; or `LinkProblem`."""
+    token_hash = _request_hash(settings, token)
+    email = session.scalar(
+        select(DeletionRequest.email).where(
+            DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow()
+        )
+    )
+    if email is None:
+        raise LinkProblem("used")  # a well-signed link whose row is gone was used
+    return email
+
+
+def use_deletion_link(session: Session, settings: Settings, token: str) -> str:
+    """Use a deletion link once (in the caller's transaction): the address, or `LinkProblem`."""
+    token_hash = _request_hash(settings, token)
+    # One statement finds and removes the row, so a second click racing the first gets nothing.
+    email = session.execute(
+        delete(DeletionRequest)
+        .where(DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow())
+        .returning(DeletionRequest.email)
+    ).scalar()
+    if email is None:
+        raise LinkProblem("used")
+    return email
+
+
+def delete_personal_data(session: Session, email: str) -> DeletionResult:
+    """Wipe every comment of the address and what else we keep about it, in one transaction."""
+
+    address = email.strip().lower()
+    comments = list(
+        session.scalars(
+            select(Comment).where(func.lower(Comment.author_email) == address).order_by(Comment.id)
+        )
+    )
+    placeholders = 0
+    now = utcnow()
+    threads: set[str] = set()
+    for comment in comments:
+        threads.add(comment.thread_key)
+    for thread_key in sorted(threads):
+        lock_thread(session, thread_key)
+    for comment in comments:
+        has_replies = session.scalar(
+            select(Comment.id)
+            .where(Comment.parent_id == comment.id, Comment.status == Status.APPROVED.value)
+            .limit(1)
+        )
+        keep_place = comment.status == Status.APPROVED.value and has_replies is not None
+        placeholders += keep_place
+        before = comment.status
+        comment.status = Status.APPROVED.value if keep_place else Status.DELETED.value
+        if comment.withdrawn_at is None:
+            record_withdrawal(session, comment, before, ERASED_REASON)
+        comment.author_name = DELETED_AUTHOR
+        comment.author_email = None
+        comment.author_url = None
+        comment.body_md = ""
+        comment.body_html = DELETED_HTML if keep_place else ""
+        comment.client_hash = None
+        comment.edit_token_hash = None
+        comment.notify = False
+        comment.user_id = None
+        comment.member = comment.verified = False
+        comment.updated_at = now
+    ids = [comment.id for comment in comments]
+    if ids:
+        session.execute(delete(SpamLesson).where(SpamLesson.comment_id.in_(ids)))
+    # Messages to the address, and messages to moderators that quote it.
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                func.lower(OutboxMessage.recipient) == address,
+                func.lower(OutboxMessage.text_body).contains(address, autoescape=True),
+            )
+        )
+    )
+    # Sign-in links are keyed by address, not by user: they go separately.
+    session.execute(delete(LoginToken).where(func.lower(LoginToken.email) == address))
+    session.execute(delete(DeletionRequest).where(func.lower(DeletionRequest.email) == address))
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    if user is not None:
+        session.delete(user)  # its sessions go with it
+    session.flush()
+    for thread_key in sorted(threads):
+        refresh_thread(session, thread_key)
+    return DeletionResult(len(comments), placeholders)
+
+
+_last_purge: dict[int, datetime] = {}
+_purge_lock = threading.Lock()
+
+
+def purge_expired_personal_data(
+    engine: Engine, settings: Settings, now: datetime | None = None, force: bool = False
+) -> int:
+    """Strip e-mail addresses and client hashes from published comments older than the
+    retention period, and delete mail sent before it; returns comments changed. Without
+    `force`, runs at most hourly."""
+    if not settings.retention_days:
+        return 0
+    now = now or utcnow()
+    with _purge_lock:
+        last = _last_purge.get(id(engine))
+        if not force and last is not None and now - last < PURGE_EVERY:
+            return 0
+        _last_purge[id(engine)] = now
+    cutoff = now - timedelta(days=settings.retention_days)
+    with engine.execution_options(comments_write=True).begin() as connection:
+        result = connection.execute(
+            update(Comment)
+            .where(
+                Comment.status == Status.APPROVED.value,
+                Comment.created_at < cutoff,
+                or_(Comment.author_email.is_not(None), Comment.client_hash.is_not(None)),
+            )
+            .values(author_email=None, client_hash=None, notify=False)
+        )
+        # Mail that went out (or was given up on) quotes addresses too: it goes as well.
+        mail = connection.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.created_at < cutoff,
+                or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
+            )
+        )
+    changed = int(getattr(result, "rowcount", 0) or 0)
+    if changed:
+        logger.info("Retention: removed personal data from %s comments", changed)
+    if getattr(mail, "rowcount", 0):
+        logger.info("Retention: removed %s old e-mails from the outbox", mail.rowcount)
+    return changed
+
+
+def forget_expired_links(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
+    """Delete expired sign-in and deletion links: they keep an address (and a client hash) that
+    nothing needs once the link cannot work; returns rows deleted."""
+
+    now = now or utcnow()
+    with engine.execution_options(comments_write=True).begin() as connection:
+        sign_in = connection.execute(delete(LoginToken).where(LoginToken.expires_at <= now))
+        deletion = connection.execute(
+            delete(DeletionRequest).where(DeletionRequest.expires_at <= now)
+        )
+    return int(getattr(sign_in, "rowcount", 0) or 0) + int(getattr(deletion, "rowcount", 0) or 0)

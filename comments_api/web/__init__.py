@@ -1,0 +1,1 @@
+"""HTTP: request dependencies, middleware, the JSON API (`api/`) and server-rendered pages."""

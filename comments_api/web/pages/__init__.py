@@ -1,0 +1,1 @@
+"""Server-rendered pages: moderation, bans, the links in e-mails."""
