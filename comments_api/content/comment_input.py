@@ -122,8 +122,10 @@ def check_email(address: str) -> str:
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:
+        # The validator's words, in the blog's: "@" for "@-sign", a dot for "a period".
+        why = str(exc).replace("@-sign", "@").replace("a period", "a dot, as in example.org")
         raise ApiError(
-            422, please_correct(["email"]), [("email", f"{FIELD_MESSAGES['email']} {exc}")]
+            422, please_correct(["email"]), [("email", f"{FIELD_MESSAGES['email']} {why}")]
         ) from None
 
 

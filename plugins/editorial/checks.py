@@ -231,7 +231,9 @@ def _broken_link_reason(target: str, document: Document, site: _Site, url: str) 
         resolved = resolved.rstrip("./") + "/index.html" if resolved.rstrip("./") else ""
     if resolved in site.urls or resolved.startswith("theme/"):
         return None
-    return f"no page of the site is at {path!r}; prefer {{filename}}posts/... links"
+    if posixpath.splitext(path)[1] not in ("", ".html"):
+        return f"no file of the site is at {path!r}; link images and files as {{static}}/images/..."
+    return f"no page of the site is at {path!r}; link posts as {{filename}}posts/..."
 
 
 def _check_links(document: Document, site: _Site, settings: Mapping[str, Any]) -> Iterator[Problem]:

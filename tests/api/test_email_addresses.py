@@ -18,7 +18,7 @@ from tests.api.conftest import Api
 
 pytestmark = pytest.mark.anyio
 
-NO_DOT = "The part after the @-sign is not valid. It should have a period."
+NO_DOT = "The part after the @ is not valid. It should have a dot, as in example.org."
 SAMPLES = [
     "a@b",
     "ward.manager@nhs.net",

@@ -43,7 +43,7 @@ async def test_a_reader_signs_in_through_the_link_in_the_email(service: Service)
 
     opened = await service.client.get(link)
     heading = BeautifulSoup(opened.text, "lxml").find("h1").get_text(" ", strip=True)
-    assert heading == "Sign in to blog.test as a•••@example.org?"
+    assert heading == "Sign in to Improvement Network Blog as a•••@example.org?"
     assert "set-cookie" not in opened.headers
     assert (await service.me())["signed_in"] is False
     followed = await confirm_sign_in(service.client, link)

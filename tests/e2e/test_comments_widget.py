@@ -286,6 +286,24 @@ def test_empty_form_shows_each_error_next_to_its_field(stack: Stack, reader: Rea
     assert reader.errors == []
 
 
+def test_a_missing_name_and_an_address_without_a_dot_are_shown_together(
+    stack: Stack, reader: Reader
+) -> None:
+    page = reader.page
+    open_post(reader, stack, "errors-post")
+    page.get_by_label("E-mail (required)").press_sequentially("gus@example")
+    page.get_by_label("Comment (required)").press_sequentially("Two mistakes, one press.")
+    page.get_by_role("button", name="Post comment").click()
+
+    for label in ("Name (required)", "E-mail (required)"):
+        expect(page.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("E-mail (required)")).to_have_accessible_description(
+        re.compile("like name@example.org")
+    )
+    expect(page.get_by_label("Name (required)")).to_be_focused()
+    assert reader.errors == []
+
+
 def test_errors_found_by_the_api_are_shown_next_to_their_field(
     stack: Stack, reader: Reader
 ) -> None:

@@ -68,7 +68,7 @@ def test_a_moderator_works_the_queue_redacts_removes_bans_and_unbans(
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
     camera.step(page, "not-signed-in")
     page.get_by_role("link", name="Sign in as a moderator").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to comment")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to moderate")
     type_into(page.get_by_label("Your e-mail address"), MODERATOR)
     page.get_by_label("Your e-mail address").press("Enter")
     expect(page.locator(".notice")).to_contain_text("on its way")

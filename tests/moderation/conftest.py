@@ -44,19 +44,33 @@ class Desk:
         return identifier
 
     async def act(self, comment_id: int, action: str, **extra: str) -> httpx.Response:
-        return await self.moderator.post(
+        answer = await self.moderator.post(
             f"/moderation/comments/{comment_id}",
             data={"action": action, "csrf_token": self.csrf, "back": "/moderation", **extra},
             headers={"Origin": API},
         )
+        return await self.confirm_if_asked(answer)
 
     async def bulk(self, ids: list[int], action: str, back: str = "/moderation") -> httpx.Response:
-        return await self.moderator.post(
+        answer = await self.moderator.post(
             "/moderation/bulk",
             data={"action": action, "csrf_token": self.csrf, "back": back,
                   "comment": [str(identifier) for identifier in ids]},
             headers={"Origin": API},
         )
+        return await self.confirm_if_asked(answer)
+
+    async def confirm_if_asked(self, answer: httpx.Response) -> httpx.Response:
+        """Press the button of the page that asks before deleting, as a moderator would."""
+        page = BeautifulSoup(answer.text, "lxml") if answer.status_code == 200 else None
+        asked = page.find("input", attrs={"name": "confirmed"}) if page else None
+        if asked is None:
+            return answer
+        form = asked.find_parent("form")
+        fields: dict[str, list[str]] = {}
+        for field in form.find_all("input"):
+            fields.setdefault(field["name"], []).append(field["value"])
+        return await self.moderator.post(form["action"], data=fields, headers={"Origin": API})
 
     async def page(self, path: str = "/moderation", **params: str) -> BeautifulSoup:
         response = await self.moderator.get(path, params=params)

@@ -76,7 +76,7 @@ def test_a_moderator_signs_in_by_email_approves_a_held_comment_and_readers_see_i
         expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
         page.get_by_role("link", name="Sign in as a moderator").click()
 
-        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to comment")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to moderate")
         sign_in(page, mailbox, before)
 
         expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from bs4 import BeautifulSoup
 
 from comments_api.web.html import moment
-from tests.moderation.conftest import BLOG, Desk
+from tests.moderation.conftest import API, BLOG, Desk
 
 pytestmark = pytest.mark.anyio
 
@@ -287,3 +288,42 @@ async def test_the_queue_shows_plain_text_addresses_and_the_parent_as_text(desk:
     assert domains == ["clinic.example.org", "hours.example.net"]
     text = " ".join(article.get_text().split())
     assert "In reply to Guest Writer: Quoting the post Is the clinic open on Sundays?" in text
+
+
+async def test_deleting_asks_first_and_cancelling_keeps_the_comment(desk: Desk) -> None:
+    comment = await desk.guest_comment(body="Delete me only if you mean it")
+    await desk.act(comment, "approve")
+    asked = await desk.moderator.post(
+        f"/moderation/comments/{comment}",
+        data={"action": "delete", "csrf_token": desk.csrf, "back": "/moderation"},
+        headers={"Origin": API},
+    )
+    assert asked.status_code == 200
+    page = BeautifulSoup(asked.text, "lxml")
+    assert page.h1.get_text() == "Delete 1 comment?"
+    assert "Delete me only if you mean it" in page.get_text()
+    assert page.find("a", string="Cancel")["href"] == "/moderation"
+    async def shown() -> list[tuple[int, bool]]:
+        listed = await desk.service.client.get("/api/v1/threads/first-post/comments")
+        return [(shown["id"], shown["removed"]) for shown in listed.json()["comments"]]
+
+    assert await shown() == [(comment, False)], "asking deleted it already"
+    deleted = await desk.confirm_if_asked(asked)
+    assert deleted.status_code == 303
+    assert await shown() == [(comment, True)], "only the note that it was removed is left"
+
+
+async def test_a_bulk_delete_asks_once_for_all_of_them(desk: Desk) -> None:
+    first = await desk.guest_comment(body="First of two")
+    second = await desk.guest_comment(body="Second of two")
+    asked = await desk.moderator.post(
+        "/moderation/bulk",
+        data={"action": "delete", "csrf_token": desk.csrf, "back": "/moderation",
+              "comment": [str(first), str(second)]},
+        headers={"Origin": API},
+    )
+    page = BeautifulSoup(asked.text, "lxml")
+    assert page.h1.get_text() == "Delete 2 comments?"
+    assert (await desk.page()).find("article", id=f"comment-{first}") is not None
+    done = await desk.confirm_if_asked(asked)
+    assert done.headers["location"].startswith("/moderation?done=delete&count=2")

@@ -265,6 +265,7 @@ def test_invoke_check_fails_and_names_file_and_line(content: Path, tmp_path: Pat
     assert result.returncode == 1
     assert "posts/other-post.md:8: image without alt text" in result.stderr
     assert "posts/other-post.md:8: broken internal link x.png" in result.stderr
+    assert "link images and files as {static}/images/..." in result.stderr
     assert "2 problem(s)" in result.stderr
 
 

@@ -319,6 +319,7 @@ def test_a_draft_preview_says_it_is_a_draft_and_links_no_missing_tag_page(tmp_pa
     tags = soup.select(".post-footer .tags li")
     assert [words(tag) for tag in tags] == [t.strip() for t in draft.value("tags").split(",")]
     assert not soup.select(".post-footer .tags a"), "a draft's tags link to pages not built"
+    assert soup.find("a", href="#comments") is None, "a draft offers comments it cannot take"
     published = preview.soup(preview.file_for(post_url(preview, published_posts()[0].slug)))
     assert published.select_one(".draft-banner") is None
     assert published.select_one('meta[name="robots"]') is None

@@ -154,7 +154,7 @@ def _confirmation_page(
     page = html_page(
         "auth/confirm_sign_in.html",
         422 if error else 200,
-        site=urlsplit(request_settings(request).site_url).netloc,
+        site=request_settings(request).site_name,
         address=masked_address(pending.email),
         token=token,
         link_minutes=LINK_MINUTES,
@@ -319,6 +319,7 @@ def _sign_in_page(
         notice=notice,
         csrf_token=csrf_token(request) if user else "",
         link_minutes=LINK_MINUTES,
+        moderating=urlsplit(next_url).path.startswith("/moderation"),
     )
 
 

@@ -169,6 +169,7 @@ def _page(
         notice=text,
         notice_kind=kind,
         action_labels=ACTION_LABELS,
+        status_words=STATUS_WORDS,
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,
     )
@@ -303,6 +304,26 @@ def _reason(form: FormData) -> str | None:
     return reason or None
 
 
+def _confirm_delete(
+    request: Request,
+    user: User,
+    comment_ids: list[int],
+    back: str,
+    reason: str | None,
+    action_url: str,
+) -> Response | None:
+    """The page that asks before comments are deleted, or None when none of them exists."""
+    with service(request).storage.reading() as session:
+        found = [comment_in_context(session, cid, _site_url(request)) for cid in comment_ids]
+    items = [context.item for context in found if context is not None]
+    if not items:
+        return None
+    return _page(
+        request, user, "moderation/confirm_delete.html", "", items=items, back_to=back,
+        reason=reason or "", action_url=action_url,
+    )
+
+
 @router.post("/comments/{comment_id}")
 async def act_on_comment(
     request: Request,
@@ -315,6 +336,13 @@ async def act_on_comment(
     action = str(form.get("action", ""))
     if action not in ACTIONS:
         return RedirectResponse(back, status_code=303)
+    if action == "delete" and form.get("confirmed") != "yes":
+        asking = await run_in_threadpool(
+            _confirm_delete, request, user, [comment_id], back, _reason(form),
+            f"/moderation/comments/{comment_id}",
+        )
+        if asking is not None:
+            return asking
     outcome = await run_in_threadpool(_apply, request, user, [comment_id], action, _reason(form))
     if outcome.refused:
         return RedirectResponse(_with_notice(back, error="author-deleted"), status_code=303)
@@ -345,7 +373,7 @@ def _comment_page(
 ) -> Response:
     return _page(
         request, user, "moderation/comment.html", "", comment_id=comment_id, found=found,
-        actions=_actions_for(found) if found else (), status_words=STATUS_WORDS,
+        actions=_actions_for(found) if found else (),
         event_words=EVENT_WORDS, status_code=status_code if found else 404, **context,
     )
 
@@ -402,6 +430,12 @@ async def act_on_many(request: Request, user: Moderator) -> Response:
     ][:MAX_BULK]
     if not selected or action not in ACTIONS:
         return RedirectResponse(_with_notice(back, error="none-selected"), status_code=303)
+    if action == "delete" and form.get("confirmed") != "yes":
+        asking = await run_in_threadpool(
+            _confirm_delete, request, user, selected, back, _reason(form), "/moderation/bulk"
+        )
+        if asking is not None:
+            return asking
     outcome = await run_in_threadpool(_apply, request, user, selected, action, _reason(form))
     return RedirectResponse(_done_notice(back, action, outcome), status_code=303)
 

@@ -345,10 +345,15 @@
   const guestFields = find('.comment-guest', form);
   const signedInLine = find('.comment-user', form);
 
-  // The form moves under the comment answered, or back home (comment null).
+  // The form moves under the comment answered (after all of it, before its replies), or back
+  // home (comment null).
   function placeForm(comment) {
-    if (comment) find('#comment-' + comment.id + ' > .comment-actions').after(form);
-    else formHome.after(form);
+    if (comment) {
+      const item = find('#comment-' + comment.id);
+      item.insertBefore(form, find(':scope > .comment-replies', item));
+    } else {
+      formHome.after(form);
+    }
     fields.parent.value = comment ? comment.id : '';
     fields.parent.disabled = cancelReply.hidden = !comment;
     formHeading.textContent = comment ? 'Reply to ' + comment.author : 'Leave a comment';
@@ -407,6 +412,13 @@
     }, notAnswering);
   }
 
+  // "an NHS number, a date of birth and a UK phone number", from the API's reasons.
+  function listed(findings) {
+    const things = findings.map(finding => finding.reason.replace(/^looks like /, ''));
+    const last = things.pop();
+    return things.length ? things.join(', ') + ' and ' + last : last;
+  }
+
   // Fields the browser finds invalid, and a comment longer than the limit.
   function invalidFields() {
     return [...fields].filter(field => (field.willValidate && !field.validity.valid) ||
@@ -440,8 +452,7 @@
     check.catch(() => ({})).then(answer => {
       warnedAboutPersonalData = Boolean(answer.ok && answer.findings.length);
       if (!warnedAboutPersonalData) return postComment(data);
-      const words = 'Part of your comment ' +
-        answer.findings.map(finding => finding.reason).join(', part ') +
+      const words = 'Part of your comment looks like ' + listed(answer.findings) +
         '. Take it out, or press Post comment again to send it as it is: it will then wait ' +
         'for a moderator.';
       addNote(commentBox, words, true);
