@@ -57,7 +57,7 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["comments"]
+PLUGINS = ["comments", "reading"]
 
 # The comments service (see README, "Comments settings").
 COMMENTS_API_URL = "http://127.0.0.1:8001"
