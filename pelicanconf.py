@@ -25,7 +25,9 @@ DRAFT_PAGE_SAVE_AS = ""
 
 THEME = "theme"
 # sitemap.xml and robots.txt are theme templates rendered like the archives page.
-DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "sitemap", "robots"]
+DIRECT_TEMPLATES = [
+    "index", "categories", "tags", "authors", "archives", "search", "sitemap", "robots",
+]
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
 DEFAULT_PAGINATION = 10
@@ -57,7 +59,8 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["comments", "reading"]
+# search runs Pagefind over the output as the last step of every build.
+PLUGINS = ["comments", "reading", "search"]
 
 # The comments service (see README, "Comments settings").
 COMMENTS_API_URL = "http://127.0.0.1:8001"
