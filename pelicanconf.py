@@ -60,7 +60,7 @@ AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
 # search runs Pagefind over the output as the last step of every build.
-PLUGINS = ["comments", "reading", "search"]
+PLUGINS = ["comments", "reading", "social", "search"]
 
 # The comments service (see README, "Comments settings").
 COMMENTS_API_URL = "http://127.0.0.1:8001"
