@@ -26,7 +26,14 @@ DRAFT_PAGE_SAVE_AS = ""
 THEME = "theme"
 # sitemap.xml and robots.txt are theme templates rendered like the archives page.
 DIRECT_TEMPLATES = [
-    "index", "categories", "tags", "authors", "archives", "search", "sitemap", "robots",
+    "index",
+    "categories",
+    "tags",
+    "authors",
+    "archives",
+    "search",
+    "sitemap",
+    "robots",
 ]
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"

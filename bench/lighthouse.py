@@ -47,17 +47,25 @@ def main() -> None:
     ):
         (audited.site.output / "baseline.html").write_text(BASELINE_PAGE)
         base = scores(audited.site.url("baseline.html"), "light", arguments.rounds)
-        print(f"{'page':<10} {'scheme':<6} " + " ".join(f"{c:>14}" for c in CATEGORIES)
-              + f" {'vs base':>8}")
-        print(f"{'baseline':<10} {'light':<6} "
-              + " ".join(f"{base[c]:>14.0f}" for c in CATEGORIES) + f" {1:>8.2f}")
+        print(
+            f"{'page':<10} {'scheme':<6} "
+            + " ".join(f"{c:>14}" for c in CATEGORIES)
+            + f" {'vs base':>8}"
+        )
+        print(
+            f"{'baseline':<10} {'light':<6} "
+            + " ".join(f"{base[c]:>14.0f}" for c in CATEGORIES)
+            + f" {1:>8.2f}"
+        )
         for name, url in audited.pages().items():
             for scheme in ("light", "dark"):
                 ours = scores(url, scheme, arguments.rounds)
                 ratio = ours["performance"] / base["performance"]
-                print(f"{name:<10} {scheme:<6} "
-                      + " ".join(f"{ours[c]:>14.0f}" for c in CATEGORIES)
-                      + f" {ratio:>8.2f}")
+                print(
+                    f"{name:<10} {scheme:<6} "
+                    + " ".join(f"{ours[c]:>14.0f}" for c in CATEGORIES)
+                    + f" {ratio:>8.2f}"
+                )
 
 
 if __name__ == "__main__":

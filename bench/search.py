@@ -81,8 +81,11 @@ def measure(siteurl: str, queries: list[str]) -> dict[str, dict[str, tuple[int, 
                 body = request.response().body()
                 group = kind(path) if path.startswith("/pagefind/") else "page"
                 served = len(body)
-                packed = served if path.endswith((".pf_index", ".pf_fragment", ".pf_filter",
-                                                  ".pf_meta")) else gzipped(body)
+                packed = (
+                    served
+                    if path.endswith((".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta"))
+                    else gzipped(body)
+                )
                 for position, value in enumerate((1, served, packed)):
                     totals[group][position] += value
             results[query] = {group: (t[0], t[1], t[2]) for group, t in totals.items()}
@@ -115,8 +118,10 @@ def main() -> None:
             Pelican(settings).run()
             bundle = output / "pagefind"
             files = [path for path in bundle.rglob("*") if path.is_file()]
-            print(f"{arguments.posts} posts; index on disk: {len(files)} files, "
-                  f"{sum(p.stat().st_size for p in files) / 1024:.0f} KiB")
+            print(
+                f"{arguments.posts} posts; index on disk: {len(files)} files, "
+                f"{sum(p.stat().st_size for p in files) / 1024:.0f} KiB"
+            )
             results = measure(siteurl, queries)
         finally:
             server.shutdown()
@@ -124,17 +129,23 @@ def main() -> None:
 
     page = results.pop("(page)")
     baseline = sum(value[2] for value in page.values())
-    print(f"search page before typing (baseline): {baseline / 1000:.1f} KB gzipped "
-          f"({', '.join(f'{g}: {v[0]} files {v[2] / 1000:.1f} KB' for g, v in page.items())})")
-    print(f"{'query':<16} {'index files':>11} {'index KB':>9} {'interface KB':>13} "
-          f"{'total KB gz':>11} {'vs page':>8}  goal ≤ 100 KB (index / first query in all)")
+    print(
+        f"search page before typing (baseline): {baseline / 1000:.1f} KB gzipped "
+        f"({', '.join(f'{g}: {v[0]} files {v[2] / 1000:.1f} KB' for g, v in page.items())})"
+    )
+    print(
+        f"{'query':<16} {'index files':>11} {'index KB':>9} {'interface KB':>13} "
+        f"{'total KB gz':>11} {'vs page':>8}  goal ≤ 100 KB (index / first query in all)"
+    )
     for query, groups in results.items():
         index = groups.get("index", (0, 0, 0))
         interface = groups.get("interface", (0, 0, 0))
         total = index[2] + interface[2]
         verdicts = ["ok" if size <= GOAL_BYTES else "over" for size in (index[2], total)]
-        print(f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {interface[2] / 1000:>13.1f} "
-              f"{total / 1000:>11.1f} {total / baseline:>8.2f}  {' / '.join(verdicts)}")
+        print(
+            f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {interface[2] / 1000:>13.1f} "
+            f"{total / 1000:>11.1f} {total / baseline:>8.2f}  {' / '.join(verdicts)}"
+        )
 
 
 if __name__ == "__main__":
