@@ -24,6 +24,7 @@ from tests.site.building import BuiltSite, QuietHandler, build_site, published_p
 
 LIGHTHOUSE_RUNNER = ROOT / "tests" / "site" / "lighthouse.mjs"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+APPROVED_COMMENT = "We tried this on our ward: it worked."
 
 
 @dataclass
@@ -60,7 +61,7 @@ def audited_site(folder: Path) -> Iterator[AuditedSite]:
         slug = published_posts()[0].slug
         threads = json.loads((output / "comments" / "threads.json").read_text())["threads"]
         key = next(t["key"] for t in threads if t["url"].endswith(f"/{slug}.html"))
-        comment = api.post_comment(key, body="We tried this on our ward: it worked.")["comment"]
+        comment = api.post_comment(key, body=APPROVED_COMMENT)["comment"]
         api.approve(comment["id"])
         site = build_site(output, siteurl, **settings)
         yield AuditedSite(site, api, site.settings["ARTICLE_URL"].format(slug=slug))
