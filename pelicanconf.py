@@ -25,7 +25,16 @@ DRAFT_PAGE_SAVE_AS = ""
 
 THEME = "theme"
 # sitemap.xml and robots.txt are theme templates rendered like the archives page.
-DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "sitemap", "robots"]
+DIRECT_TEMPLATES = [
+    "index",
+    "categories",
+    "tags",
+    "authors",
+    "archives",
+    "search",
+    "sitemap",
+    "robots",
+]
 SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
 DEFAULT_PAGINATION = 10
@@ -57,9 +66,10 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-# read_cache: Markdown and typogrify output cached by content in CACHE_PATH, so a build reads
-# only what changed (the first build reads in a process per CPU); see README, "Build speed".
-PLUGINS = ["comments", "read_cache"]
+# reading: reading time, contents, heading anchors, related posts; social: preview images;
+# search: Pagefind over the output, the last step of every build; read_cache: Markdown and
+# typogrify output cached by content in CACHE_PATH (see README, "Build speed").
+PLUGINS = ["comments", "reading", "social", "search", "read_cache"]
 
 # The comments service (see README, "Comments settings").
 COMMENTS_API_URL = "http://127.0.0.1:8001"

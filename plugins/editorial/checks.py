@@ -12,6 +12,8 @@ from typing import Any
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import get_date
 
+from plugins.reading.toc import parse_toc_choice
+
 from .documents import Document, Problem, body_lines, display, html_tags, read_document, slug_for
 from .scaffold import PLACEHOLDER_BODY, PLACEHOLDER_SUMMARY
 
@@ -20,7 +22,7 @@ __all__ = ["check_content"]
 REQUIRED_FIELDS = {"post": ("Title", "Date", "Summary"), "page": ("Title",)}
 # Output files written by the theme's direct templates: a post with one of these slugs
 # would overwrite them.
-RESERVED_SLUGS = {"index", "archives", "tags", "categories", "authors", "404"}
+RESERVED_SLUGS = {"index", "archives", "tags", "categories", "authors", "search", "404"}
 
 _MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<target><[^>]*>|[^)\s]*)")
 _REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[[^\]]*\]")
@@ -75,6 +77,11 @@ def _check_front_matter(document: Document) -> Iterator[Problem]:
             document.line_of("status"),
             f"Status {status!r} is unknown: use draft, published or hidden",
         )
+    if "toc" in document.metadata:
+        try:
+            parse_toc_choice(document.value("toc"))
+        except ValueError as error:
+            yield Problem(document.path, document.line_of("toc"), f"Toc: {error}")
 
 
 def _check_slugs(documents: list[Document]) -> Iterator[Problem]:

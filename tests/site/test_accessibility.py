@@ -18,6 +18,7 @@ PAGES = {
     "home": "",
     "article": "{first_post}",
     "not found": "404.html",
+    "search": "search.html",
 }
 
 

@@ -259,6 +259,32 @@ def test_a_post_cannot_take_a_slug_the_site_uses(content: Path) -> None:
     assert "reserved" in problem.message
 
 
+def test_a_post_cannot_take_the_search_pages_slug(content: Path) -> None:
+    write_post(
+        content,
+        "zz.md",
+        """\
+        Title: Would overwrite a page
+        Date: 2024-06-01 09:00
+        Slug: search
+        Summary: Would overwrite the search page.
+
+        Text.
+        """,
+    )
+    (problem,) = check_content(content)
+    assert problem.line == 3 and "slug 'search' is reserved" in problem.message
+
+
+def test_a_toc_value_that_is_neither_on_nor_off_is_reported_at_its_line(content: Path) -> None:
+    write_post(content, "other-post.md", OTHER_POST.replace("Summary:", "Toc: sometimes\nSummary:"))
+    (problem,) = check_content(content)
+    assert (problem.path.name, problem.line) == ("other-post.md", 4)
+    assert problem.message == (
+        "Toc: 'sometimes' is neither on nor off (write `Toc: on` or `Toc: off`)"
+    )
+
+
 def test_invoke_check_fails_and_names_file_and_line(content: Path, tmp_path: Path) -> None:
     write_post(content, "other-post.md", OTHER_POST + "\n![](x.png)\n")
     result = run_invoke("check", "--content", str(content), cwd=tmp_path)

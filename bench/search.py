@@ -1,0 +1,152 @@
+"""What a reader's search fetches, on a site of 1,000 generated posts (goal: ≤ 100 KB).
+
+    .venv/bin/python bench/search.py                 # 1,000 posts, three queries
+    .venv/bin/python bench/search.py --posts 200 --query huddle
+
+It generates the posts with bench/build.py's seeded generator, builds them with our theme,
+plugins and settings (so the search plugin writes the Pagefind index), serves the output on a
+loopback port and, in Chromium, types each query into the search page like a reader. It
+counts every byte the page fetched from /pagefind/ once the results showed, split into
+Pagefind's interface (its script, styles, WebAssembly: the same for every query, cached after
+the first query) and the index itself (index chunks, filters, result fragments), as served here
+(uncompressed) and gzipped (as a static host would send the uncompressed ones). The
+baseline, measured in the same run: the bytes of the search page and the site's stylesheet.
+Bytes, not time, so the figures do not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.build import generate_content, settings_for  # noqa: E402
+
+GOAL_BYTES = 100_000
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def gzipped(body: bytes) -> int:
+    return len(gzip.compress(body, compresslevel=9, mtime=0))
+
+
+def kind(path: str) -> str:
+    """Pagefind's interface (the same for every query) or the index (depends on the query)."""
+    name = path.rsplit("/", 1)[1]
+    if name.endswith((".js", ".css")) or name.startswith("wasm."):
+        return "interface"
+    return "index"
+
+
+def measure(siteurl: str, queries: list[str]) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Per query: {kind: (files, bytes as served, bytes gzipped)}, each query in a fresh page."""
+    from playwright.sync_api import expect, sync_playwright
+
+    results: dict[str, dict[str, tuple[int, int, int]]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for query in ["(page)"] + queries:
+            context = browser.new_context()
+            page = context.new_page()
+            fetched: list[Any] = []
+            page.on("requestfinished", lambda request, seen=fetched: seen.append(request))
+            page.goto(f"{siteurl}/search.html", wait_until="networkidle")
+            if query != "(page)":
+                fetched.clear()
+                box = page.get_by_role("textbox", name="Search the posts")
+                box.click()
+                box.press_sequentially(query, delay=30)
+                expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}")
+                page.wait_for_load_state("networkidle")
+            totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for request in fetched:
+                path = urlsplit(request.url).path
+                body = request.response().body()
+                group = kind(path) if path.startswith("/pagefind/") else "page"
+                served = len(body)
+                packed = (
+                    served
+                    if path.endswith((".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta"))
+                    else gzipped(body)
+                )
+                for position, value in enumerate((1, served, packed)):
+                    totals[group][position] += value
+            results[query] = {group: (t[0], t[1], t[2]) for group, t in totals.items()}
+            context.close()
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--query", action="append", help="a query to type (repeatable)")
+    arguments = parser.parse_args()
+    queries = arguments.query or ["huddle", "discharge flow", "pharmacy"]
+
+    from pelican import Pelican
+
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
+        content, output = Path(folder) / "content", Path(folder) / "output"
+        generate_content(content, arguments.posts, arguments.seed)
+        output.mkdir()
+        server = ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        siteurl = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            settings = settings_for("ours", content, output, None) | {"SITEURL": siteurl}
+            Pelican(settings).run()
+            bundle = output / "pagefind"
+            files = [path for path in bundle.rglob("*") if path.is_file()]
+            print(
+                f"{arguments.posts} posts; index on disk: {len(files)} files, "
+                f"{sum(p.stat().st_size for p in files) / 1024:.0f} KiB"
+            )
+            results = measure(siteurl, queries)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    page = results.pop("(page)")
+    baseline = sum(value[2] for value in page.values())
+    print(
+        f"search page before typing (baseline): {baseline / 1000:.1f} KB gzipped "
+        f"({', '.join(f'{g}: {v[0]} files {v[2] / 1000:.1f} KB' for g, v in page.items())})"
+    )
+    print(
+        f"{'query':<16} {'index files':>11} {'index KB':>9} {'interface KB':>13} "
+        f"{'total KB gz':>11} {'vs page':>8}  goal ≤ 100 KB (index / first query in all)"
+    )
+    for query, groups in results.items():
+        index = groups.get("index", (0, 0, 0))
+        interface = groups.get("interface", (0, 0, 0))
+        total = index[2] + interface[2]
+        verdicts = ["ok" if size <= GOAL_BYTES else "over" for size in (index[2], total)]
+        print(
+            f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {interface[2] / 1000:>13.1f} "
+            f"{total / 1000:>11.1f} {total / baseline:>8.2f}  {' / '.join(verdicts)}"
+        )
+
+
+if __name__ == "__main__":
+    main()

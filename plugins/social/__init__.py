@@ -1,0 +1,93 @@
+"""A social preview image for every post (`og:image`, `twitter:card`), drawn at build time.
+
+Enable with `PLUGINS = [..., "social"]`. Each published post gets `article.preview_image`
+(its absolute URL, width, height and alt text). The images are drawn with Pillow from the
+title and category in the theme's colours, kept in Pelican's cache folder under a hash of what
+they show, and copied to `output/social/`; an unchanged post is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+
+from .image import HEIGHT, WIDTH, content_hash, draw_preview, theme_colours
+
+__all__ = ["PreviewImage", "register"]
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_FOLDER = "social"
+CACHE_FOLDER = "social-images"
+CONTEXT_KEY = "social_preview_images"
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    url: str
+    width: int
+    height: int
+    alt: str
+    cached: Path
+
+
+def _plain(text: str) -> str:
+    """Text without the markup typogrify adds (as the templates' |striptags)."""
+    return str(Markup(text).striptags())
+
+
+def attach_preview_images(generator: Any) -> None:
+    """Draw (or find in the cache) each published post's preview image."""
+    settings = generator.settings
+    stylesheet = Path(settings["THEME"]) / "static" / "css" / "site.css"
+    colours = theme_colours(stylesheet)
+    cache = Path(settings["CACHE_PATH"]) / CACHE_FOLDER
+    site_name = _plain(settings["SITENAME"])
+    images: list[PreviewImage] = []
+    for article in generator.articles:
+        title, category = _plain(article.title), _plain(article.category.name)
+        name = f"{article.slug}-{content_hash(title, category, site_name, colours)}.png"
+        cached = cache / name
+        if not cached.exists():
+            draw_preview(title, category, site_name, colours, cached)
+        article.preview_image = PreviewImage(
+            url=f"{settings['SITEURL']}/{OUTPUT_FOLDER}/{name}",
+            width=WIDTH,
+            height=HEIGHT,
+            alt=f"{category}: {title}",
+            cached=cached,
+        )
+        images.append(article.preview_image)
+    generator.context[CONTEXT_KEY] = images
+
+
+class PreviewImagesGenerator:
+    """Copies the posts' preview images from the cache into the output (`get_generators`)."""
+
+    def __init__(self, context: dict[str, Any], output_path: str, **_: Any) -> None:
+        self.context = context
+        self.output_path = output_path
+
+    def generate_output(self, writer: Any) -> None:
+        folder = Path(self.output_path) / OUTPUT_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        for image in self.context.get(CONTEXT_KEY, []):
+            target = folder / image.cached.name
+            if not target.exists():
+                shutil.copyfile(image.cached, target)
+
+
+def preview_images_generator(pelican: Any) -> type[PreviewImagesGenerator]:
+    return PreviewImagesGenerator
+
+
+def register() -> None:
+    """Connect the plugin to Pelican's signals."""
+    signals.article_generator_finalized.connect(attach_preview_images)
+    signals.get_generators.connect(preview_images_generator)

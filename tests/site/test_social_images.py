@@ -1,0 +1,73 @@
+"""Every published post has a 1200 × 630 preview image, by absolute URL, drawn once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from plugins.social.image import theme_colours
+from tests.helpers import ROOT
+from tests.site.building import BuiltSite, build_site, published_posts
+
+POST = """Title: {title}
+Date: 2024-05-01 10:00
+Slug: preview
+Category: Methods
+Authors: Priya Raman
+Summary: A post for the preview-image test.
+
+A paragraph of text.
+"""
+
+
+def hex_colour(pixel: tuple[int, ...]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*pixel[:3])
+
+
+def test_every_post_has_a_1200_by_630_preview_image_by_absolute_url(site: BuiltSite) -> None:
+    colours = theme_colours(ROOT / "theme" / "static" / "css" / "site.css")
+    for post in published_posts():
+        soup = site.soup(f"{post.slug}.html")
+        image_url = soup.find("meta", property="og:image")["content"]
+        assert image_url.startswith(f"{site.siteurl}/social/{post.slug}-"), image_url
+        assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == (
+            "summary_large_image"
+        )
+        assert soup.find("meta", property="og:image:alt")["content"].endswith(post.value("title"))
+        image_file = site.file_for(image_url)
+        assert image_file is not None, f"{image_url} is not in the output"
+        with Image.open(image_file) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630))
+            assert hex_colour(image.getpixel((5, 300))) == colours.accent.lower()
+            assert hex_colour(image.getpixel((1190, 10))) == colours.background.lower()
+
+
+def test_an_unchanged_post_keeps_its_cached_image_and_a_new_title_draws_a_new_one(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "preview.md"
+    cache = tmp_path / "cache"
+
+    def build(round_number: int) -> Path:
+        site = build_site(
+            tmp_path / f"output-{round_number}",
+            "https://blog.example.org",
+            PATH=str(content),
+            PAGE_PATHS=[],
+            CACHE_PATH=str(cache),
+        )
+        image_url = site.soup("preview.html").find("meta", property="og:image")["content"]
+        assert image_url.startswith("https://blog.example.org/social/preview-")
+        return cache / "social-images" / image_url.rsplit("/", 1)[1]
+
+    post.write_text(POST.format(title="First title"))
+    first = build(1)
+    drawn_at = first.stat().st_mtime_ns
+    again = build(2)
+    assert again == first and again.stat().st_mtime_ns == drawn_at, "drawn again"
+    post.write_text(POST.format(title="A better title"))
+    renamed = build(3)
+    assert renamed != first and renamed.exists()
