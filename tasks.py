@@ -255,7 +255,7 @@ def dev(c: Context) -> None:
 )
 def test(c: Context, k: str = "", workers: str = "auto") -> None:
     """Run the linters and every test (CI=true turns missing services into failures)."""
-    c.run(f"{sys.executable} -m ruff check .")
+    lint(c)
     selection = f" -k {shlex.quote(k)}" if k else ""
     parallel = f" -n {shlex.quote(workers)} --dist loadgroup"
     c.run(f"{sys.executable} -m pytest{parallel} --durations=15{selection}", pty=False)

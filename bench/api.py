@@ -108,22 +108,36 @@ def baseline_server(body: bytes, folder: Path, workers: int) -> Iterator[tuple[s
     """The ceiling: the same uvicorn serving the same bytes from a bare ASGI function."""
     (folder / "baseline_app.py").write_text(BASELINE_APP)
     (folder / "baseline_body.json").write_bytes(body)
-    command = [sys.executable, "-m", "uvicorn", "baseline_app:app", "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "baseline_app:app",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     env = {**os.environ, "BENCH_BASELINE_BODY": str(folder / "baseline_body.json")}
     with started(command, folder, env, "baseline.log") as running:
         yield running
 
 
 @contextmanager
-def started(command: list[str], folder: Path, env: dict[str, str],
-            log_name: str) -> Iterator[tuple[str, int]]:
+def started(
+    command: list[str], folder: Path, env: dict[str, str], log_name: str
+) -> Iterator[tuple[str, int]]:
     """Start a server process on a free loopback port; yield its URL and pid once it answers."""
     port = free_port()
     log = (folder / log_name).open("wb")
     process = subprocess.Popen(
         command + ["--host", "127.0.0.1", "--port", str(port)],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -164,8 +178,16 @@ def server(database_url: str, folder: Path, workers: int) -> Iterator[tuple[str,
         "COMMENTS_RATE_LIMITS_ENABLED": "false",
         "COMMENTS_MIN_SUBMIT_SECONDS": "0",
     }
-    command = [sys.executable, "-m", "comments_api", "serve", "--workers", str(workers),
-               "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "comments_api",
+        "serve",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
     with started(command, folder, env, "server.log") as running:
         yield running
 
@@ -190,17 +212,29 @@ def worker_rss_mb(parent: int) -> list[float]:
 
 def load(base_url: str) -> None:
     """50 threads; 50 approved comments on the first one."""
-    threads = [{"key": f"bench-{n}", "title": f"Post {n}", "url": f"/posts/{n}.html",
-                "closed": False} for n in range(50)]
-    response = httpx.put(f"{base_url}/api/v1/threads", json={"threads": threads},
-                         headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"}, timeout=30)
+    threads = [
+        {"key": f"bench-{n}", "title": f"Post {n}", "url": f"/posts/{n}.html", "closed": False}
+        for n in range(50)
+    ]
+    response = httpx.put(
+        f"{base_url}/api/v1/threads",
+        json={"threads": threads},
+        headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        timeout=30,
+    )
     response.raise_for_status()
     with httpx.Client(base_url=base_url, timeout=30) as client:
         for number in range(50):
             body = f"Comment {number}: *Markdown* with a [link](https://example.org/{number})."
-            client.post("/api/v1/threads/bench-0/comments", json={
-                "author": f"Reader {number}", "email": f"reader{number}@example.org",
-                "body": body, "parent": None}).raise_for_status()
+            client.post(
+                "/api/v1/threads/bench-0/comments",
+                json={
+                    "author": f"Reader {number}",
+                    "email": f"reader{number}@example.org",
+                    "body": body,
+                    "parent": None,
+                },
+            ).raise_for_status()
     listing = httpx.get(f"{base_url}/api/v1/threads/bench-0/comments", timeout=10).json()
     assert listing["count"] == 50, listing["count"]
 
@@ -210,10 +244,24 @@ def parse_duration_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_wrk(url: str, seconds: int, connections: int, threads: int, script: Path | None,
-            scenario: str, server_pid: int) -> Result:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "--timeout", "5s"]
+def run_wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    script: Path | None,
+    scenario: str,
+    server_pid: int,
+) -> Result:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     if script is not None:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -251,13 +299,31 @@ def bench(kind: str, arguments: argparse.Namespace) -> list[Result]:
             ]
             body = httpx.get(scenarios[0][1], timeout=10).content
             with baseline_server(body, folder, arguments.workers) as (baseline_base, baseline_pid):
-                results = [run_wrk(baseline_base + "/", arguments.duration, arguments.connections,
-                                   arguments.threads, None, "baseline", baseline_pid)]
+                results = [
+                    run_wrk(
+                        baseline_base + "/",
+                        arguments.duration,
+                        arguments.connections,
+                        arguments.threads,
+                        None,
+                        "baseline",
+                        baseline_pid,
+                    )
+                ]
             for name, target, script in scenarios:
                 if name not in arguments.scenarios:
                     continue
-                results.append(run_wrk(target, arguments.duration, arguments.connections,
-                                       arguments.threads, script, name, pid))
+                results.append(
+                    run_wrk(
+                        target,
+                        arguments.duration,
+                        arguments.connections,
+                        arguments.threads,
+                        script,
+                        name,
+                        pid,
+                    )
+                )
             return results
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -275,10 +341,14 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 1
-    print(f"{arguments.workers} workers, {arguments.connections} connections, "
-          f"{arguments.duration} s per scenario, wrk -t{arguments.threads}, {os.cpu_count()} CPUs")
-    header = (f"{'database':<11}{'scenario':<9}{'req/s':>9}{'vs base':>8}{'p50 ms':>9}"
-              f"{'p99 ms':>9}{'requests':>10}{'errors':>8}  RSS per worker (MB)   goal (SQLite)")
+    print(
+        f"{arguments.workers} workers, {arguments.connections} connections, "
+        f"{arguments.duration} s per scenario, wrk -t{arguments.threads}, {os.cpu_count()} CPUs"
+    )
+    header = (
+        f"{'database':<11}{'scenario':<9}{'req/s':>9}{'vs base':>8}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'requests':>10}{'errors':>8}  RSS per worker (MB)   goal (SQLite)"
+    )
     print(header)
     print("-" * len(header))
     for kind in arguments.databases.split(","):
@@ -289,9 +359,12 @@ def main() -> int:
             goal = GOALS.get(result.scenario, "") if kind == "sqlite" else ""
             ratio = result.requests_per_second / baseline_rate
             versus = f"{ratio:.2f}" if result.scenario != "create" else "-"
-            print(f"{kind:<11}{result.scenario:<9}{result.requests_per_second:>9.0f}{versus:>8}"
-                  f"{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.requests:>10}"
-                  f"{result.errors:>8}  {rss:<21} {goal}", flush=True)
+            print(
+                f"{kind:<11}{result.scenario:<9}{result.requests_per_second:>9.0f}{versus:>8}"
+                f"{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}{result.requests:>10}"
+                f"{result.errors:>8}  {rss:<21} {goal}",
+                flush=True,
+            )
     print(f"memory goal: ≤ {MEMORY_GOAL_MB} MB per worker")
     return 0
 

@@ -37,19 +37,82 @@ ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "https://blog.example.org"
 
 WORDS = [
-    "patient", "ward", "team", "handover", "discharge", "clinic", "nurse", "pharmacy",
-    "measure", "change", "test", "cycle", "data", "chart", "median", "shift", "trend",
-    "outcome", "process", "balancing", "safety", "falls", "huddle", "reminder", "appointment",
-    "waiting", "flow", "theatre", "primary", "care", "community", "network", "learning",
-    "improvement", "family", "carer", "partner", "volunteer", "morning", "night", "weekend",
-    "board", "audit", "sample", "prediction", "result", "feedback", "survey", "question",
-    "story", "rota", "staff", "manager", "porter", "therapist", "doctor",
+    "patient",
+    "ward",
+    "team",
+    "handover",
+    "discharge",
+    "clinic",
+    "nurse",
+    "pharmacy",
+    "measure",
+    "change",
+    "test",
+    "cycle",
+    "data",
+    "chart",
+    "median",
+    "shift",
+    "trend",
+    "outcome",
+    "process",
+    "balancing",
+    "safety",
+    "falls",
+    "huddle",
+    "reminder",
+    "appointment",
+    "waiting",
+    "flow",
+    "theatre",
+    "primary",
+    "care",
+    "community",
+    "network",
+    "learning",
+    "improvement",
+    "family",
+    "carer",
+    "partner",
+    "volunteer",
+    "morning",
+    "night",
+    "weekend",
+    "board",
+    "audit",
+    "sample",
+    "prediction",
+    "result",
+    "feedback",
+    "survey",
+    "question",
+    "story",
+    "rota",
+    "staff",
+    "manager",
+    "porter",
+    "therapist",
+    "doctor",
 ]
-CATEGORIES = ["Improvement stories", "Methods", "Community news", "Patient partners",
-              "Primary care", "Measurement clinic"]
+CATEGORIES = [
+    "Improvement stories",
+    "Methods",
+    "Community news",
+    "Patient partners",
+    "Primary care",
+    "Measurement clinic",
+]
 TAGS = [f"{word}" for word in WORDS[:36]]
-AUTHORS = ["Priya Raman", "Owen Gallagher", "Aisha Bello", "Daniel Mensah", "Grace Okafor",
-           "Joanne Pryce", "Tom Whitfield", "Mei Lin"]
+AUTHORS = [
+    "Priya Raman",
+    "Owen Gallagher",
+    "Aisha Bello",
+    "Daniel Mensah",
+    "Grace Okafor",
+    "Joanne Pryce",
+    "Tom Whitfield",
+    "Mei Lin",
+]
 
 
 def sentence(rng: random.Random, low: int = 8, high: int = 22) -> str:
@@ -89,15 +152,21 @@ def post_text(index: int, rng: random.Random, total: int) -> str:
             )
             blocks.append(f"| Measure | Count | Share |\n|---|---:|---:|\n{rows}")
         elif choice == 3:
-            blocks.append("```python\nfrom statistics import median\n\n"
-                          "def shift(values, centre):\n"
-                          "    return sum(1 for value in values if value > centre)\n```")
+            blocks.append(
+                "```python\nfrom statistics import median\n\n"
+                "def shift(values, centre):\n"
+                "    return sum(1 for value in values if value > centre)\n```"
+            )
         elif choice == 4 and index > 0:
-            blocks.append(f"Read [the earlier post]({{filename}}post-{index - 1:04d}.md) and "
-                          f"[an outside source](https://example.org/{rng.choice(WORDS)}).")
+            blocks.append(
+                f"Read [the earlier post]({{filename}}post-{index - 1:04d}.md) and "
+                f"[an outside source](https://example.org/{rng.choice(WORDS)})."
+            )
         else:
-            blocks.append("![A run chart of the weekly measure, falling after the change]"
-                          "({static}/images/chart.svg)")
+            blocks.append(
+                "![A run chart of the weekly measure, falling after the change]"
+                "({static}/images/chart.svg)"
+            )
         blocks.append(paragraph(rng))
     blocks.append(f"A finding worth checking.[^1]\n\n[^1]: {sentence(rng)}")
     return (
@@ -113,8 +182,10 @@ def generate_content(folder: Path, posts: int, seed: int) -> None:
     (folder / "posts").mkdir(parents=True)
     (folder / "pages").mkdir()
     (folder / "images").mkdir()
-    shutil.copy(ROOT / "content" / "images" / "run-chart-did-not-attend.svg",
-                folder / "images" / "chart.svg")
+    shutil.copy(
+        ROOT / "content" / "images" / "run-chart-did-not-attend.svg",
+        folder / "images" / "chart.svg",
+    )
     for index in range(posts):
         (folder / "posts" / f"post-{index:04d}.md").write_text(post_text(index, rng, posts))
     for slug, title in (("about", "About"), ("comments-policy", "Comments policy")):
@@ -130,10 +201,16 @@ def settings_for(variant: str, content: Path, output: Path, cache: Path | None) 
     from pelican.settings import get_settings_from_file, read_settings
 
     pelican_cache = bool(cache) and variant != "read-cache"
-    overrides = {"PATH": str(content), "OUTPUT_PATH": str(output), "SITEURL": SITEURL,
-                 "TYPOGRIFY": variant != "plain", "CACHE_CONTENT": pelican_cache,
-                 "LOAD_CONTENT_CACHE": pelican_cache,
-                 "CACHE_PATH": str(cache or output / ".cache"), "DELETE_OUTPUT_DIRECTORY": False}
+    overrides = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "SITEURL": SITEURL,
+        "TYPOGRIFY": variant != "plain",
+        "CACHE_CONTENT": pelican_cache,
+        "LOAD_CONTENT_CACHE": pelican_cache,
+        "CACHE_PATH": str(cache or output / ".cache"),
+        "DELETE_OUTPUT_DIRECTORY": False,
+    }
     if variant in ("plain", "default"):
         return read_settings(None, override=overrides)
     if variant == "read-cache":
@@ -169,13 +246,20 @@ class Run:
 
 
 def timed_build(variant: str, content: Path, output: Path, cache: Path | None = None) -> Run:
-    command = [sys.executable, __file__, "--child", variant, "--content", str(content),
-               "--output", str(output)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        variant,
+        "--content",
+        str(content),
+        "--output",
+        str(output),
+    ]
     if cache:
         command += ["--cache", str(cache)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               cwd=ROOT)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     # wait4 gives this child's own resource usage (ru_maxrss in KiB on Linux).
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -208,12 +292,27 @@ def main() -> None:
         content = folder / "content"
         generate_content(content, args.posts, args.seed)
         if args.profile:
-            subprocess.run([sys.executable, __file__, "--child", args.profile, "--content",
-                            str(content), "--output", str(folder / "out"), "--profiling"],
-                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    args.profile,
+                    "--content",
+                    str(content),
+                    "--output",
+                    str(folder / "out"),
+                    "--profiling",
+                ],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             return
-        print(f"{args.posts} posts (seed {args.seed}), {args.rounds} round(s), "
-              f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
+        print(
+            f"{args.posts} posts (seed {args.seed}), {args.rounds} round(s), "
+            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)"
+        )
         runs: dict[str, list[Run]] = {variant: [] for variant in VARIANTS}
         for round_number in range(args.rounds):
             for variant in VARIANTS:
@@ -230,20 +329,30 @@ def main() -> None:
             output = folder / f"out-warm-{round_number}"
             runs["read-cache warm"].append(timed_build("read-cache", content, output, warm_cache))
             shutil.rmtree(output)
-        names = {"plain": "stock, typogrify off", "default": "stock + typogrify",
-                 "ours": "ours", "read-cache": "ours, read cache cold",
-                 "read-cache warm": "ours, read cache warm"}
-        print(f"\n{'full build':<24}{'wall s':>9}{'pages':>8}{'pages/s':>10}{'peak MiB':>10}"
-              f"{'/ plain':>9}{'/ stock':>9}")
-        medians = {variant: statistics.median(run.seconds for run in results)
-                   for variant, results in runs.items()}
+        names = {
+            "plain": "stock, typogrify off",
+            "default": "stock + typogrify",
+            "ours": "ours",
+            "read-cache": "ours, read cache cold",
+            "read-cache warm": "ours, read cache warm",
+        }
+        print(
+            f"\n{'full build':<24}{'wall s':>9}{'pages':>8}{'pages/s':>10}{'peak MiB':>10}"
+            f"{'/ plain':>9}{'/ stock':>9}"
+        )
+        medians = {
+            variant: statistics.median(run.seconds for run in results)
+            for variant, results in runs.items()
+        }
         for variant, results in runs.items():
             seconds = medians[variant]
             peak = max(run.peak_mib for run in results)
             pages = results[0].pages
-            print(f"{names[variant]:<24}{seconds:>9.2f}{pages:>8}{pages / seconds:>10.1f}"
-                  f"{peak:>10.0f}{seconds / medians['plain']:>9.2f}"
-                  f"{seconds / medians['default']:>9.2f}")
+            print(
+                f"{names[variant]:<24}{seconds:>9.2f}{pages:>8}{pages / seconds:>10.1f}"
+                f"{peak:>10.0f}{seconds / medians['plain']:>9.2f}"
+                f"{seconds / medians['default']:>9.2f}"
+            )
         print("goal: ours (cold read cache) <= 1.00 x stock with typogrify off")
 
         print(f"\n{'one post changes':<24}{'first build s':>14}{'rebuild s':>11}{'peak MiB':>10}")
@@ -257,8 +366,7 @@ def main() -> None:
             again = timed_build(variant, content, output, cache)
             changed.write_text(original)
             label = names[variant] if variant != "read-cache" else "ours, read cache"
-            print(f"{label:<24}{first.seconds:>14.2f}{again.seconds:>11.2f}"
-                  f"{again.peak_mib:>10.0f}")
+            print(f"{label:<24}{first.seconds:>14.2f}{again.seconds:>11.2f}{again.peak_mib:>10.0f}")
         print("(default and ours use Pelican's content cache; ours, read cache uses the plugin)")
 
 

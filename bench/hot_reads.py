@@ -71,8 +71,16 @@ def seeded(url: str, keys: int) -> Storage:
     storage = Storage(engine)
     with storage.writing() as session:
         for number in range(keys):
-            session.add(Thread(key=f"{KEY}-{number}", title="Bench", url=f"/{number}.html",
-                               created_at=utcnow(), version=1, approved_count=0))
+            session.add(
+                Thread(
+                    key=f"{KEY}-{number}",
+                    title="Bench",
+                    url=f"/{number}.html",
+                    created_at=utcnow(),
+                    version=1,
+                    approved_count=0,
+                )
+            )
     return storage
 
 
@@ -90,6 +98,7 @@ async def measure(name: str, url: str, plain: str | None, arguments: argparse.Na
     connection: psycopg.AsyncConnection[tuple[object, ...]] | None = None
     if plain is not None:
         connection = await psycopg.AsyncConnection.connect(plain, autocommit=True)
+
         async def native(key: str) -> object:
             async def query() -> object:
                 assert connection is not None
@@ -123,9 +132,11 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--keys", type=int, default=1, help="threads the readers spread over")
     arguments = parser.parse_args()
-    print(f"{arguments.concurrency} concurrent readers of {arguments.keys} threads, "
-          f"best of {arguments.rounds} rounds of {arguments.seconds:g} s, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{arguments.concurrency} concurrent readers of {arguments.keys} threads, "
+        f"best of {arguments.rounds} rounds of {arguments.seconds:g} s, "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'database':<11}{'way':<9}{'reads/s':>10}{'vs loop':>8}")
     with tempfile.TemporaryDirectory() as folder:
         await measure("sqlite", f"sqlite:///{folder}/bench.sqlite3", None, arguments)
@@ -134,8 +145,12 @@ async def main() -> int:
         admin.execute(f'CREATE SCHEMA "{schema}"')
     try:
         options = f"?options=-csearch_path%3D{schema}"
-        await measure("postgresql", f"postgresql+psycopg://postgres@127.0.0.1:5432/test{options}",
-                      f"{POSTGRES}{options}", arguments)
+        await measure(
+            "postgresql",
+            f"postgresql+psycopg://postgres@127.0.0.1:5432/test{options}",
+            f"{POSTGRES}{options}",
+            arguments,
+        )
     finally:
         with psycopg.connect(POSTGRES, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

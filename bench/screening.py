@@ -68,20 +68,30 @@ async def through_the_api(path: Path) -> None:
     engine = create_database_engine(settings.database_url, pool_size=4)
     app = create_app(settings, engine=engine)
     entries = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    keys = {post: f"post-{n}" for n, post in enumerate(sorted({e.get("post") or "Post"
-                                                              for e in entries}))}
+    keys = {
+        post: f"post-{n}"
+        for n, post in enumerate(sorted({e.get("post") or "Post" for e in entries}))
+    }
     held = {"spam": [0, 0], "legitimate": [0, 0]}
     wrong: list[str] = []
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-        threads = [{"key": key, "title": post, "url": f"/{key}.html", "closed": False}
-                   for post, key in keys.items()]
-        response = await client.put("/api/v1/threads", json={"threads": threads},
-                                    headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"})
+        threads = [
+            {"key": key, "title": post, "url": f"/{key}.html", "closed": False}
+            for post, key in keys.items()
+        ]
+        response = await client.put(
+            "/api/v1/threads",
+            json={"threads": threads},
+            headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        )
         response.raise_for_status()
         for number, entry in enumerate(entries):
-            comment = {"author": entry["author"], "email": f"guest{number}@example.org",
-                       "body": entry["text"]}
+            comment = {
+                "author": entry["author"],
+                "email": f"guest{number}@example.org",
+                "body": entry["text"],
+            }
             if entry.get("website"):
                 comment["website"] = entry["website"]
             key = keys[entry.get("post") or "Post"]
@@ -101,10 +111,12 @@ async def through_the_api(path: Path) -> None:
     engine.dispose()
     spam_held, spam_total = held["spam"]
     legitimate_held, legitimate_total = held["legitimate"]
-    print(f"through the API, every comment a first-time guest: spam held {spam_held} of "
-          f"{spam_total} ({spam_held / max(1, spam_total):.1%}), legitimate held "
-          f"{legitimate_held} of {legitimate_total} "
-          f"({legitimate_held / max(1, legitimate_total):.1%})")
+    print(
+        f"through the API, every comment a first-time guest: spam held {spam_held} of "
+        f"{spam_total} ({spam_held / max(1, spam_total):.1%}), legitimate held "
+        f"{legitimate_held} of {legitimate_total} "
+        f"({legitimate_held / max(1, legitimate_total):.1%})"
+    )
     for line in wrong:
         print(f"  {line}")
 

@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     user = commands.add_parser("create-user", help="create a user or change their role")
     user.add_argument("email", help="the person's e-mail address (they sign in with it)")
     user.add_argument(
-        "--role", choices=["member", "moderator", "admin"], default="member",
+        "--role",
+        choices=["member", "moderator", "admin"],
+        default="member",
         help="what they may do (default member)",
     )
     user.add_argument("--name", help="name shown with their comments (default: before the @)")

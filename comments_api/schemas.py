@@ -77,9 +77,7 @@ RESERVED_MAIL_DOMAIN = "|".join(
     "".join(f"[{letter}{letter.upper()}]" for letter in name)
     for name in ("arpa", "invalid", "localhost", "local", "onion", "test")
 )
-MAIL_ADDRESS = (
-    f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)[^@]+@[^@]+\\.[^@]*[A-Za-z]$"
-)
+MAIL_ADDRESS = f"^(?![^@]*@(?:[^@]*\\.)?(?:{RESERVED_MAIL_DOMAIN})$)[^@]+@[^@]+\\.[^@]*[A-Za-z]$"
 EmailText = Annotated[
     str,
     WithJsonSchema(

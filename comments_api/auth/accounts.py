@@ -313,9 +313,13 @@ def _choose_name(session: Session, user: User, display_name: str) -> None:
 
 
 def _count_links(session: Session, condition: object, since: object) -> int:
-    query = select(func.count()).select_from(LoginToken).where(
-        condition,  # type: ignore[arg-type]
-        LoginToken.created_at > since,
+    query = (
+        select(func.count())
+        .select_from(LoginToken)
+        .where(
+            condition,  # type: ignore[arg-type]
+            LoginToken.created_at > since,
+        )
     )
     return int(session.scalar(query) or 0)
 
@@ -325,7 +329,7 @@ def _sign_in_text(link: str, site_url: str) -> str:
         "Hello,\n\n"
         "Someone, hopefully you, asked to sign in to comment on\n"
         f"{site_url}\n\n"
-        f"Open this link within {LINK_MINUTES} minutes and press \"Sign in\" on the page it "
+        f'Open this link within {LINK_MINUTES} minutes and press "Sign in" on the page it '
         "opens; it works once:\n\n"
         f"{link}\n\n"
         "If you did not ask for this, ignore this message: nobody can sign in without the link.\n"

@@ -107,8 +107,7 @@ def check_origin(request: Request, same_origin_only: bool = False) -> None:
         allowed |= {item.lower() for item in request_settings(request).origins}
     if origin is None or origin not in allowed:
         raise Forbidden(
-            "This form must be sent from the page that shows it; reload that page and try "
-            "again.",
+            "This form must be sent from the page that shows it; reload that page and try again.",
             field="Origin",
         )
 
@@ -123,12 +122,13 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, token: str | None) -> None:
     """Refuse a form post whose CSRF token is missing or wrong, or that comes from elsewhere."""
     check_origin(request, same_origin_only=True)
-    if not session_secret(request) or not token or not hmac.compare_digest(
-        token, csrf_token(request)
+    if (
+        not session_secret(request)
+        or not token
+        or not hmac.compare_digest(token, csrf_token(request))
     ):
         raise Forbidden(
-            "This form has expired or was not sent from this site; reload the page and try "
-            "again.",
+            "This form has expired or was not sent from this site; reload the page and try again.",
             field="csrf_token",
         )
 

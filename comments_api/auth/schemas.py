@@ -36,7 +36,7 @@ class LinkToken(BaseModel):
         max_length=80,
         description="The name to show with one's comments, asked of members who have none "
         "yet (1 to 80 characters, no control characters). Left empty, their comments show "
-        "\"Member\" until they choose one.",
+        '"Member" until they choose one.',
     )
 
 

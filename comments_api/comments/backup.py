@@ -369,9 +369,7 @@ def _withdraw_derived_names(session: Session, batch: list[tuple[int, dict[str, A
     user_ids = {values["user_id"] for _, values in batch if values.get("user_id") is not None}
     if not user_ids:
         return
-    members = {
-        user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))
-    }
+    members = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
     for _, values in batch:
         user_id, name = values.get("user_id"), str(values.get("author_name") or "")
         if user_id is None:

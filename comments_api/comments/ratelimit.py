@@ -33,8 +33,10 @@ ACTIONS = {
 
 def _describe(item: RateLimitItem) -> str:
     unit = item.GRANULARITY.name
-    return f"{item.amount} per {item.multiples} {unit}" if item.multiples > 1 else (
-        f"{item.amount} per {unit}"
+    return (
+        f"{item.amount} per {item.multiples} {unit}"
+        if item.multiples > 1
+        else (f"{item.amount} per {unit}")
     )
 
 

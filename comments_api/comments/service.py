@@ -215,8 +215,13 @@ class CommentService:
                 422,
                 "That was quicker than a person can write a comment; please wait a few seconds "
                 "and send it again.",
-                [("opened_at", f"Sent {elapsed:.1f} s after the form was shown; the minimum "
-                  f"is {minimum} s.")],
+                [
+                    (
+                        "opened_at",
+                        f"Sent {elapsed:.1f} s after the form was shown; the minimum "
+                        f"is {minimum} s.",
+                    )
+                ],
             )
 
     def _own_comment(self, comment_id: int, token: str | None, address: str | None) -> Comment:
@@ -351,4 +356,3 @@ class CommentService:
         client = self.client(address)
         self.limiter.hit("report", client)
         self.storage.add_report(comment_id, reason.strip(), client)
-

@@ -82,4 +82,3 @@ class GroupCommitter:
             return
         for waiting in batch:
             waiting.done.set()
-

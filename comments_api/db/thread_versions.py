@@ -32,7 +32,7 @@ __all__ = ["HotReader", "HotReadsPaused", "HotReadTimeout"]
 PAUSE_SECONDS = 5.0
 
 _STATE_COLUMNS = (
-    "\"key\", title, url, version, approved_count, created_at, published_at, closed_at, retired_at"
+    '"key", title, url, version, approved_count, created_at, published_at, closed_at, retired_at'
 )
 Rows = list[tuple[Any, ...]]
 
@@ -203,11 +203,11 @@ class HotReader:
         return _counts(wanted, await self._query_soon(*self._counts_query(wanted)))
 
     def _state_query(self, key: str) -> tuple[str, Sequence[object]]:
-        return f"SELECT {_STATE_COLUMNS} FROM threads WHERE \"key\" = {self.marker}", (key,)
+        return f'SELECT {_STATE_COLUMNS} FROM threads WHERE "key" = {self.marker}', (key,)
 
     def _counts_query(self, wanted: list[str]) -> tuple[str, Sequence[object]]:
         markers = ", ".join([self.marker] * len(wanted))
-        return f"SELECT \"key\", approved_count FROM threads WHERE \"key\" IN ({markers})", wanted
+        return f'SELECT "key", approved_count FROM threads WHERE "key" IN ({markers})', wanted
 
     def close(self) -> None:
         """Stop the worker (without waiting for a read the database never answered)."""

@@ -110,4 +110,3 @@ def api_url(settings: Settings, path: str) -> str:
     """An absolute URL of this API (COMMENTS_PUBLIC_URL) for links in e-mails."""
     base = (settings.public_url or DEVELOPMENT_API_URL).rstrip("/")
     return f"{base}{path}"
-

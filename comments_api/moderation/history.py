@@ -78,9 +78,7 @@ def campaign_threads(
     return len(near_duplicates(body, recent, thread_key))
 
 
-def threads_from_client_lately(
-    session: Session, client_hash: str | None, thread_key: str
-) -> int:
+def threads_from_client_lately(session: Session, client_hash: str | None, thread_key: str) -> int:
     """How many other threads the same client (hashed network address) commented on lately."""
     if not client_hash:
         return 0

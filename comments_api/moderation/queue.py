@@ -89,10 +89,14 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
         for parent in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))
     }
     reports: dict[int, list[ReportView]] = {}
-    open_reports = select(Report).where(
-        Report.comment_id.in_([comment.id for comment in comments]),
-        Report.resolved_at.is_(None),
-    ).order_by(Report.id)
+    open_reports = (
+        select(Report)
+        .where(
+            Report.comment_id.in_([comment.id for comment in comments]),
+            Report.resolved_at.is_(None),
+        )
+        .order_by(Report.id)
+    )
     for report in session.scalars(open_reports):
         reports.setdefault(report.comment_id, []).append(
             ReportView(report.reason, report.created_at)
@@ -169,9 +173,7 @@ class CommentInContext:
     events: list[ModerationEvent]
 
 
-def comment_in_context(
-    session: Session, comment_id: int, site_url: str
-) -> CommentInContext | None:
+def comment_in_context(session: Session, comment_id: int, site_url: str) -> CommentInContext | None:
     """The comment, the one it replies to, its replies (any state) and its history, oldest
     first."""
     comment = session.get(Comment, comment_id)

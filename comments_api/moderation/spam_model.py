@@ -61,16 +61,15 @@ def _ensure_seeded(session: Session) -> int:
 def _add_counts(session: Session, text: str, is_spam: bool, sign: int) -> None:
     counts = dict(token_counts(text))
     counts[DOCUMENT_TOTALS_TOKEN] = 1
-    spam_column, other = ("spam_count", "legitimate_count") if is_spam else (
-        "legitimate_count", "spam_count"
+    spam_column, other = (
+        ("spam_count", "legitimate_count") if is_spam else ("legitimate_count", "spam_count")
     )
     for token, count in counts.items():
         if len(token) > 300:
             continue
         delta = sign * count
-        statement = (
-            insert_for(session, SpamToken)
-            .values(token=token, **{spam_column: max(delta, 0), other: 0})
+        statement = insert_for(session, SpamToken).values(
+            token=token, **{spam_column: max(delta, 0), other: 0}
         )
         column = getattr(SpamToken, spam_column)
         session.execute(
@@ -81,9 +80,7 @@ def _add_counts(session: Session, text: str, is_spam: bool, sign: int) -> None:
     if sign < 0:
         session.execute(update(SpamToken).where(SpamToken.spam_count < 0).values(spam_count=0))
         session.execute(
-            update(SpamToken)
-            .where(SpamToken.legitimate_count < 0)
-            .values(legitimate_count=0)
+            update(SpamToken).where(SpamToken.legitimate_count < 0).values(legitimate_count=0)
         )
 
 

@@ -141,10 +141,12 @@ def probability(state: BayesState, text: str) -> float:
     )[:MAXIMUM_TOKENS]
     if len(strengths) < MINIMUM_EVIDENCE:
         return 0.5
-    spam_evidence = chi_square_survival(-2 * sum(math.log(1 - value) for value in strengths),
-                                        2 * len(strengths))
-    legitimate_evidence = chi_square_survival(-2 * sum(math.log(value) for value in strengths),
-                                              2 * len(strengths))
+    spam_evidence = chi_square_survival(
+        -2 * sum(math.log(1 - value) for value in strengths), 2 * len(strengths)
+    )
+    legitimate_evidence = chi_square_survival(
+        -2 * sum(math.log(value) for value in strengths), 2 * len(strengths)
+    )
     return (1 + legitimate_evidence - spam_evidence) / 2
 
 

@@ -296,16 +296,20 @@ def main(arguments: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, help="JSON Lines file of labelled comments")
     parser.add_argument("--no-model", action="store_true", help="score with the rules alone")
     parser.add_argument(
-        "--folds", type=int, default=5,
+        "--folds",
+        type=int,
+        default=5,
         help="cross-validate over this many parts (1: the seed model alone); default 5",
     )
     parser.add_argument(
-        "--without", action="append", default=[], choices=SIGNAL_KINDS, metavar="SIGNAL",
+        "--without",
+        action="append",
+        default=[],
+        choices=SIGNAL_KINDS,
+        metavar="SIGNAL",
         help=f"leave a signal out (repeatable): {', '.join(SIGNAL_KINDS)}",
     )
-    parser.add_argument(
-        "--ablation", action="store_true", help="also print what each signal adds"
-    )
+    parser.add_argument("--ablation", action="store_true", help="also print what each signal adds")
     options = parser.parse_args(arguments)
     if options.folds < 1:
         parser.error("--folds must be 1 or more")
@@ -313,8 +317,10 @@ def main(arguments: Sequence[str] | None = None) -> int:
     settings = SpamSettings(disabled_signals=frozenset(options.without))
     entries = load_corpus(options.corpus)
     matrix = cross_validate(entries, options.folds, settings, model)
-    folds = "the seed model alone" if options.folds == 1 or model is None else (
-        f"{options.folds}-fold cross-validation"
+    folds = (
+        "the seed model alone"
+        if options.folds == 1 or model is None
+        else (f"{options.folds}-fold cross-validation")
     )
     print(f"{options.corpus.name}: {len(entries)} comments, {folds}")
     print(matrix.report())

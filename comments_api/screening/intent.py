@@ -157,21 +157,136 @@ CALL_TO_ACTION = _any(
 # Words that a business puts in its domain or its commenter name; matched inside compounds,
 # so that "bestessaywriters" counts "essay" and "writer".
 COMMERCIAL_STEMS = (
-    "essay", "writer", "writing", "assignment", "homework", "dissertation", "thesis", "diploma",
-    "degree", "casino", "betting", "slot", "poker", "jackpot", "loan", "cash", "credit",
-    "pharma", "pills", "meds", "viagra", "cialis", "seo", "backlink", "rank", "marketing",
-    "agency", "deal", "discount", "coupon", "promo", "cheap", "buy", "shop", "store", "sale",
-    "outlet", "crypto", "forex", "bitcoin", "escort", "dating", "replica", "vape", "cbd", "keto",
-    "locum", "staffing", "recruit", "accredit", "certif", "billing", "consult", "coaching",
-    "tutor", "visa", "immigration", "removal", "movers", "cleaning", "plumb", "roofing",
-    "repair", "solutions", "services", "digital", "media", "leads", "growth", "academy",
-    "course", "training", "clinic", "dental", "cosmetic", "aesthetic", "lawyer", "attorney",
-    "insurance", "mortgage", "realty", "property", "hosting", "software", "tech", "apps",
-    "bet", "win", "earn", "money", "review", "best", "top", "online", "pro", "expert",
-    "bathroom", "kitchen", "fitters", "lashes", "beauty", "salon", "detailing", "wedding",
-    "photography", "skip", "hire", "garden", "paper", "helper", "solar", "pest", "hotel", "spa",
-    "travel", "flights", "holiday", "vpn", "stream", "guarantee", "nclex", "wholesale",
-    "supplies", "deals", "income", "jobs", "careers", "voucher", "followers", "likes",
+    "essay",
+    "writer",
+    "writing",
+    "assignment",
+    "homework",
+    "dissertation",
+    "thesis",
+    "diploma",
+    "degree",
+    "casino",
+    "betting",
+    "slot",
+    "poker",
+    "jackpot",
+    "loan",
+    "cash",
+    "credit",
+    "pharma",
+    "pills",
+    "meds",
+    "viagra",
+    "cialis",
+    "seo",
+    "backlink",
+    "rank",
+    "marketing",
+    "agency",
+    "deal",
+    "discount",
+    "coupon",
+    "promo",
+    "cheap",
+    "buy",
+    "shop",
+    "store",
+    "sale",
+    "outlet",
+    "crypto",
+    "forex",
+    "bitcoin",
+    "escort",
+    "dating",
+    "replica",
+    "vape",
+    "cbd",
+    "keto",
+    "locum",
+    "staffing",
+    "recruit",
+    "accredit",
+    "certif",
+    "billing",
+    "consult",
+    "coaching",
+    "tutor",
+    "visa",
+    "immigration",
+    "removal",
+    "movers",
+    "cleaning",
+    "plumb",
+    "roofing",
+    "repair",
+    "solutions",
+    "services",
+    "digital",
+    "media",
+    "leads",
+    "growth",
+    "academy",
+    "course",
+    "training",
+    "clinic",
+    "dental",
+    "cosmetic",
+    "aesthetic",
+    "lawyer",
+    "attorney",
+    "insurance",
+    "mortgage",
+    "realty",
+    "property",
+    "hosting",
+    "software",
+    "tech",
+    "apps",
+    "bet",
+    "win",
+    "earn",
+    "money",
+    "review",
+    "best",
+    "top",
+    "online",
+    "pro",
+    "expert",
+    "bathroom",
+    "kitchen",
+    "fitters",
+    "lashes",
+    "beauty",
+    "salon",
+    "detailing",
+    "wedding",
+    "photography",
+    "skip",
+    "hire",
+    "garden",
+    "paper",
+    "helper",
+    "solar",
+    "pest",
+    "hotel",
+    "spa",
+    "travel",
+    "flights",
+    "holiday",
+    "vpn",
+    "stream",
+    "guarantee",
+    "nclex",
+    "wholesale",
+    "supplies",
+    "deals",
+    "income",
+    "jobs",
+    "careers",
+    "voucher",
+    "followers",
+    "likes",
 )
 SAFE_SHORT_STEMS = frozenset({"vpn", "seo", "cbd"})  # three letters, yet rare inside words
 WEAK_STEMS = frozenset({"best", "top", "online", "pro", "expert", "win", "tech", "review"})
@@ -237,8 +352,15 @@ def commercial_words_in_address(domain: str) -> list[str]:
     found: list[str] = []
     for word in ADDRESS_WORD.findall(name):
         for stem in COMMERCIAL_STEMS:
-            if stem in word and stem not in found and (
-                len(stem) > 3 or word == stem or word.startswith(stem) or stem in SAFE_SHORT_STEMS
+            if (
+                stem in word
+                and stem not in found
+                and (
+                    len(stem) > 3
+                    or word == stem
+                    or word.startswith(stem)
+                    or stem in SAFE_SHORT_STEMS
+                )
             ):
                 found.append(stem)
     strong = [stem for stem in found if stem not in WEAK_STEMS]
@@ -256,10 +378,13 @@ def brand_like_name(author_name: str) -> str | None:
         return None
     words = NAME_WORD.findall(CAMEL_CASE.sub(" ", name).lower())
     stems = [
-        stem for stem in COMMERCIAL_STEMS
+        stem
+        for stem in COMMERCIAL_STEMS
         if stem not in WEAK_STEMS
-        and any(word in (stem, stem + "s", stem + "es", stem + "er", stem + "ers", stem + "ing")
-                for word in words)
+        and any(
+            word in (stem, stem + "s", stem + "es", stem + "er", stem + "ers", stem + "ing")
+            for word in words
+        )
     ]
     if len(stems) >= 2:
         return f"keywords ({', '.join(stems)})"
@@ -273,7 +398,8 @@ def brand_like_name(author_name: str) -> str | None:
 def topic_words(text: str) -> set[str]:
     """The content words of a text, lower case, without the commonest English words."""
     return {
-        word for word in TOPIC_WORD.findall(text_without_links(text).lower())
+        word
+        for word in TOPIC_WORD.findall(text_without_links(text).lower())
         if word not in STOPWORDS
     }
 
@@ -342,7 +468,8 @@ def is_personal_website(domain: str, author_name: str) -> bool:
     if len(labels) > 2 and not hosted and labels[-2] in {"co", "org", "ac", "com", "net"}:
         label = labels[-3]
     name_words = [
-        word for word in NAME_WORD.findall(CAMEL_CASE.sub(" ", author_name).lower())
+        word
+        for word in NAME_WORD.findall(CAMEL_CASE.sub(" ", author_name).lower())
         if len(word) > 1
     ]
     if not name_words or commercial_words_in_address(domain):

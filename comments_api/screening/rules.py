@@ -202,9 +202,7 @@ def all_rule_signals(
     if context.duplicate_exists:
         signals.append(Signal(DUPLICATE_POINTS, "the same text was posted before", "duplicate"))
     if untrusted_body_links and len(words_outside_links) <= LINK_ONLY_MAXIMUM_WORDS:
-        signals.append(
-            Signal(LINK_ONLY_POINTS, "little or no text besides the links", "link-only")
-        )
+        signals.append(Signal(LINK_ONLY_POINTS, "little or no text besides the links", "link-only"))
     if len(body_links) >= MANY_LINKS and untrusted_body_links:
         signals.append(
             Signal(MANY_LINKS_POINTS, f"{len(body_links)} links in one comment", "many-links")
@@ -374,8 +372,10 @@ def is_generic_praise(body: str, word_count: int, post_text: str = "") -> bool:
     if markers < GENERIC_PRAISE_MINIMUM_MARKERS:
         return False
     share = relevance(body, post_text)
-    return share is None or share == 0.0 or (
-        markers >= GENERIC_PRAISE_MANY_MARKERS and share < MOSTLY_OFF_TOPIC
+    return (
+        share is None
+        or share == 0.0
+        or (markers >= GENERIC_PRAISE_MANY_MARKERS and share < MOSTLY_OFF_TOPIC)
     )
 
 

@@ -348,7 +348,8 @@ def _fill_in_parallel(readers: Any, cache: ReadCache) -> None:
             chunk = max(1, len(missing) // (workers * 4))
             extensions_in_order, paths = zip(*missing, strict=True)
             for (extension, _path), packed in zip(
-                missing, pool.map(_read_in_worker, extensions_in_order, paths, chunksize=chunk),
+                missing,
+                pool.map(_read_in_worker, extensions_in_order, paths, chunksize=chunk),
                 strict=True,
             ):
                 if not packed:

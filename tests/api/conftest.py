@@ -91,8 +91,12 @@ async def make_api(settings: Settings) -> AsyncIterator[ApiFactory]:
         made.append((client, app, engine))
         api = Api(app, client, changed)
         await api.sync_threads(
-            {"key": "first-post", "title": "First post", "url": "/posts/first.html",
-             "closed": False},
+            {
+                "key": "first-post",
+                "title": "First post",
+                "url": "/posts/first.html",
+                "closed": False,
+            },
             {"key": "closed-post", "title": "Closed", "url": "/posts/closed.html", "closed": True},
         )
         return api

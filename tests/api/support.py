@@ -82,13 +82,26 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         command = [
-            sys.executable, "-m", "comments_api", "serve",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", str(self.workers), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "comments_api",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
         ]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                command,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + 30

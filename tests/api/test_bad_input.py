@@ -246,6 +246,7 @@ async def test_an_if_none_match_over_1000_characters_is_refused_even_when_the_li
     assert len(padded) > 1000
 
     for _ in range(2):  # once from the cache, once more to be sure it stays refused
-        assert_refused(await api.client.get(COMMENTS, headers={"If-None-Match": padded}), 422,
-                       "if-none-match")
+        assert_refused(
+            await api.client.get(COMMENTS, headers={"If-None-Match": padded}), 422, "if-none-match"
+        )
     assert (await api.client.get(COMMENTS, headers={"If-None-Match": etag})).status_code == 304

@@ -15,12 +15,18 @@ from tests.api.support import cli_environment
 pytestmark = pytest.mark.anyio
 
 
-def run_cli(settings: Settings, *arguments: str, stdin: str | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    settings: Settings, *arguments: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = cli_environment(settings.database_url, settings.secret_key)
     result = subprocess.run(
         [sys.executable, "-m", "comments_api", *arguments],
-        env=env, input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -37,9 +43,13 @@ async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_pat
 
     manifest = tmp_path / "threads.json"
     manifest.write_text(
-        json.dumps({"threads": [
-            {"key": "hello", "title": "Hello", "url": "/posts/hello.html", "closed": False}
-        ]})
+        json.dumps(
+            {
+                "threads": [
+                    {"key": "hello", "title": "Hello", "url": "/posts/hello.html", "closed": False}
+                ]
+            }
+        )
     )
     assert "created 1" in run_cli(settings, "sync-threads", str(manifest)).stdout
 
@@ -72,9 +82,7 @@ async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_pat
     app.state.service.storage.engine.dispose()
 
 
-async def test_export_import_export_round_trips_exactly(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_export_import_export_round_trips_exactly(settings: Settings, tmp_path: Path) -> None:
     from dataclasses import replace
 
     import httpx
@@ -89,16 +97,23 @@ async def test_export_import_export_round_trips_exactly(
     ) as client:
         await client.put(
             "/api/v1/threads",
-            json={"threads": [
-                {"key": "a", "title": "A ü", "url": "/a.html", "closed": False},
-                {"key": "b", "title": "B", "url": "/b.html", "closed": True},
-            ]},
+            json={
+                "threads": [
+                    {"key": "a", "title": "A ü", "url": "/a.html", "closed": False},
+                    {"key": "b", "title": "B", "url": "/b.html", "closed": True},
+                ]
+            },
             headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
         )
         first = await client.post(
             "/api/v1/threads/a/comments",
-            json={"author": "Dee", "email": "dee@example.org", "body": "Ünïcode *and* [a](https://x.org)",
-                  "website": "https://dee.example", "notify": True},
+            json={
+                "author": "Dee",
+                "email": "dee@example.org",
+                "body": "Ünïcode *and* [a](https://x.org)",
+                "website": "https://dee.example",
+                "notify": True,
+            },
         )
         first_id = first.json()["comment"]["id"]
         await client.post(

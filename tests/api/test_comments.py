@@ -22,8 +22,18 @@ async def test_a_guest_comment_is_held_until_a_moderator_approves_it(api: Api) -
     assert created["edit_token"]
     comment = created["comment"]
     assert set(comment) == {
-        "id", "thread", "parent", "author", "website", "created", "edited", "edited_by",
-        "html", "verified", "member", "removed",
+        "id",
+        "thread",
+        "parent",
+        "author",
+        "website",
+        "created",
+        "edited",
+        "edited_by",
+        "html",
+        "verified",
+        "member",
+        "removed",
     }
     assert comment["html"] == "<p>Thanks for <em>this</em> post</p>"
     assert (await api.list())["comments"] == []
@@ -193,8 +203,13 @@ async def test_only_known_open_threads_accept_comments(api: Api) -> None:
 async def test_threads_close_after_the_configured_number_of_days(make_api: ApiFactory) -> None:
     api = await make_api(close_after_days=30)
     await api.sync_threads(
-        {"key": "first-post", "title": "First", "url": "/posts/first.html", "closed": False,
-         "published": "2020-01-01T00:00:00Z"},
+        {
+            "key": "first-post",
+            "title": "First",
+            "url": "/posts/first.html",
+            "closed": False,
+            "published": "2020-01-01T00:00:00Z",
+        },
         {"key": "fresh", "title": "Fresh", "url": "/posts/fresh.html", "closed": False},
     )
     assert (await api.list("first-post"))["closed"] is True
@@ -204,16 +219,24 @@ async def test_threads_close_after_the_configured_number_of_days(make_api: ApiFa
 
 async def test_the_manifest_creates_updates_and_retires_threads(api: Api) -> None:
     response = await api.sync_threads(
-        {"key": "first-post", "title": "First, renamed", "url": "/posts/first.html",
-         "closed": False},
+        {
+            "key": "first-post",
+            "title": "First, renamed",
+            "url": "/posts/first.html",
+            "closed": False,
+        },
         {"key": "second-post", "title": "Second", "url": "/posts/second.html", "closed": False},
     )
     assert response.json() == {"created": 1, "updated": 1, "retired": 1}
     retired = await api.list("closed-post")
     assert retired["closed"] is True
     same = await api.sync_threads(
-        {"key": "first-post", "title": "First, renamed", "url": "/posts/first.html",
-         "closed": False},
+        {
+            "key": "first-post",
+            "title": "First, renamed",
+            "url": "/posts/first.html",
+            "closed": False,
+        },
         {"key": "second-post", "title": "Second", "url": "/posts/second.html", "closed": False},
     )
     assert same.json() == {"created": 0, "updated": 0, "retired": 0}
@@ -224,8 +247,8 @@ async def test_counts_answer_for_many_threads_at_once(make_api: ApiFactory) -> N
     await api.post()
     await api.post()
     response = await api.client.get(
-        "/api/v1/counts", params=[("thread", "first-post"), ("thread", "closed-post"),
-                                  ("thread", "unknown")]
+        "/api/v1/counts",
+        params=[("thread", "first-post"), ("thread", "closed-post"), ("thread", "unknown")],
     )
     assert response.status_code == 200
     assert response.json() == {"counts": {"first-post": 2, "closed-post": 0, "unknown": 0}}
@@ -279,9 +302,15 @@ async def test_a_local_build_manifest_is_picked_up_when_it_changes(
     manifest = Path(str(tmp_path)) / "threads.json"
     api = await make_api(threads_file=str(manifest))
     assert (await api.post(thread="new-post")).status_code == 404
-    manifest.write_text(json.dumps({"threads": [
-        {"key": "new-post", "title": "New", "url": "/posts/new.html", "closed": False}
-    ]}))
+    manifest.write_text(
+        json.dumps(
+            {
+                "threads": [
+                    {"key": "new-post", "title": "New", "url": "/posts/new.html", "closed": False}
+                ]
+            }
+        )
+    )
     assert (await api.post(thread="new-post")).status_code == 201
     assert (await api.list("new-post"))["closed"] is False
 

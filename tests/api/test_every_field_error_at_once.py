@@ -23,7 +23,10 @@ BAD_COMMENTS = {
     "empty strings": {"body": "", "author": "", "email": "", "website": "not a web address"},
     "missing name and address": {"body": "  ", "website": "ftp://example.org/"},
     "address that is no address": {
-        "body": "", "author": " ", "email": "no-at-sign", "website": "javascript:alert(1)",
+        "body": "",
+        "author": " ",
+        "email": "no-at-sign",
+        "website": "javascript:alert(1)",
     },
 }
 

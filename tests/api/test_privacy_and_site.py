@@ -98,7 +98,11 @@ async def test_feeds_are_atom_with_the_approved_comments(make_api: ApiFactory) -
     assert feed.findtext(f"{atom}title") == "Comments on First post"
     entry = feed.find(f"{atom}entry")
     assert entry.findtext(f"{atom}author/{atom}name") == "Gil"
-    assert entry.find(f"{atom}link").get("href").startswith("http://blog.test/posts/first.html#comment-")
+    assert (
+        entry.find(f"{atom}link")
+        .get("href")
+        .startswith("http://blog.test/posts/first.html#comment-")
+    )
     assert "In the feed" in entry.findtext(f"{atom}content")
     site = etree.fromstring((await api.client.get("/api/v1/feed.atom")).content)
     assert len(site.findall(f"{atom}entry")) == 1

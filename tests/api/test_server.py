@@ -22,8 +22,9 @@ from tests.helpers import need
 
 pytestmark = pytest.mark.slow
 
-THREADS = {"threads": [{"key": "durable", "title": "Durable", "url": "/durable.html",
-                        "closed": False}]}
+THREADS = {
+    "threads": [{"key": "durable", "title": "Durable", "url": "/durable.html", "closed": False}]
+}
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -41,25 +42,32 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def sync(base_url: str) -> None:
     response = httpx.put(
-        f"{base_url}/api/v1/threads", json=THREADS,
-        headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"}, timeout=10,
+        f"{base_url}/api/v1/threads",
+        json=THREADS,
+        headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        timeout=10,
     )
     assert response.status_code == 200, response.text
 
 
 def comment(number: int) -> dict[str, str]:
-    return {"author": f"Writer {number}", "email": f"w{number}@example.org",
-            "body": f"Comment number {number}"}
+    return {
+        "author": f"Writer {number}",
+        "email": f"w{number}@example.org",
+        "body": f"Comment number {number}",
+    }
 
 
 def test_the_server_answers_over_real_http(tmp_path: Path) -> None:
-    env = server_env(f"sqlite:///{tmp_path / 'wire.sqlite3'}",
-                     COMMENTS_MODERATION="hold-guests")
+    env = server_env(f"sqlite:///{tmp_path / 'wire.sqlite3'}", COMMENTS_MODERATION="hold-guests")
     with ServerProcess(env, tmp_path) as server:
         sync(server.base_url)
         with httpx.Client(base_url=server.base_url, timeout=10) as client:
-            created = client.post("/api/v1/threads/durable/comments", json=comment(1),
-                                  headers={"Origin": "http://blog.test"})
+            created = client.post(
+                "/api/v1/threads/durable/comments",
+                json=comment(1),
+                headers={"Origin": "http://blog.test"},
+            )
             assert created.status_code == 201
             assert created.headers["access-control-allow-origin"] == "http://blog.test"
             form = client.post("/api/v1/threads/durable/comments", data=comment(2))
@@ -68,8 +76,12 @@ def test_the_server_answers_over_real_http(tmp_path: Path) -> None:
                 "http://blog.test/durable.html#comment-awaiting-moderation"
             )
             listing = client.get("/api/v1/threads/durable/comments")
-            assert listing.json() == {"thread": "durable", "count": 0, "closed": False,
-                                      "comments": []}
+            assert listing.json() == {
+                "thread": "durable",
+                "count": 0,
+                "closed": False,
+                "comments": [],
+            }
             assert client.get("/openapi.json").json()["info"]["title"] == "Comments API"
             assert "server" not in listing.headers
 
@@ -84,8 +96,7 @@ def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None
             number = first
             while not stop.is_set():
                 try:
-                    response = client.post("/api/v1/threads/durable/comments",
-                                           json=comment(number))
+                    response = client.post("/api/v1/threads/durable/comments", json=comment(number))
                 except httpx.HTTPError:
                     return  # the server is gone: this write was never acknowledged
                 if response.status_code == 201:
@@ -109,8 +120,9 @@ def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None
 
     restarted = ServerProcess(env, folder).start()
     try:
-        listing = httpx.get(f"{restarted.base_url}/api/v1/threads/durable/comments",
-                            timeout=10).json()
+        listing = httpx.get(
+            f"{restarted.base_url}/api/v1/threads/durable/comments", timeout=10
+        ).json()
     finally:
         restarted.stop()
     stored = {item["id"] for item in listing["comments"]}
@@ -145,9 +157,7 @@ def test_two_processes_share_rate_limits_and_see_each_others_writes(tmp_path: Pa
         with ServerProcess(env, tmp_path) as first, ServerProcess(env, tmp_path) as second:
             sync(first.base_url)
             path = "/api/v1/threads/durable/comments"
-            one, two = httpx.Client(base_url=first.base_url), httpx.Client(
-                base_url=second.base_url
-            )
+            one, two = httpx.Client(base_url=first.base_url), httpx.Client(base_url=second.base_url)
             with one, two:
                 before = two.get(path)
                 etag = before.headers["etag"]
@@ -158,11 +168,11 @@ def test_two_processes_share_rate_limits_and_see_each_others_writes(tmp_path: Pa
                 assert [c["id"] for c in seen.json()["comments"]] == [
                     created.json()["comment"]["id"]
                 ]
-                assert two.get("/api/v1/counts?thread=durable").json() == {
-                    "counts": {"durable": 1}
-                }
-                statuses = [client.post(path, json=comment(n)).status_code
-                            for n, client in enumerate([two, one, two, one, two], start=2)]
+                assert two.get("/api/v1/counts?thread=durable").json() == {"counts": {"durable": 1}}
+                statuses = [
+                    client.post(path, json=comment(n)).status_code
+                    for n, client in enumerate([two, one, two, one, two], start=2)
+                ]
                 assert statuses == [201, 201, 201, 429, 429]
                 refused = one.post(path, json=comment(9))
                 assert refused.status_code == 429

@@ -16,11 +16,25 @@ pytestmark = pytest.mark.anyio
 def new_comment(thread_key: str, number: int, status: Status = Status.APPROVED) -> Comment:
     now = utcnow()
     return Comment(
-        thread_key=thread_key, parent_id=None, author_name=f"A{number}",
-        author_email=f"a{number}@example.org", author_url=None, user_id=None, member=False,
-        verified=False, body_md=f"n{number}", body_html=f"<p>n{number}</p>",
-        status=status.value, spam_score=0.0, held_reasons="", notify=False, client_hash=None,
-        edit_token_hash=None, created_at=now, edited_at=None, updated_at=now,
+        thread_key=thread_key,
+        parent_id=None,
+        author_name=f"A{number}",
+        author_email=f"a{number}@example.org",
+        author_url=None,
+        user_id=None,
+        member=False,
+        verified=False,
+        body_md=f"n{number}",
+        body_html=f"<p>n{number}</p>",
+        status=status.value,
+        spam_score=0.0,
+        held_reasons="",
+        notify=False,
+        client_hash=None,
+        edit_token_hash=None,
+        created_at=now,
+        edited_at=None,
+        updated_at=now,
     )
 
 
@@ -31,10 +45,12 @@ async def test_concurrent_comments_are_all_stored_and_counted_exactly(
     storage = api.app.state.service.storage
     statuses = [Status.APPROVED if n % 3 else Status.PENDING for n in range(60)]
     with ThreadPoolExecutor(max_workers=12) as pool:
-        stored = list(pool.map(
-            lambda n: storage.insert_comment(new_comment("first-post", n, statuses[n])),
-            range(60),
-        ))
+        stored = list(
+            pool.map(
+                lambda n: storage.insert_comment(new_comment("first-post", n, statuses[n])),
+                range(60),
+            )
+        )
     assert len({comment.id for comment in stored}) == 60
     approved = sum(status is Status.APPROVED for status in statuses)
     state = storage.thread_state("first-post")

@@ -33,8 +33,13 @@ def executable_markup(html: str) -> list[str]:
             problems.append(f"element <{element.name}>")
         for name, value in element.attrs.items():
             text = " ".join(value) if isinstance(value, list) else str(value)
-            if name.lower().startswith("on") or name.lower() in {"style", "src", "srcdoc",
-                                                                 "formaction", "action"}:
+            if name.lower().startswith("on") or name.lower() in {
+                "style",
+                "src",
+                "srcdoc",
+                "formaction",
+                "action",
+            }:
                 problems.append(f"attribute {name}={text!r}")
             if name == "href" and not text.strip().lower().startswith(SAFE_SCHEMES):
                 problems.append(f"link to {text!r}")

@@ -195,10 +195,18 @@ class Service:
             "/api/v1/threads",
             json={
                 "threads": [
-                    {"key": "first-post", "title": "First post", "url": "/posts/first.html",
-                     "closed": False},
-                    {"key": "second-post", "title": "Second post",
-                     "url": "/posts/second.html", "closed": False},
+                    {
+                        "key": "first-post",
+                        "title": "First post",
+                        "url": "/posts/first.html",
+                        "closed": False,
+                    },
+                    {
+                        "key": "second-post",
+                        "title": "Second post",
+                        "url": "/posts/second.html",
+                        "closed": False,
+                    },
                 ]
             },
             headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
@@ -240,5 +248,3 @@ async def make_service(
 async def service(make_service: ServiceFactory) -> Service:
     made: Service = await make_service()
     return made
-
-

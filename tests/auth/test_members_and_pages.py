@@ -154,9 +154,7 @@ async def test_members_change_their_display_name_and_sign_out_on_the_account_pag
 async def test_the_login_shortcut_leads_to_the_form_returning_to_the_post(
     service: Service,
 ) -> None:
-    response = await service.client.get(
-        "/login", headers={"Referer": f"{BLOG}/posts/first.html"}
-    )
+    response = await service.client.get("/login", headers={"Referer": f"{BLOG}/posts/first.html"})
     assert response.status_code == 303
     assert response.headers["location"].startswith(f"{API}/auth/sign-in?next=")
 
@@ -172,13 +170,19 @@ def test_create_user_makes_the_first_moderator(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "comments_api", "create-user"]
     created = subprocess.run(
         [*command, "Head@Staff.example.org", "--role", "moderator", "--name", "Head Nurse"],
-        env=env, capture_output=True, text=True, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert created.returncode == 0, created.stderr
     assert "head@staff.example.org: role moderator, name 'Head Nurse', verified" in created.stdout
     promoted = subprocess.run(
         [*command, "head@staff.example.org", "--role", "admin"],
-        env=env, capture_output=True, text=True, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert "head@staff.example.org: role admin, name 'Head Nurse'" in promoted.stdout
     bad = subprocess.run(

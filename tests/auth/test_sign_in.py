@@ -162,9 +162,7 @@ async def test_a_sign_in_link_works_only_once(service: Service) -> None:
 async def test_a_sign_in_link_expires_after_fifteen_minutes(service: Service) -> None:
     link = await service.request_link("late@example.org")
     with service.engine.begin() as connection:
-        connection.execute(
-            update(LoginToken).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
+        connection.execute(update(LoginToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     opened = await service.client.get(link)
     assert opened.status_code == 400
     assert "Ask for a new sign-in link" in opened.text
@@ -333,9 +331,7 @@ async def test_me_returns_readers_to_the_page_named_in_next_rather_than_the_bare
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"]
 )
-async def test_me_never_offers_a_way_back_to_another_site(
-    service: Service, next_url: str
-) -> None:
+async def test_me_never_offers_a_way_back_to_another_site(service: Service, next_url: str) -> None:
     response = await service.client.get(
         "/api/v1/auth/me",
         params={"next": next_url},
@@ -364,7 +360,9 @@ async def test_moderators_created_by_the_operator_sign_in_with_their_role(
     service.make_user("mod@example.org", "moderator", "Mo Derator")
     await service.sign_in("mod@example.org")
     assert (await service.me())["user"] == {
-        "display_name": "Mo Derator", "role": "moderator", "verified": False,
+        "display_name": "Mo Derator",
+        "role": "moderator",
+        "verified": False,
     }
 
 
@@ -383,7 +381,5 @@ async def test_repeated_requests_do_not_flood_an_inbox(service: Service) -> None
 async def test_a_session_ends_after_its_lifetime(service: Service) -> None:
     await service.sign_in("expiring@example.org")
     with service.engine.begin() as connection:
-        connection.execute(
-            update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
+        connection.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert (await service.me())["signed_in"] is False

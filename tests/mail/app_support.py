@@ -102,8 +102,16 @@ async def make_mail_api(
         made.append((client, engine, app))
         response = await client.put(
             "/api/v1/threads",
-            json={"threads": [{"key": "first-post", "title": "First post",
-                               "url": "/posts/first.html", "closed": False}]},
+            json={
+                "threads": [
+                    {
+                        "key": "first-post",
+                        "title": "First post",
+                        "url": "/posts/first.html",
+                        "closed": False,
+                    }
+                ]
+            },
             headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
         )
         assert response.status_code == 200, response.text

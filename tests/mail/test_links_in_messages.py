@@ -71,8 +71,9 @@ async def test_an_expired_or_forged_moderator_link_is_refused(
         response = await api.client.request(method, expired)
         assert response.status_code == 410
         assert "expired" in response.text
-    forged = moderation_link(replace(api.settings, secret_key="x" * 40), comment_id, "approve",
-                             MODERATOR)
+    forged = moderation_link(
+        replace(api.settings, secret_key="x" * 40), comment_id, "approve", MODERATOR
+    )
     assert (await api.client.post(forged)).status_code == 400
     stranger = moderation_link(api.settings, comment_id, "approve", "someone@else.test")
     assert (await api.client.post(stranger)).status_code == 403
@@ -140,11 +141,13 @@ async def test_the_deletion_link_deletes_the_commenters_data(
     make_mail_api: MailApiFactory,
 ) -> None:
     api = await make_mail_api(moderation="publish")
-    mine = (await api.post(body="My story with my details", website="https://ada.example",
-                           notify=True)).json()["comment"]["id"]
+    mine = (
+        await api.post(body="My story with my details", website="https://ada.example", notify=True)
+    ).json()["comment"]["id"]
     held = (await api.post(body="Second thought")).json()["comment"]["id"]
-    reply = (await api.post(body="Reply by Bo", author="Bo", email="bo@example.org",
-                            parent=mine)).json()["comment"]["id"]
+    reply = (
+        await api.post(body="Reply by Bo", author="Bo", email="bo@example.org", parent=mine)
+    ).json()["comment"]["id"]
     api.run_background_round()
     before = len(api.smtp.mailbox.messages)
 

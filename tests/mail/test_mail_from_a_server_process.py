@@ -24,8 +24,11 @@ from tests.mail.support import SmtpServer, link_containing, text_of
 pytestmark = pytest.mark.slow
 
 MODERATOR = "moderator@blog.test"
-THREADS = {"threads": [{"key": "first-post", "title": "First post", "url": "/first-post.html",
-                        "closed": False}]}
+THREADS = {
+    "threads": [
+        {"key": "first-post", "title": "First post", "url": "/first-post.html", "closed": False}
+    ]
+}
 # Bounded waits for things the server does by itself; generous because the machine is shared.
 # A failed delivery is retried after RETRY_SECONDS here (30 s by default).
 ARRIVAL_SECONDS = 60
@@ -144,4 +147,3 @@ def test_with_the_mail_server_down_the_comment_is_kept_and_the_mail_arrives_once
     finally:
         database.dispose()
     assert len(smtp.mailbox.messages) == 1, "the message went out exactly once"
-

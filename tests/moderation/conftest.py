@@ -54,8 +54,12 @@ class Desk:
     async def bulk(self, ids: list[int], action: str, back: str = "/moderation") -> httpx.Response:
         answer = await self.moderator.post(
             "/moderation/bulk",
-            data={"action": action, "csrf_token": self.csrf, "back": back,
-                  "comment": [str(identifier) for identifier in ids]},
+            data={
+                "action": action,
+                "csrf_token": self.csrf,
+                "back": back,
+                "comment": [str(identifier) for identifier in ids],
+            },
             headers={"Origin": API},
         )
         return await self.confirm_if_asked(answer)
@@ -91,4 +95,3 @@ async def desk(service: Service) -> Desk:  # noqa: F811
     page = await moderator.get("/moderation")
     assert page.status_code == 200, page.text
     return Desk(service, moderator, form_token(page.text))
-

@@ -32,8 +32,14 @@ ROUTES = moderation_routes()
 
 def test_the_route_list_covers_the_pages_and_actions() -> None:
     paths = {path for _, path in ROUTES}
-    assert {"/moderation", "/moderation/spam", "/moderation/search", "/moderation/log",
-            "/moderation/comments/1", "/moderation/bulk"} <= paths
+    assert {
+        "/moderation",
+        "/moderation/spam",
+        "/moderation/search",
+        "/moderation/log",
+        "/moderation/comments/1",
+        "/moderation/bulk",
+    } <= paths
 
 
 async def _member(service: Service) -> tuple[httpx.AsyncClient, str]:
@@ -44,13 +50,12 @@ async def _member(service: Service) -> tuple[httpx.AsyncClient, str]:
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-async def test_anonymous_readers_are_refused_everywhere(
-    desk: Desk, method: str, path: str
-) -> None:
+async def test_anonymous_readers_are_refused_everywhere(desk: Desk, method: str, path: str) -> None:
     held = await desk.guest_comment()
     anonymous = desk.service.browser()
     response = await anonymous.request(
-        method, path.replace("/1", f"/{held}"),
+        method,
+        path.replace("/1", f"/{held}"),
         data={"action": "approve", "comment": str(held)} if method == "POST" else None,
         headers={"Origin": API} if method == "POST" else None,
     )
@@ -70,9 +75,11 @@ async def test_members_are_refused_everywhere_even_with_a_valid_form(
     held = await desk.guest_comment()
     member, token = await _member(desk.service)
     response = await member.request(
-        method, path.replace("/1", f"/{held}"),
+        method,
+        path.replace("/1", f"/{held}"),
         data={"action": "approve", "comment": str(held), "csrf_token": token}
-        if method == "POST" else None,
+        if method == "POST"
+        else None,
         headers={"Origin": API} if method == "POST" else None,
     )
     assert response.status_code == 403
@@ -117,13 +124,15 @@ async def test_form_posts_without_the_sessions_csrf_token_are_refused(desk: Desk
     someone_elses = form_token((await other.get("/moderation")).text)
 
     assert await _post(desk, held, {"action": "approve"}, Origin=API) == 403
-    assert await _post(desk, held, {"action": "approve", "csrf_token": "x" * 64},
-                       Origin=API) == 403
+    assert await _post(desk, held, {"action": "approve", "csrf_token": "x" * 64}, Origin=API) == 403
     assert someone_elses != desk.csrf
-    assert await _post(desk, held, {"action": "approve", "csrf_token": someone_elses},
-                       Origin=API) == 403
+    assert (
+        await _post(desk, held, {"action": "approve", "csrf_token": someone_elses}, Origin=API)
+        == 403
+    )
     bulk = await desk.moderator.post(
-        "/moderation/bulk", data={"action": "approve", "comment": str(held)},
+        "/moderation/bulk",
+        data={"action": "approve", "comment": str(held)},
         headers={"Origin": API},
     )
     assert bulk.status_code == 403

@@ -29,7 +29,8 @@ WIDTHS = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1280, "he
 
 @pytest.fixture(scope="module")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+    smtp_server: tuple[Mailbox, int],  # noqa: F811
 ) -> Iterator[Stack]:
     yield from moderated_stack(tmp_path_factory, smtp_server)
 

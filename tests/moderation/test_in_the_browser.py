@@ -31,7 +31,8 @@ WIDTHS = {"desktop": 1280, "phone": 360}
 
 @pytest.fixture(scope="module")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, smtp_server: tuple[Mailbox, int]  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+    smtp_server: tuple[Mailbox, int],  # noqa: F811
 ) -> Iterator[Stack]:
     yield from moderated_stack(tmp_path_factory, smtp_server)
 

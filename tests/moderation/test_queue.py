@@ -303,6 +303,7 @@ async def test_deleting_asks_first_and_cancelling_keeps_the_comment(desk: Desk) 
     assert page.h1.get_text() == "Delete 1 comment?"
     assert "Delete me only if you mean it" in page.get_text()
     assert page.find("a", string="Cancel")["href"] == "/moderation"
+
     async def shown() -> list[tuple[int, bool]]:
         listed = await desk.service.client.get("/api/v1/threads/first-post/comments")
         return [(shown["id"], shown["removed"]) for shown in listed.json()["comments"]]
@@ -318,8 +319,12 @@ async def test_a_bulk_delete_asks_once_for_all_of_them(desk: Desk) -> None:
     second = await desk.guest_comment(body="Second of two")
     asked = await desk.moderator.post(
         "/moderation/bulk",
-        data={"action": "delete", "csrf_token": desk.csrf, "back": "/moderation",
-              "comment": [str(first), str(second)]},
+        data={
+            "action": "delete",
+            "csrf_token": desk.csrf,
+            "back": "/moderation",
+            "comment": [str(first), str(second)],
+        },
         headers={"Origin": API},
     )
     page = BeautifulSoup(asked.text, "lxml")

@@ -57,6 +57,12 @@ async def test_the_audit_log_shows_the_author_withdrawing_their_comment(desk: De
         for row in log.find("tbody").find_all("tr")
     ]
     assert rows == [
-        [rows[0][0], "author", "withdraw", str(comment_id), "pending → deleted",
-         "Deleted by its author."]
+        [
+            rows[0][0],
+            "author",
+            "withdraw",
+            str(comment_id),
+            "pending → deleted",
+            "Deleted by its author.",
+        ]
     ]

@@ -27,9 +27,11 @@ def tree(folder: Path) -> dict[str, bytes]:
 def differences(expected: Path, built: Path) -> list[str]:
     wanted, got = tree(expected), tree(built)
     changed = [name for name in wanted.keys() & got.keys() if wanted[name] != got[name]]
-    return sorted(changed) + [f"missing {n}" for n in wanted.keys() - got.keys()] + [
-        f"extra {n}" for n in got.keys() - wanted.keys()
-    ]
+    return (
+        sorted(changed)
+        + [f"missing {n}" for n in wanted.keys() - got.keys()]
+        + [f"extra {n}" for n in got.keys() - wanted.keys()]
+    )
 
 
 def build(content: Path, output: Path, cache: Path | None = None) -> Build:

@@ -57,7 +57,10 @@ async def test_the_cli_refuses_to_approve_a_comment_its_author_deleted(
 
     result = subprocess.run(
         [sys.executable, "-m", "comments_api", "approve", str(comment_id)],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 1
@@ -160,8 +163,9 @@ async def test_deleting_ones_data_logs_a_withdrawal_for_each_comment(
     held = (await api.post(body="First thoughts")).json()["comment"]["id"]
     published = (await api.post(body="Second thoughts")).json()["comment"]["id"]
     api.act(published, "approve")
-    reply = (await api.post(body="A reply", author="Bo", email="bo@example.org",
-                            parent=published)).json()["comment"]["id"]
+    reply = (
+        await api.post(body="A reply", author="Bo", email="bo@example.org", parent=published)
+    ).json()["comment"]["id"]
     api.act(reply, "approve")
     already_withdrawn = await withdrawn_comment(api)
 

@@ -44,7 +44,10 @@ def purge(api: MailApi, retention_days: int) -> str:
     }
     result = subprocess.run(
         [sys.executable, "-m", "comments_api", "purge"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -62,12 +65,17 @@ def age(api: MailApi, comment_id: int, days: int) -> None:
 
 async def three_comments(api: MailApi) -> tuple[int, int, int]:
     """An approved comment 40 days old, an approved one 5 days old, a held one 40 days old."""
-    old = (await api.post(body="Old but *still* worth reading", website="https://ada.example",
-                          notify=True)).json()["comment"]["id"]
-    recent = (await api.post(body="Recent thoughts", author="Bo",
-                             email="bo@example.org")).json()["comment"]["id"]
-    held = (await api.post(body="Still waiting for a moderator", author="Cy",
-                           email="cy@example.org")).json()["comment"]["id"]
+    old = (
+        await api.post(
+            body="Old but *still* worth reading", website="https://ada.example", notify=True
+        )
+    ).json()["comment"]["id"]
+    recent = (await api.post(body="Recent thoughts", author="Bo", email="bo@example.org")).json()[
+        "comment"
+    ]["id"]
+    held = (
+        await api.post(body="Still waiting for a moderator", author="Cy", email="cy@example.org")
+    ).json()["comment"]["id"]
     api.act(old, "approve")
     api.act(recent, "approve")
     age(api, old, 40)

@@ -89,7 +89,9 @@ async def test_a_campaign_posted_in_several_threads_is_held_from_the_second_thre
     first = await api.post(author="Kim", email="kim@example.org", body=CAMPAIGN)
     assert first.json()["status"] == "approved"
     again = await api.post(
-        "second-post", author="Kim B", email="kimb@example.org",
+        "second-post",
+        author="Kim B",
+        email="kimb@example.org",
         body=CAMPAIGN.replace("a while", "some months") + " https://rota-helper.example",
     )
     stored = api.stored(again.json()["comment"]["id"])

@@ -27,8 +27,9 @@ async def test_promotional_spam_for_an_unrelated_company_is_held_on_the_first_tr
     make_mail_api: MailApiFactory,
 ) -> None:
     api = await make_mail_api(moderation="hold-first-time-guests")
-    response = await api.post(author="Brightpath", email="sales@brightpath.example",
-                              body=COMPANY_SPAM)
+    response = await api.post(
+        author="Brightpath", email="sales@brightpath.example", body=COMPANY_SPAM
+    )
     assert response.status_code == 201
     created = response.json()
     assert created["status"] == "pending", "the sender is not told it was filed as spam"
@@ -100,9 +101,10 @@ async def test_by_default_a_guest_whose_comment_was_approved_is_published_at_onc
     api = await make_mail_api()
     first = await api.post(body=LEGITIMATE)
     assert first.json()["status"] == "pending"
-    assert "a first comment from this address is held" in api.stored(
-        first.json()["comment"]["id"]
-    ).held_reasons
+    assert (
+        "a first comment from this address is held"
+        in api.stored(first.json()["comment"]["id"]).held_reasons
+    )
     api.act(first.json()["comment"]["id"], "approve")
     again = await api.post(body="Another ordinary comment from the same guest.")
     assert again.json()["status"] == "approved"
@@ -147,10 +149,13 @@ async def test_moderators_teach_the_filter_and_similar_spam_scores_higher(
     probe = (await api.post(body=pitch.format(n="new"))).json()["comment"]["id"]
     before = api.stored(probe).spam_score
     for number in range(6):
-        taught = (await api.post(body=pitch.format(n=f"number {number}"),
-                                 email=f"seller{number}@example.org")).json()["comment"]["id"]
+        taught = (
+            await api.post(
+                body=pitch.format(n=f"number {number}"), email=f"seller{number}@example.org"
+            )
+        ).json()["comment"]["id"]
         api.act(taught, "spam")
-    later = (await api.post(body=pitch.format(n="latest"), email="other@example.org"))
+    later = await api.post(body=pitch.format(n="latest"), email="other@example.org")
     after = api.stored(later.json()["comment"]["id"]).spam_score
     assert after > before
     assert "learning filter" in api.stored(later.json()["comment"]["id"]).held_reasons

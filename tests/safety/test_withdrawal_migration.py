@@ -26,16 +26,28 @@ def database(database_url: str) -> Iterator[Engine]:
 def _comment(comment_id: int, status: str, **fields: Any) -> dict[str, Any]:
     now = utcnow()
     return {
-        "id": comment_id, "thread_key": "post", "author_name": "Ada",
-        "author_email": "ada@example.org", "body_md": "Hello", "body_html": "<p>Hello</p>",
-        "status": status, "created_at": now, "updated_at": now + timedelta(minutes=comment_id),
+        "id": comment_id,
+        "thread_key": "post",
+        "author_name": "Ada",
+        "author_email": "ada@example.org",
+        "body_md": "Hello",
+        "body_html": "<p>Hello</p>",
+        "status": status,
+        "created_at": now,
+        "updated_at": now + timedelta(minutes=comment_id),
         **fields,
     }
 
 
 def _event(comment_id: int, before: str | None, after: str, action: str) -> dict[str, Any]:
-    return {"comment_id": comment_id, "action": action, "actor": "mod@example.org",
-            "from_status": before, "to_status": after, "created_at": utcnow()}
+    return {
+        "comment_id": comment_id,
+        "action": action,
+        "actor": "mod@example.org",
+        "from_status": before,
+        "to_status": after,
+        "created_at": utcnow(),
+    }
 
 
 def test_existing_withdrawals_are_marked_and_moderators_deletions_are_not(
@@ -47,8 +59,14 @@ def test_existing_withdrawals_are_marked_and_moderators_deletions_are_not(
         _comment(2, "deleted"),  # approved, then withdrawn by its author
         _comment(3, "deleted"),  # deleted by a moderator
         _comment(4, "deleted"),  # deleted by a moderator, then its author banned
-        _comment(5, "approved", author_name="[deleted]", author_email=None, body_md="",
-                 body_html="<p><em>Comment deleted.</em></p>"),  # erased, kept for its replies
+        _comment(
+            5,
+            "approved",
+            author_name="[deleted]",
+            author_email=None,
+            body_md="",
+            body_html="<p><em>Comment deleted.</em></p>",
+        ),  # erased, kept for its replies
         _comment(6, "approved"),
     ]
     events = [
@@ -60,8 +78,16 @@ def test_existing_withdrawals_are_marked_and_moderators_deletions_are_not(
     with database.begin() as connection:
         connection.execute(
             insert(Thread.__table__),
-            [{"key": "post", "title": "Post", "url": "/post.html", "created_at": utcnow(),
-              "version": 1, "approved_count": 2}],
+            [
+                {
+                    "key": "post",
+                    "title": "Post",
+                    "url": "/post.html",
+                    "created_at": utcnow(),
+                    "version": 1,
+                    "approved_count": 2,
+                }
+            ],
         )
         for comment in comments:  # one by one: only the columns revision 0003 knows
             connection.execute(insert(Comment.__table__).values(**comment))

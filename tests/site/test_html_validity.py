@@ -20,9 +20,22 @@ def test_every_page_passes_the_nu_html_checker(site: BuiltSite) -> None:
     assert len(pages) > 10
     # One JVM for the whole output folder.
     result = subprocess.run(
-        ["java", "-Xss4m", "-XX:TieredStopAtLevel=1", "-jar", str(vnu), "--stdout",
-         "--errors-only", "--skip-non-html", "--format", "json", str(site.output)],
-        capture_output=True, text=True, timeout=300,
+        [
+            "java",
+            "-Xss4m",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            str(vnu),
+            "--stdout",
+            "--errors-only",
+            "--skip-non-html",
+            "--format",
+            "json",
+            str(site.output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(result.stdout)["messages"] if result.stdout.strip() else []
     errors = [

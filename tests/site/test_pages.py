@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-TYPOGRIFY_TRACES = ("<span", "class=\"caps\"", "class=\"amp\"", "&#", "&nbsp;", "&amp;")
+TYPOGRIFY_TRACES = ("<span", 'class="caps"', 'class="amp"', "&#", "&nbsp;", "&amp;")
 
 
 def post_url(site: BuiltSite, slug: str) -> str:
@@ -187,9 +187,12 @@ def test_pages_load_nothing_from_other_hosts(site: BuiltSite) -> None:
     for path in site.html_files():
         soup = site.soup(path)
         page_url = site.url(path.relative_to(site.output).as_posix())
-        loaded = [link["href"] for link in soup.find_all("link", href=True)
-                  if {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
-                  & set(link.get("rel", []))]
+        loaded = [
+            link["href"]
+            for link in soup.find_all("link", href=True)
+            if {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
+            & set(link.get("rel", []))
+        ]
         loaded += [element["src"] for element in soup.find_all(src=True)]
         loaded += [element["srcset"] for element in soup.find_all(srcset=True)]
         assert not soup.find_all("iframe"), path.name
@@ -257,12 +260,19 @@ def test_feeds_are_valid_atom_listing_every_published_post(site: BuiltSite) -> N
         soup = site.soup("index.html")
         link = soup.find("a", string=category)
         category_page = site.soup(site.file_for(link["href"]))
-        feed_href = category_page.find("link", type="application/atom+xml", title=True,
-                                       href=lambda href: "all.atom" not in href)["href"]
+        feed_href = category_page.find(
+            "link",
+            type="application/atom+xml",
+            title=True,
+            href=lambda href: "all.atom" not in href,
+        )["href"]
         feed = etree.parse(str(site.file_for(feed_href))).getroot()
         listed = {link.get("href") for link in feed.iterfind(f"{ATOM}entry/{ATOM}link")}
-        expected = {post_url(site, post.slug) for post in published_posts()
-                    if post.value("category") == category}
+        expected = {
+            post_url(site, post.slug)
+            for post in published_posts()
+            if post.value("category") == category
+        }
         assert listed == expected, category
 
 

@@ -60,7 +60,8 @@ def test_the_score_never_holds_a_members_legitimate_comment(corpus: list[CorpusE
     held = [
         entry.identifier
         for entry in corpus
-        if entry.label == "legitimate" and entry.is_member
+        if entry.label == "legitimate"
+        and entry.is_member
         and assess(entry.draft(), entry.context(), model, SpamSettings()).score
         >= SpamSettings().hold_threshold
     ]
@@ -83,8 +84,12 @@ def test_the_unseen_styles_corpus_is_large_and_varied() -> None:
     assert {"hard", "member"} <= tags
     assert all(entry.post for entry in entries), "every comment names the post it answers"
     scripts = {
-        "Cyrillic": "\u0400-\u04ff", "Arabic": "\u0600-\u06ff", "Han": "\u4e00-\u9fff",
-        "Hangul": "\uac00-\ud7af", "Devanagari": "\u0900-\u097f", "Greek": "\u0370-\u03ff",
+        "Cyrillic": "\u0400-\u04ff",
+        "Arabic": "\u0600-\u06ff",
+        "Han": "\u4e00-\u9fff",
+        "Hangul": "\uac00-\ud7af",
+        "Devanagari": "\u0900-\u097f",
+        "Greek": "\u0370-\u03ff",
     }
     for label in ("spam", "legitimate"):
         texts = " ".join(entry.text for entry in entries if entry.label == label)
@@ -112,8 +117,14 @@ def test_the_seed_training_set_shares_no_text_with_the_corpus(corpus: list[Corpu
 
 def test_the_evaluate_command_prints_the_confusion_matrix() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "comments_api.screening.evaluate", str(UNSEEN_STYLES_PATH),
-         "--folds", "2"],
+        [
+            sys.executable,
+            "-m",
+            "comments_api.screening.evaluate",
+            str(UNSEEN_STYLES_PATH),
+            "--folds",
+            "2",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

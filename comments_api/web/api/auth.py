@@ -123,7 +123,7 @@ def _link_refused(request: Request, refused: SignInRefused) -> Response:
     response_class=Response,
     responses={
         200: {
-            "description": "The page with one \"Sign in\" button (a form posting the token "
+            "description": 'The page with one "Sign in" button (a form posting the token '
             "back here). Opening the link uses nothing up: mail scanners open links too.",
             "content": HTML,
         },
@@ -346,13 +346,12 @@ async def sign_in_submit(request: Request) -> Response:
         await run_in_threadpool(_send_link, request, email, target)
     except ApiError as error:
         message = error.errors[0].message if error.errors else error.detail
-        return await run_in_threadpool(
-            _sign_in_page, request, target, 422, email, message
-        )
+        return await run_in_threadpool(_sign_in_page, request, target, 422, email, message)
     return html_page(
-        "auth/check_email.html", 200, link_minutes=LINK_MINUTES, sign_in_url=sign_in_url(
-            request, target
-        )
+        "auth/check_email.html",
+        200,
+        link_minutes=LINK_MINUTES,
+        sign_in_url=sign_in_url(request, target),
     )
 
 
@@ -383,9 +382,7 @@ async def profile_submit(request: Request) -> Response:
     except ValueError as refused:
         return await run_in_threadpool(_sign_in_page, request, target, 422, "", str(refused))
     await run_in_threadpool(accounts(request).rename, user.id, name)
-    return RedirectResponse(
-        f"/auth/sign-in?{urlencode({'next': target})}", status_code=303
-    )
+    return RedirectResponse(f"/auth/sign-in?{urlencode({'next': target})}", status_code=303)
 
 
 @pages.get("/login")

@@ -110,8 +110,10 @@ async def _read_comment_request(request: Request) -> tuple[bool, dict[str, str] 
     summary="Post a comment (JSON, or a plain HTML form)",
     openapi_extra=_request_body("NewComment"),
     responses={
-        303: {"description": "Form posts: back to the post, with #comment-awaiting-moderation "
-              "or #comment-published."},
+        303: {
+            "description": "Form posts: back to the post, with #comment-awaiting-moderation "
+            "or #comment-published."
+        },
         **with_html_page((400, 403, 404, 413, 415, 422, 429, 503, 507)),
         409: {
             "model": ErrorBody,
@@ -179,8 +181,10 @@ async def _form_error(request: Request, error: ApiError, key: str, typed: str) -
     summary="Edit one's own comment within the edit window (moderators: any time)",
     responses={
         **{code: ERROR_RESPONSES[code] for code in (400, 403, 404, 422, 429)},
-        409: {"model": ErrorBody, "description": "A moderator acted on it meanwhile, or its "
-              "author deleted it."},
+        409: {
+            "model": ErrorBody,
+            "description": "A moderator acted on it meanwhile, or its author deleted it.",
+        },
     },
 )
 def edit_comment(
@@ -198,9 +202,7 @@ def edit_comment(
         moderator = _moderator(request).email
         edited = comments.redact_comment(comment_id, edit.body, moderator, public_only=True)
     else:
-        edited = comments.edit_comment(
-            comment_id, x_edit_token, edit.body, client_address(request)
-        )
+        edited = comments.edit_comment(comment_id, x_edit_token, edit.body, client_address(request))
     body = {
         "comment": _public(edited.comment),
         "status": edited.status.value,

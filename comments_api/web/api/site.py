@@ -29,8 +29,10 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Wrong token."},
 }
 FEED_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}},
-          "description": "An Atom 1.0 feed."}
+    200: {
+        "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+        "description": "An Atom 1.0 feed.",
+    }
 }
 FEED_LENGTH = 50
 UNAVAILABLE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -145,8 +145,9 @@ def _done_message(action: str, count: int, unchanged: int) -> str:
     sentences = []
     if count or not unchanged:
         if action == "ban":
-            sentences.append(f"{'Author' if count == 1 else 'Authors'} of {_comments(count)} "
-                             "banned.")
+            sentences.append(
+                f"{'Author' if count == 1 else 'Authors'} of {_comments(count)} banned."
+            )
         else:
             sentences.append(f"{_comments(count)} {DONE_WORDS[action]}.")
     if unchanged and action in ALREADY_WORDS:
@@ -157,9 +158,7 @@ def _done_message(action: str, count: int, unchanged: int) -> str:
     return " ".join(sentences)
 
 
-def _page(
-    request: Request, user: User, template: str, current: str, **context: Any
-) -> Response:
+def _page(request: Request, user: User, template: str, current: str, **context: Any) -> Response:
     text, kind = _notice(request)
     return html_page(
         template,
@@ -204,7 +203,11 @@ def queue(request: Request, user: Moderator) -> Response:
     with service(request).storage.reading() as session:
         listing = held_or_reported(session, _site_url(request))
         return _listing_page(
-            request, user, "queue", "Moderation queue", listing,
+            request,
+            user,
+            "queue",
+            "Moderation queue",
+            listing,
             "Nothing is waiting: no held or reported comments.",
             ("approve", "reject", "spam", "delete", "ban"),
         )
@@ -216,7 +219,12 @@ def spam(request: Request, user: Moderator) -> Response:
     with service(request).storage.reading() as session:
         listing = spam_folder(session, _site_url(request))
         return _listing_page(
-            request, user, "spam", "Spam folder", listing, "The spam folder is empty.",
+            request,
+            user,
+            "spam",
+            "Spam folder",
+            listing,
+            "The spam folder is empty.",
             ("approve", "restore", "delete", "ban"),
         )
 
@@ -233,8 +241,14 @@ def search(
         listing = matching(session, q, _site_url(request)) if q.strip() else Listing([], 0)
         empty = f"No comment matches “{q}”." if q.strip() else "Type a name, address or words."
         return _listing_page(
-            request, user, "search", f"Search: {q}" if q.strip() else "Search", listing, empty,
-            ("approve", "reject", "spam", "delete", "ban", "restore"), query=q,
+            request,
+            user,
+            "search",
+            f"Search: {q}" if q.strip() else "Search",
+            listing,
+            empty,
+            ("approve", "reject", "spam", "delete", "ban", "restore"),
+            query=q,
         )
 
 
@@ -271,8 +285,14 @@ def _apply(
     with service(request).storage.writing() as session:
         for comment_id in comment_ids:
             try:
-                apply_action(session, comment_id, action, user.email, reason,  # type: ignore[arg-type]
-                             settings=settings)
+                apply_action(
+                    session,
+                    comment_id,
+                    action,  # type: ignore[arg-type]  # checked against ACTIONS by the caller
+                    user.email,
+                    reason,
+                    settings=settings,
+                )
             except UnknownComment:
                 continue
             except AlreadyDone:
@@ -319,8 +339,14 @@ def _confirm_delete(
     if not items:
         return None
     return _page(
-        request, user, "moderation/confirm_delete.html", "", items=items, back_to=back,
-        reason=reason or "", action_url=action_url,
+        request,
+        user,
+        "moderation/confirm_delete.html",
+        "",
+        items=items,
+        back_to=back,
+        reason=reason or "",
+        action_url=action_url,
     )
 
 
@@ -338,7 +364,12 @@ async def act_on_comment(
         return RedirectResponse(back, status_code=303)
     if action == "delete" and form.get("confirmed") != "yes":
         asking = await run_in_threadpool(
-            _confirm_delete, request, user, [comment_id], back, _reason(form),
+            _confirm_delete,
+            request,
+            user,
+            [comment_id],
+            back,
+            _reason(form),
             f"/moderation/comments/{comment_id}",
         )
         if asking is not None:
@@ -357,8 +388,10 @@ def _actions_for(found: CommentInContext) -> tuple[str, ...]:
     if deleted_by_author(comment):
         return ("ban",)
     return tuple(
-        action for action, leads_to in NEW_STATUS.items()
-        if action == "ban" or leads_to.value != comment.status
+        action
+        for action, leads_to in NEW_STATUS.items()
+        if action == "ban"
+        or leads_to.value != comment.status
         or (action == "approve" and found.item.reports)
     )
 
@@ -372,9 +405,16 @@ def _comment_page(
     **context: Any,
 ) -> Response:
     return _page(
-        request, user, "moderation/comment.html", "", comment_id=comment_id, found=found,
+        request,
+        user,
+        "moderation/comment.html",
+        "",
+        comment_id=comment_id,
+        found=found,
         actions=_actions_for(found) if found else (),
-        event_words=EVENT_WORDS, status_code=status_code if found else 404, **context,
+        event_words=EVENT_WORDS,
+        status_code=status_code if found else 404,
+        **context,
     )
 
 
@@ -412,8 +452,13 @@ async def redact(
         found = await run_in_threadpool(_find, request, comment_id)
         messages = [item.message for item in error.errors if item.field == "body"]
         return _comment_page(
-            request, user, comment_id, found, status_code=error.status_code,
-            redact_error=messages[0] if messages else error.detail, redact_text=body,
+            request,
+            user,
+            comment_id,
+            found,
+            status_code=error.status_code,
+            redact_error=messages[0] if messages else error.detail,
+            redact_text=body,
         )
     return RedirectResponse(f"/moderation/comments/{comment_id}?done=redact", status_code=303)
 
@@ -425,7 +470,8 @@ async def act_on_many(request: Request, user: Moderator) -> Response:
     back = _safe_back(str(form.get("back", "/moderation")))
     action = str(form.get("action", ""))
     selected = [
-        int(value) for value in form.getlist("comment")
+        int(value)
+        for value in form.getlist("comment")
         if isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_ID
     ][:MAX_BULK]
     if not selected or action not in ACTIONS:

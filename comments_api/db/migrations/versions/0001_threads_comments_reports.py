@@ -55,11 +55,15 @@ def upgrade() -> None:
         sa.Column("edited_at", UTCDateTime(), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["thread_key"], ["threads.key"], name="fk_comments_thread_key_threads",
+            ["thread_key"],
+            ["threads.key"],
+            name="fk_comments_thread_key_threads",
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["parent_id"], ["comments.id"], name="fk_comments_parent_id_comments",
+            ["parent_id"],
+            ["comments.id"],
+            name="fk_comments_parent_id_comments",
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_comments"),
@@ -77,7 +81,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("resolved_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"], name="fk_reports_comment_id_comments",
+            ["comment_id"],
+            ["comments.id"],
+            name="fk_reports_comment_id_comments",
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_reports"),

@@ -47,7 +47,9 @@ def upgrade() -> None:
         sa.Column("to_status", sa.String(16), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"], name="fk_moderation_events_comment_id_comments",
+            ["comment_id"],
+            ["comments.id"],
+            name="fk_moderation_events_comment_id_comments",
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_moderation_events"),
@@ -78,7 +80,9 @@ def upgrade() -> None:
         sa.Column("learned_text", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"], name="fk_spam_lessons_comment_id_comments",
+            ["comment_id"],
+            ["comments.id"],
+            name="fk_spam_lessons_comment_id_comments",
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("comment_id", name="pk_spam_lessons"),
