@@ -99,6 +99,9 @@ def act_in_the_moderation_pages(moderation: Any, stack: Stack, text: str, action
         moderation.get_by_role("button", name=action).click()
     else:
         found.get_by_role("button", name=f"{action}: comment {found_id}").click()
+    if action == "Delete":  # a page asks first
+        expect(moderation.get_by_role("heading", level=1)).to_have_text("Delete 1 comment?")
+        moderation.get_by_role("button", name="Delete comment").click()
     expect(moderation.locator("body")).not_to_contain_text("Internal Server Error")
     return found_id
 

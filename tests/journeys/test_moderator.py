@@ -103,6 +103,9 @@ def test_a_moderator_works_the_queue_redacts_removes_bans_and_unbans(
     page.goto(f"{blog.run.api_url}/moderation/comments/{taken_down}")
     type_into(page.get_by_label("Reason (optional)", exact=True), "Personal attack.")
     page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete 1 comment?")
+    camera.step(page, "asked-before-deleting")
+    page.get_by_role("button", name="Delete comment").click()
     camera.step(page, "removed")
 
     reader = context.new_page()
