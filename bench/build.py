@@ -213,11 +213,13 @@ def settings_for(variant: str, content: Path, output: Path, cache: Path | None) 
     }
     if variant in ("plain", "default"):
         return read_settings(None, override=overrides)
-    if variant == "read-cache":
-        overrides["PLUGINS"] = ["comments", "read_cache"]
     sys.path.insert(0, str(ROOT))
     production = get_settings_from_file(str(ROOT / "publishconf.py"))
     overrides |= {name: production[name] for name in ("FEED_ALL_ATOM", "CATEGORY_FEED_ATOM")}
+    # ours: every plugin of pelicanconf.py but the read cache; read-cache: all of them.
+    plugins = get_settings_from_file(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+    if variant == "ours":
+        overrides["PLUGINS"] = [name for name in plugins if name != "read_cache"]
     return read_settings(str(ROOT / "pelicanconf.py"), override=overrides)
 
 

@@ -113,3 +113,13 @@ def test_publish_builds_with_publishconf_deploys_to_pages_and_syncs_threads() ->
         if any(step.get("uses", "").startswith("actions/deploy-pages") for step in job["steps"])
     )
     assert jobs[sync_job]["needs"] == deploy_job, "threads are synced only after the deploy"
+
+
+def test_publish_restores_the_cache_folder_before_it_builds() -> None:
+    steps = load("publish.yml")["jobs"]["build"]["steps"]
+    names = [step.get("uses", "") or step.get("run", "") for step in steps]
+    cache = next(i for i, name in enumerate(names) if name.startswith("actions/cache@"))
+    build = next(i for i, name in enumerate(names) if "invoke publish" in name)
+    assert cache < build
+    assert steps[cache]["with"]["path"] == "cache"
+    assert steps[cache]["with"]["restore-keys"] == "pelican-cache-"

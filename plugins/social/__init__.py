@@ -3,12 +3,16 @@
 Enable with `PLUGINS = [..., "social"]`. Each published post gets `article.preview_image`
 (its absolute URL, width, height and alt text). The images are drawn with Pillow from the
 title and category in the theme's colours, kept in Pelican's cache folder under a hash of what
-they show, and copied to `output/social/`; an unchanged post is never drawn twice.
+they show, and copied to `output/social/`; an unchanged post is never drawn twice. Many new
+images are drawn in a process per CPU (`READ_CACHE_WORKERS` sets how many; 1 draws serially).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import multiprocessing
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from .image import HEIGHT, WIDTH, content_hash, draw_preview, theme_colours
+from .image import HEIGHT, WIDTH, Colours, content_hash, draw_preview, theme_colours
 
 __all__ = ["PreviewImage", "register"]
 
@@ -26,6 +30,8 @@ logger = logging.getLogger(__name__)
 OUTPUT_FOLDER = "social"
 CACHE_FOLDER = "social-images"
 CONTEXT_KEY = "social_preview_images"
+# Below this many images to draw, starting a pool costs more than it saves.
+POOL_MINIMUM = 16
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,13 @@ def attach_preview_images(generator: Any) -> None:
     cache = Path(settings["CACHE_PATH"]) / CACHE_FOLDER
     site_name = _plain(settings["SITENAME"])
     images: list[PreviewImage] = []
+    missing: list[tuple[str, str, str, Colours, Path]] = []
     for article in generator.articles:
         title, category = _plain(article.title), _plain(article.category.name)
         name = f"{article.slug}-{content_hash(title, category, site_name, colours)}.png"
         cached = cache / name
         if not cached.exists():
-            draw_preview(title, category, site_name, colours, cached)
+            missing.append((title, category, site_name, colours, cached))
         article.preview_image = PreviewImage(
             url=f"{settings['SITEURL']}/{OUTPUT_FOLDER}/{name}",
             width=WIDTH,
@@ -64,7 +71,27 @@ def attach_preview_images(generator: Any) -> None:
             cached=cached,
         )
         images.append(article.preview_image)
+    _draw_all(missing, int(settings.get("READ_CACHE_WORKERS") or os.cpu_count() or 1))
     generator.context[CONTEXT_KEY] = images
+
+
+def _draw(arguments: tuple[str, str, str, Colours, Path]) -> None:
+    draw_preview(*arguments)
+
+
+def _draw_all(missing: list[tuple[str, str, str, Colours, Path]], workers: int) -> None:
+    """Draw the images not in the cache yet: in a process per CPU when there are many."""
+    if workers > 1 and len(missing) >= POOL_MINIMUM:
+        try:
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                list(pool.map(_draw, missing, chunksize=max(1, len(missing) // (workers * 4))))
+            return
+        except Exception as problem:  # no pool here: draw them in this process
+            logger.warning("social: drawing in one process (%s)", problem)
+    for arguments in missing:
+        if not arguments[-1].exists():
+            _draw(arguments)
 
 
 class PreviewImagesGenerator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ def content_hash(title: str, category: str, site_name: str, colours: Colours) ->
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+@functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # Pillow's own scalable font: the same image on every machine, no system fonts needed.
     return ImageFont.load_default(size=size)
@@ -78,4 +80,5 @@ def draw_preview(title: str, category: str, site_name: str, colours: Colours, pa
         top += int(size * 1.2)
     draw.text((MARGIN, HEIGHT - 78), site_name, font=_font(34), fill=colours.muted)
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, format="PNG", optimize=True)
+    # Not `optimize=True`: it triples the drawing time of a first build for 4 % smaller files.
+    image.save(path, format="PNG")
