@@ -1,7 +1,8 @@
 """Reading aids on every post: reading time, table of contents, heading anchors, related posts.
 
 Enable with `PLUGINS = [..., "reading"]`; all of it is computed once per build, at build time,
-and the theme shows it (`article.reading_time`, `article.toc`, `article.related_posts`).
+and the theme shows it (`article.reading_time`, `article.toc`, `article.related_posts`,
+`article.newer_post` and `article.older_post`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def attach_reading_aids(generator: Any) -> None:
     """Give every post its reading time, heading anchors, contents and related posts."""
     published = list(generator.articles)
     related = related_posts(published, RELATED_POSTS)
+    # Previous and next posts, in the order of the site's list of posts (newest first).
+    for position, article in enumerate(published):
+        article.newer_post = published[position - 1] if position > 0 else None
+        article.older_post = published[position + 1] if position + 1 < len(published) else None
     for article in chain(generator.articles, generator.translations, generator.drafts):
         headings = section_headings(article._content)
         try:

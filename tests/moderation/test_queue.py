@@ -179,6 +179,8 @@ async def test_a_reported_comment_returns_to_the_queue_with_the_reason(desk: Des
     assert article is not None
     assert "reported" in article.get_text()
     assert "Shares a patient's details" in article.get_text()
+    # Its score and reasons are from when it was posted, and say so.
+    assert article.find("dt", string="Spam score when it was posted") is not None
     # It is published already: the button that closes its reports says what it does.
     keep = article.find("button", attrs={"value": "approve"})
     assert keep.get_text() == "Keep published"
