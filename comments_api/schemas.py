@@ -195,6 +195,11 @@ class ManifestThread(BaseModel):
     title: str = Field(min_length=1, max_length=500, pattern=LINE)
     url: str = Field(min_length=1, max_length=1000, pattern=LINE)
     closed: bool = False
+    summary: str = Field(
+        default="",
+        max_length=2000,
+        description="The post's summary as plain text; screening compares comments with it.",
+    )
     published: datetime | None = Field(
         default=None,
         strict=False,

@@ -45,6 +45,8 @@ __all__ = [
 FORMAT = 2
 # Derived columns are recomputed on import rather than trusted from the file.
 DERIVED = {"threads": {"version", "approved_count"}}
+# Columns added after backups were first made, and what an older backup's rows get.
+ADDED_LATER: dict[str, dict[str, Any]] = {"thread": {"summary": ""}}
 KINDS: tuple[tuple[str, type[DeclarativeBase]], ...] = (
     ("thread", Thread),
     ("comment", Comment),
@@ -338,6 +340,9 @@ def _values(kind: str, record: dict[str, Any], number: int) -> dict[str, Any]:
     model = MODELS[kind]
     values: dict[str, Any] = {}
     for name in _columns(model):
+        if name not in record and name in ADDED_LATER.get(kind, {}):
+            values[name] = ADDED_LATER[kind][name]  # a backup made before the column existed
+            continue
         if name not in record:
             raise BackupRefused(f"line {number}: the {kind} has no {name!r}")
         value = record[name]

@@ -43,6 +43,7 @@ def manifest_entries(manifest: ThreadManifest) -> list[ManifestEntry]:
             url=thread.url,
             closed=thread.closed,
             published=thread.published,
+            summary=thread.summary,
         )
         for thread in manifest.threads
     ]

@@ -30,6 +30,7 @@ class ManifestEntry:
     url: str
     closed: bool
     published: datetime | None = None
+    summary: str = ""
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,7 @@ class Storage:
                             key=key,
                             title=entry.title,
                             url=entry.url,
+                            summary=entry.summary,
                             created_at=now,
                             published_at=entry.published,
                             closed_at=now if entry.closed else None,
@@ -214,6 +215,9 @@ class Storage:
                 changed = False
                 if thread.title != entry.title or thread.url != entry.url:
                     thread.title, thread.url = entry.title, entry.url
+                    changed = True
+                if thread.summary != entry.summary:
+                    thread.summary = entry.summary
                     changed = True
                 if entry.published is not None and thread.published_at != entry.published:
                     thread.published_at = entry.published

@@ -114,6 +114,8 @@ class Thread(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(String(1000))
+    # The post's summary, as plain text from the manifest: what the screening calls on topic.
+    summary: Mapped[str] = mapped_column(Text(), server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -91,5 +91,8 @@ def threads_from_client_lately(session: Session, client_hash: str | None, thread
 
 
 def post_text(session: Session, thread_key: str) -> str:
-    """What the manifest says the post is about: its title."""
-    return session.scalar(select(Thread.title).where(Thread.key == thread_key)) or ""
+    """What the manifest says the post is about: its title and summary."""
+    found = session.execute(
+        select(Thread.title, Thread.summary).where(Thread.key == thread_key)
+    ).first()
+    return " ".join(part for part in found if part) if found else ""

@@ -14,6 +14,10 @@ from .settings import MODES, CommentsSettings
 logger = logging.getLogger(__name__)
 
 
+# What the API keeps of a post's summary (its manifest schema allows this many characters).
+SUMMARY_CHARACTERS = 2000
+
+
 @dataclass(frozen=True)
 class Thread:
     """One post's comment thread as the build sees it."""
@@ -22,6 +26,7 @@ class Thread:
     mode: str  # "open", "closed" or "off"
     title: str
     url: str
+    summary: str = ""  # plain text, for the screening to tell comments about the post
 
     def manifest_entry(self) -> dict[str, Any]:
         return {
@@ -29,6 +34,7 @@ class Thread:
             "title": self.title,
             "url": self.url,
             "closed": self.mode == "closed",
+            "summary": self.summary,
         }
 
 
@@ -64,4 +70,7 @@ def thread_for(article: Any, settings: CommentsSettings, now: datetime) -> Threa
         mode=thread_mode(article, settings, now),
         title=" ".join(Markup(article.title).striptags().split()),  # typogrify adds &nbsp;
         url=f"{settings.site_url}/{article.url}",
+        summary=" ".join(Markup(getattr(article, "summary", "") or "").striptags().split())[
+            :SUMMARY_CHARACTERS
+        ],
     )

@@ -52,6 +52,7 @@ def test_manifest_lists_exactly_the_posts_that_take_comments(site: Build) -> Non
         "title": "An open post",
         "url": "https://blog.example.org/open-post.html",
         "closed": False,
+        "summary": "A post for the comments tests.",  # the post's summary, as plain text
     }
     assert threads["closed-post"]["closed"] is True
     assert threads["old-post"]["closed"] is True, "older than COMMENTS_CLOSE_AFTER_DAYS"
@@ -62,7 +63,7 @@ def test_manifest_is_the_body_the_threads_endpoint_takes(site: Build, tmp_path: 
     body = json.loads((site.output / "comments" / "threads.json").read_text())
     assert list(body) == ["threads"]
     for entry in body["threads"]:
-        assert list(entry) == ["key", "title", "url", "closed"]
+        assert list(entry) == ["key", "title", "url", "closed", "summary"]
     # The API's own contract for `PUT /api/v1/threads`, as /openapi.json publishes it.
     contract = create_app(Settings(env="test", database_url=f"sqlite:///{tmp_path / 'c.db'}"))
     openapi = contract.openapi()

@@ -97,3 +97,35 @@ async def test_a_campaign_posted_in_several_threads_is_held_from_the_second_thre
     stored = api.stored(again.json()["comment"]["id"])
     assert "nearly the same text was posted lately in 1 other thread (+30)" in stored.held_reasons
     assert again.json()["status"] == "pending"
+
+
+async def test_a_comment_about_the_posts_summary_is_on_topic(
+    make_mail_api: MailApiFactory,
+) -> None:
+    api = await make_mail_api(moderation="screen")
+    reply = (
+        "Twice a day at the nurses' station works for our team as well; "
+        "our notes are at https://ward-notes.example"
+    )
+
+    async def reasons_with(summary: str, email: str) -> str:
+        thread = {
+            "key": "huddles",
+            "title": "A year of safety huddles on Ward 7",
+            "url": "/posts/huddles.html",
+            "closed": False,
+            "summary": summary,
+        }
+        response = await api.client.put(
+            "/api/v1/threads",
+            json={"threads": [thread]},
+            headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        )
+        assert response.status_code == 200, response.text
+        posted = await api.post("huddles", author="Lee", email=email, body=reply)
+        return api.stored(posted.json()["comment"]["id"]).held_reasons
+
+    # Each time from a first-time guest, whose links the screening weighs against the post.
+    assert "says nothing about the post" in await reasons_with("", "lee@example.org")
+    summary = "Ten minutes at the nurses' station, twice a day, for a year."
+    assert "says nothing about the post" not in await reasons_with(summary, "kay@example.org")
