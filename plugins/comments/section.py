@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -71,11 +71,24 @@ def render_comments(
         count=count,
         settings=settings,
         sign_in_url=sign_in_url(thread, settings),
+        feed_url=feed_url(thread, settings),
         template_comment=TEMPLATE_COMMENT,
         template_removed=TEMPLATE_REMOVED,
     )
-    head = Markup("") if draft else widget_head(settings)
+    head = Markup("") if draft else widget_head(settings) + feed_head(thread, settings)
     return ArticleComments(thread.mode, count, thread.key, Markup(html), head)
+
+
+def feed_url(thread: Thread, settings: CommentsSettings) -> str:
+    """The Atom feed of the post's approved comments, served by the API."""
+    return f"{settings.api_url}/api/v1/threads/{quote(thread.key, safe='')}/feed.atom"
+
+
+def feed_head(thread: Thread, settings: CommentsSettings) -> Markup:
+    """The feed's <link rel="alternate">, so feed readers find it from the post's address."""
+    return Markup(
+        '\n<link rel="alternate" type="application/atom+xml" title="Comments: {0}" href="{1}">'
+    ).format(thread.title, feed_url(thread, settings))
 
 
 def widget_head(settings: CommentsSettings) -> Markup:

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,10 @@ def test_the_manifest_reaches_the_api_and_a_second_send_changes_nothing(
     again = sync(manifest, api.url, DEPLOY_TOKEN)
     assert "0 created, 0 updated, 0 retired" in again.stderr
     api.post_comment("second-post", body="The thread is open for comments.")
+    # The feed each post's comments section links to answers for a synced thread.
+    feed = urllib.request.urlopen(f"{api.url}/api/v1/threads/open-post/feed.atom", timeout=10)
+    assert feed.status == 200
+    assert feed.headers["Content-Type"].startswith("application/atom+xml")
 
 
 def test_a_wrong_token_is_named_with_the_setting_to_check(manifest: Path, api: CommentsApi) -> None:

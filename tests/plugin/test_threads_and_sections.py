@@ -75,6 +75,18 @@ def test_manifest_is_the_body_the_threads_endpoint_takes(site: Build, tmp_path: 
     assert not validator.is_valid(entry_without_key), "the contract check cannot fail"
 
 
+def test_each_post_links_the_feed_of_its_comments(site: Build) -> None:
+    feed = "http://127.0.0.1:8001/api/v1/threads/open-post/feed.atom"
+    page = soup(site, "open-post.html")
+    link = page.select_one("section#comments a[type='application/atom+xml']")
+    assert link["href"] == feed
+    assert link.get_text() == "Follow the comments on this post (Atom feed)"
+    alternate = page.head.find("link", rel="alternate", href=feed)
+    assert alternate is not None and alternate["title"] == "Comments: An open post"
+    quiet = soup(site, "quiet-post.html")
+    assert quiet.find("a", type="application/atom+xml") is None, "a post without comments"
+
+
 def test_open_post_has_heading_list_and_a_form_that_posts_to_the_api(site: Build) -> None:
     page = soup(site, "open-post.html")
     section = page.select_one("section#comments")
