@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,9 +136,30 @@ def _check_headings(document: Document) -> Iterator[Problem]:
         previous = (line_number, line)
 
 
+# The placeholder's sentences and the pieces `new-post` wraps them into, long enough to be sure.
+_PLACEHOLDER_SENTENCES = tuple(
+    piece
+    for piece in (
+        *PLACEHOLDER_SUMMARY.split(". "),
+        *(
+            line.strip()
+            for line in textwrap.wrap(
+                f"Summary: {PLACEHOLDER_SUMMARY}", width=90, subsequent_indent="    "
+            )[1:]
+        ),
+    )
+    if len(piece) >= 20
+)
+
+
 def _check_placeholders(document: Document) -> Iterator[Problem]:
     """Text that `invoke new-post` wrote for the editor to replace."""
-    if " ".join(document.value("summary").split()) == PLACEHOLDER_SUMMARY:
+    summary = " ".join(document.value("summary").split())
+    # Also a placeholder left in part: `new-post` wraps it, and an editor may replace only the
+    # first line, leaving the rest ("... the title, on the home page and in search results.").
+    if summary == PLACEHOLDER_SUMMARY or any(
+        sentence in summary for sentence in _PLACEHOLDER_SENTENCES
+    ):
         yield Problem(
             document.path,
             document.line_of("summary"),

@@ -52,7 +52,10 @@ def test_an_editor_writes_checks_previews_and_publishes_a_post(blog: Blog, brows
 
     text = path.read_text()
     summary = "How one ward moved its discharges before noon, and what that did to flow."
-    text = re.sub(r"^Summary: .*$", f"Summary: {summary}", text, count=1, flags=re.MULTILINE)
+    # The whole placeholder, with the line it wraps onto, as an editor replaces it.
+    text = re.sub(
+        r"^Summary: .*(?:\n[ \t]+.*)*$", f"Summary: {summary}", text, count=1, flags=re.MULTILINE
+    )
     front, _, _ = text.partition("\n\n")
     path.write_text(front + "\n" + BODY)
     checked = blog.invoke("check")

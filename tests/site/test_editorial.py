@@ -328,6 +328,18 @@ def test_new_post_takes_no_option_for_a_title(content: Path, mistaken: str) -> N
     ]
 
 
+def test_a_summary_whose_first_line_alone_was_replaced_is_still_a_placeholder(
+    content: Path,
+) -> None:
+    created = run_invoke("new-post", "Half done", "--content", str(content), cwd=content)
+    assert created.returncode == 0, created.stderr
+    path = content / "posts" / "half-done.md"
+    text = path.read_text()
+    first_line = next(line for line in text.splitlines() if line.startswith("Summary: "))
+    path.write_text(text.replace(first_line, "Summary: How one ward halved its waits."))
+    assert "Summary is the placeholder" in " ".join(problems_in(content))
+
+
 def test_new_post_scaffolds_a_draft_with_its_front_matter_filled_in(content: Path) -> None:
     result = run_invoke(
         "new-post",
