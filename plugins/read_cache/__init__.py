@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import io
 import json
 import logging
 import multiprocessing
@@ -94,8 +95,6 @@ SETTINGS_ID = "pelican-settings"
 
 def dumps(value: Any, settings: dict[str, Any]) -> bytes:
     """Pickle `value`, writing the build's settings (which metadata objects hold) as a name."""
-    import io
-
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: SETTINGS_ID if obj is settings else None  # type: ignore[method-assign]
@@ -105,8 +104,6 @@ def dumps(value: Any, settings: dict[str, Any]) -> bytes:
 
 def loads(data: bytes, settings: dict[str, Any]) -> Any:
     """Unpickle what `dumps` wrote, giving metadata objects this build's settings."""
-    import io
-
     unpickler = pickle.Unpickler(io.BytesIO(data))
 
     def settings_by_name(name: Any) -> Any:
