@@ -7,8 +7,9 @@ It generates the posts with bench/build.py's seeded generator, builds them with 
 plugins and settings (so the search plugin writes the Pagefind index), serves the output on a
 loopback port and, in Chromium, types each query into the search page like a reader. It
 counts every byte the page fetched from /pagefind/ once the results showed, split into
-Pagefind's interface (its script, styles, WebAssembly: the same for every query, cached after
-the first query) and the index itself (index chunks, filters, result fragments), as served here
+Pagefind's library (its script, worker and WebAssembly: the same for every query, cached after
+the first query) and the index itself (metadata, index chunks, filters, the five results'
+fragments), as served here
 (uncompressed) and gzipped (as a static host would send the uncompressed ones). The
 baseline, measured in the same run: the bytes of the search page and the site's stylesheet.
 Bytes, not time, so the figures do not depend on the machine's load.
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.build import generate_content, settings_for  # noqa: E402
 
 GOAL_BYTES = 100_000
+VERBOSE = False
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic"]
 
@@ -48,10 +50,10 @@ def gzipped(body: bytes) -> int:
 
 
 def kind(path: str) -> str:
-    """Pagefind's interface (the same for every query) or the index (depends on the query)."""
+    """Pagefind's library (the same for every query) or the index (depends on the query)."""
     name = path.rsplit("/", 1)[1]
     if name.endswith((".js", ".css")) or name.startswith("wasm."):
-        return "interface"
+        return "library"
     return "index"
 
 
@@ -70,10 +72,10 @@ def measure(siteurl: str, queries: list[str]) -> dict[str, dict[str, tuple[int, 
             page.goto(f"{siteurl}/search.html", wait_until="networkidle")
             if query != "(page)":
                 fetched.clear()
-                box = page.get_by_role("textbox", name="Search the posts")
+                box = page.get_by_role("searchbox", name="Search the posts")
                 box.click()
                 box.press_sequentially(query, delay=30)
-                expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}")
+                expect(page.get_by_role("status")).to_contain_text(f"for {query}")
                 page.wait_for_load_state("networkidle")
             totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
             for request in fetched:
@@ -86,6 +88,8 @@ def measure(siteurl: str, queries: list[str]) -> dict[str, dict[str, tuple[int, 
                     if path.endswith((".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta"))
                     else gzipped(body)
                 )
+                if VERBOSE and query != "(page)":
+                    print(f"  {query:<16} {path:<60} {served:>8} {packed:>8}")
                 for position, value in enumerate((1, served, packed)):
                     totals[group][position] += value
             results[query] = {group: (t[0], t[1], t[2]) for group, t in totals.items()}
@@ -99,7 +103,10 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--query", action="append", help="a query to type (repeatable)")
+    parser.add_argument("--files", action="store_true", help="list every file a query fetched")
     arguments = parser.parse_args()
+    global VERBOSE
+    VERBOSE = arguments.files
     queries = arguments.query or ["huddle", "discharge flow", "pharmacy"]
 
     from pelican import Pelican
@@ -134,16 +141,16 @@ def main() -> None:
         f"({', '.join(f'{g}: {v[0]} files {v[2] / 1000:.1f} KB' for g, v in page.items())})"
     )
     print(
-        f"{'query':<16} {'index files':>11} {'index KB':>9} {'interface KB':>13} "
+        f"{'query':<16} {'index files':>11} {'index KB':>9} {'library KB':>13} "
         f"{'total KB gz':>11} {'vs page':>8}  goal ≤ 100 KB (index / first query in all)"
     )
     for query, groups in results.items():
         index = groups.get("index", (0, 0, 0))
-        interface = groups.get("interface", (0, 0, 0))
-        total = index[2] + interface[2]
+        library = groups.get("library", (0, 0, 0))
+        total = index[2] + library[2]
         verdicts = ["ok" if size <= GOAL_BYTES else "over" for size in (index[2], total)]
         print(
-            f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {interface[2] / 1000:>13.1f} "
+            f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {library[2] / 1000:>13.1f} "
             f"{total / 1000:>11.1f} {total / baseline:>8.2f}  {' / '.join(verdicts)}"
         )
 

@@ -2,8 +2,9 @@
 
 Enable with `PLUGINS = [..., "search"]`. The theme marks what is indexed: a published post's
 `<article data-pagefind-body>` (so drafts, lists and comments are not), its category and
-authors as filters and its date and category as result details. `search.html` loads
-Pagefind's own interface from the bundle written to `output/pagefind/`.
+authors as filters and its date and category as result details. `search.html` and the theme's
+`search.js` load Pagefind's search library from the bundle written to `output/pagefind/` once a
+reader types, and show the results in the theme's own markup.
 """
 
 from __future__ import annotations

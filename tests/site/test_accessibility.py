@@ -57,6 +57,22 @@ def test_page_has_no_accessibility_violations(site: BuiltSite, page: Any, name: 
     assert failed_requests == [], "the page requests missing files (favicon?)"
 
 
+def test_search_results_and_filters_have_no_accessibility_violations(
+    site: BuiltSite, page: Any
+) -> None:
+    page.goto(site.url("search.html"))
+    box = page.get_by_role("searchbox", name="Search the posts")
+    box.click()
+    box.press_sequentially("measurement", delay=20)
+    box.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("for measurement")
+    page.get_by_text("Narrow by category or author").click()
+    expect(page.get_by_role("group", name="Category")).to_be_visible()
+    expect(page.locator(".search-result mark").first).to_be_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+
 def test_dark_mode_changes_the_colours(site: BuiltSite, browser: Any) -> None:
     backgrounds = {}
     for scheme in ("light", "dark"):
