@@ -13,6 +13,11 @@ fragments), as served here
 (uncompressed) and gzipped (as a static host would send the uncompressed ones). The
 baseline, measured in the same run: the bytes of the search page and the site's stylesheet.
 Bytes, not time, so the figures do not depend on the machine's load.
+
+`--sweep` also looks up every word of the generator's vocabulary and 30 seeded pairs of them
+through Pagefind's library (no typing), once with the index as Pagefind cuts it and once as the
+search plugin cuts it (SEARCH_INDEX_CHUNK_POSITIONS), and prints the median and largest index
+bytes of each.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import random
+import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -32,7 +40,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.build import generate_content, settings_for  # noqa: E402
+from bench.build import WORDS, generate_content, settings_for  # noqa: E402
+from plugins.search import DEFAULT_CHUNK_POSITIONS, index_site  # noqa: E402
 
 GOAL_BYTES = 100_000
 VERBOSE = False
@@ -98,12 +107,61 @@ def measure(siteurl: str, queries: list[str]) -> dict[str, dict[str, tuple[int, 
     return results
 
 
+INDEX_SUFFIXES = (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")
+LOOK_UP = """async (query) => {
+  const pagefind = await import("/pagefind/pagefind.js");
+  await pagefind.init();
+  await pagefind.filters();
+  const search = await pagefind.search(query);
+  await Promise.all(search.results.slice(0, 5).map((result) => result.data()));
+}"""
+
+
+def sweep(siteurl: str, queries: list[str]) -> dict[str, int]:
+    """Index bytes each query fetches through Pagefind's library, each in a fresh context."""
+    from playwright.sync_api import sync_playwright
+
+    fetched_bytes: dict[str, int] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for query in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{siteurl}/archives.html")
+            seen: list[Any] = []
+            page.on("requestfinished", lambda request, seen=seen: seen.append(request))
+            page.evaluate(LOOK_UP, query)
+            page.wait_for_load_state("networkidle")
+            fetched_bytes[query] = sum(
+                len(request.response().body())
+                for request in seen
+                if urlsplit(request.url).path.endswith(INDEX_SUFFIXES)
+            )
+            context.close()
+        browser.close()
+    return fetched_bytes
+
+
+def print_sweep(label: str, fetched_bytes: dict[str, int]) -> None:
+    one = [size for query, size in fetched_bytes.items() if " " not in query]
+    two = [size for query, size in fetched_bytes.items() if " " in query]
+    over = sum(size > GOAL_BYTES for size in fetched_bytes.values())
+    print(
+        f"{label:<34} one word: median {statistics.median(one) / 1000:5.1f} KB, "
+        f"largest {max(one) / 1000:5.1f}; two words: median {statistics.median(two) / 1000:5.1f},"
+        f" largest {max(two) / 1000:5.1f}; over 100 KB: {over} of {len(fetched_bytes)}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--query", action="append", help="a query to type (repeatable)")
     parser.add_argument("--files", action="store_true", help="list every file a query fetched")
+    parser.add_argument(
+        "--sweep", action="store_true", help="every vocabulary word and 30 pairs, both chunkings"
+    )
     arguments = parser.parse_args()
     global VERBOSE
     VERBOSE = arguments.files
@@ -111,6 +169,9 @@ def main() -> None:
 
     from pelican import Pelican
 
+    words: list[str] = []
+    ours: dict[str, int] = {}
+    pagefinds: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
         content, output = Path(folder) / "content", Path(folder) / "output"
         generate_content(content, arguments.posts, arguments.seed)
@@ -130,6 +191,13 @@ def main() -> None:
                 f"{sum(p.stat().st_size for p in files) / 1024:.0f} KiB"
             )
             results = measure(siteurl, queries)
+            if arguments.sweep:
+                rng = random.Random(arguments.seed)
+                words = [*WORDS, *(" ".join(rng.sample(WORDS, 2)) for _ in range(30))]
+                ours = sweep(siteurl, words)
+                shutil.rmtree(bundle)
+                index_site(output, chunk_positions=0)
+                pagefinds = sweep(siteurl, words)
         finally:
             server.shutdown()
             server.server_close()
@@ -153,6 +221,11 @@ def main() -> None:
             f"{query:<16} {index[0]:>11} {index[2] / 1000:>9.1f} {library[2] / 1000:>13.1f} "
             f"{total / 1000:>11.1f} {total / baseline:>8.2f}  {' / '.join(verdicts)}"
         )
+
+    if arguments.sweep:
+        print(f"\nPagefind's library looking up {len(words)} queries (index bytes, not typed):")
+        print_sweep("chunks as Pagefind cuts them", pagefinds)
+        print_sweep(f"chunks of ~{DEFAULT_CHUNK_POSITIONS:,} positions (ours)", ours)
 
 
 if __name__ == "__main__":

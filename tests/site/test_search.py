@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
+import shutil
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.site.building import BuiltSite, build_site, draft_posts, published_posts
+from plugins.search.chunks import positions, read_file, split_chunks
+from tests.site.building import (
+    BuiltSite,
+    QuietHandler,
+    build_site,
+    draft_posts,
+    published_posts,
+)
 
 FRAGMENT_MAGIC = b"pagefind_dcd"
 
@@ -144,3 +155,107 @@ def test_without_javascript_the_search_page_says_so_and_links_the_archives(
         expect(page.get_by_role("heading", level=1)).to_have_text("Archives")
     finally:
         context.close()
+
+
+def chunk_names(bundle: Path) -> set[str]:
+    return {path.stem for path in (bundle / "index").glob("*.pf_index")}
+
+
+def served(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+SEARCH_EVERYTHING = """async (words) => {
+  const pagefind = await import("/pagefind/pagefind.js");
+  await pagefind.init();
+  await pagefind.filters();
+  const found = {};
+  for (const query of words) {
+    const search = await pagefind.search(query);
+    const pages = await Promise.all(search.results.map((result) => result.data()));
+    found[query] = {
+      // Scores are sums of 32-bit floats, which may differ in their last digits when the words
+      // come from different chunks.
+      results: search.results.map((result, n) => [
+        pages[n].url,
+        Number(result.score.toPrecision(5)),
+        pages[n].excerpt,
+      ]),
+      filters: search.filters,
+    };
+  }
+  return found;
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_smaller_index_chunks_find_exactly_what_pagefinds_own_chunks_find(
+    tmp_path: Path, browser: Any
+) -> None:
+    own = build_site(tmp_path / "own", "http://127.0.0.1:9", SEARCH_INDEX_CHUNK_POSITIONS=0)
+    split = tmp_path / "split"
+    shutil.copytree(own.output, split)
+    before = chunk_names(split / "pagefind")
+    assert split_chunks(split / "pagefind", 300)
+    after = chunk_names(split / "pagefind")
+    assert len(after) > 3 * len(before), (len(before), len(after))
+    sizes = [
+        sum(
+            positions(word)
+            for word in read_file(split / "pagefind" / "index" / f"{name}.pf_index")[0]
+        )
+        for name in after
+    ]
+    # Between half and twice the size asked for, but the last (and a word larger on its own).
+    assert sorted(sizes)[1] >= 150 and sorted(sizes)[-2] <= 600 + 300, sorted(sizes)
+    # Every word of every post, prefixes, two words, a miss: the same pages, in the same order,
+    # with the same scores (to five digits), excerpts and filter counts.
+    words = sorted(
+        {
+            word.lower()
+            for post in published_posts()
+            for line in [post.value("title"), *post.lines[post.body_start :]]
+            for word in re.findall(r"[A-Za-z]{3,}", line)
+        }
+    )
+    queries = [*words, "hud", "mea", "act", "safety huddles", "measurement methods", "zzzqx"]
+    assert len(words) > 300
+    found = {}
+    servers = []
+    try:
+        for name, folder in (("own", own.output), ("split", split)):
+            server, address = served(folder)
+            servers.append(server)
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{address}/archives.html")
+            found[name] = page.evaluate(SEARCH_EVERYTHING, queries)
+            context.close()
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert any(found["own"][query]["results"] for query in queries)
+    # Pagefind looks a word up in one chunk, with the longer words that begin with it, so a word
+    # that is itself the shared beginning at a cut (the words either side both start with it)
+    # finds only one side's extensions. The cuts go where that beginning is shortest.
+    meta = read_file(next((split / "pagefind").glob("pagefind.*.pf_meta")))
+    beginnings = [chunk[1][:-1] for chunk in meta[2][:-1]]
+    cut_inside = [
+        query
+        for query in queries
+        if any(
+            term and beginning.startswith(term)
+            for term in query.split()
+            for beginning in beginnings
+        )
+    ]
+    assert len(cut_inside) <= len(queries) // 20, cut_inside
+    for query in queries:
+        if query not in cut_inside:
+            assert found["split"][query] == found["own"][query], query
