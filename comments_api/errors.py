@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from comments_api.field_messages import FIELD_MESSAGES
+
 __all__ = [
     "ApiError",
     "ErrorBody",
@@ -100,7 +102,7 @@ def with_html_page(codes: Sequence[int]) -> dict[int | str, dict[str, Any]]:
 
 # What to tell people about the fields and parameters FastAPI validates for us.
 FIELD_HINTS = {
-    "body": "Write a comment of 1 to 5000 characters.",
+    "body": FIELD_MESSAGES["body"],
     "thread": "Give 1 to 100 thread keys: letters, digits, '.', '_' or '-', up to 200 characters.",
     "key": "Thread keys are 1 to 200 letters, digits, '.', '_' or '-'.",
     "cursor": "Use the `next` value of the previous page, or leave it out for the first page.",
@@ -108,7 +110,7 @@ FIELD_HINTS = {
     "X-Edit-Token": "Send the edit token you received when the comment was created.",
     "token": "Open the sign-in link from the e-mail; ask for a new one if it no longer works.",
     "id": "Comment ids are positive whole numbers.",
-    "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
+    "reason": FIELD_MESSAGES["reason"],
     "threads": "Send the full list of threads, each with key, title, url and closed.",
 }
 

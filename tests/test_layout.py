@@ -14,6 +14,7 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "comments_api"
 # Lowest first: a module may import from its own package or from packages on an earlier line.
 LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"field_messages"}),
     frozenset({"config", "errors", "schemas", "security"}),
     frozenset({"db"}),
     frozenset({"screening"}),
@@ -236,5 +237,27 @@ def test_the_built_package_ships_the_templates_migrations_and_icon(tmp_path: Pat
         for path in (PACKAGE / folder).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     ]
+    wanted.append(Path("field_messages.json"))
     assert len(wanted) > 20
     assert [path for path in wanted if not (built / path).is_file()] == []
+
+
+def test_each_field_message_is_written_once() -> None:
+    """The service, its pages, the plugin's form and the widget all read field_messages.json."""
+    table = json.loads((PACKAGE / "field_messages.json").read_text())
+    messages = [*table["messages"].values(), *table["missing"].values()]
+    sources = [
+        path
+        for folder in ("comments_api", "plugins", "theme")
+        for pattern in ("*.py", "*.html", "*.js", "*.json")
+        for path in (ROOT / folder).rglob(pattern)
+        if path.name != "field_messages.json" and "__pycache__" not in path.parts
+    ]
+    assert len(sources) > 100
+    copies = [
+        f"{path.relative_to(ROOT)}: {message}"
+        for path in sources
+        for message in messages
+        if message in path.read_text(encoding="utf-8")
+    ]
+    assert copies == []

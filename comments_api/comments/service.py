@@ -16,6 +16,7 @@ from comments_api.db.rows import ManifestEntry, SyncResult, ThreadState
 from comments_api.db.storage import Storage, lock_thread, refresh_thread
 from comments_api.db.tables import Comment, Editor, Status, User, utcnow
 from comments_api.errors import ApiError, please_correct
+from comments_api.field_messages import FIELD_MESSAGES, MISSING_MESSAGES
 from comments_api.moderation.actions import (
     ActionRefused,
     UnknownComment,
@@ -26,10 +27,10 @@ from comments_api.moderation.policy import CommentDraft, ModerationPolicy
 from comments_api.schemas import NAME, VISIBLE, NewComment, without_control_characters
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
 
-__all__ = ["BODY_RULE", "CommentService", "Created", "Edited"]
+__all__ = ["CommentService", "Created", "Edited"]
 
 PUBLIC_STATES = {Status.PENDING.value, Status.APPROVED.value}
-BODY_RULE = "Write a comment of 1 to 5000 characters."
+BODY_RULE = FIELD_MESSAGES["body"]
 MAX_BODY = 5000
 REDACTED = "The comment's text is changed; readers see that a moderator edited it."
 MESSAGES = {
@@ -129,9 +130,9 @@ class CommentService:
         errors: list[tuple[str, str]] = []
         author = (submitted.author or "").strip()
         if not re.fullmatch(NAME, author):
-            errors.append(("author", "Give your name, up to 80 characters."))
+            errors.append(("author", FIELD_MESSAGES["author"]))
         if not (submitted.email or "").strip():
-            errors.append(("email", "Give your e-mail address (it is never shown)."))
+            errors.append(("email", MISSING_MESSAGES["email"]))
         if not re.search(VISIBLE, submitted.body):
             errors.append(("body", BODY_RULE))
         if errors:
@@ -351,7 +352,7 @@ class CommentService:
             raise ApiError(
                 422,
                 please_correct(["reason"]),
-                [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
+                [("reason", FIELD_MESSAGES["reason"])],
             )
         client = self.client(address)
         self.limiter.hit("report", client)

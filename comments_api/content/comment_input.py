@@ -10,25 +10,14 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 
 from comments_api.errors import ApiError, please_correct
+from comments_api.field_messages import FIELD_MESSAGES, MISSING_MESSAGES
 from comments_api.schemas import WEB_ADDRESS, NewComment, NewCommentForm
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-__all__ = ["FIELD_MESSAGES", "check_email", "check_website", "parse_form", "parse_json"]
+__all__ = ["check_email", "check_website", "parse_form", "parse_json"]
 
-FIELD_MESSAGES = {
-    "body": "Write a comment of 1 to 5000 characters.",
-    "author": "Give your name, up to 80 characters.",
-    "email": "Give a valid e-mail address, up to 254 characters (it is never shown).",
-    "website": "Give a web address starting with http:// or https:// (up to 300 characters), "
-    "or leave it empty.",
-    "parent": "Reply to a published comment of this post (its numeric id), or leave it empty.",
-    "notify": "Tick the box or leave it unticked (true or false).",
-    "company": "Leave this field empty.",
-    "opened_at": "Send when the form was shown, in milliseconds since 1970, or leave it out.",
-    "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
-}
-MISSING_EMAIL = "Give your e-mail address (it is never shown)."
+MISSING_EMAIL = MISSING_MESSAGES["email"]
 TRUE_WORDS = {"on", "true", "1", "yes"}
 
 

@@ -16,6 +16,7 @@ from comments_api.content.serialization import MAX_IF_NONE_MATCH, etag_matches, 
 from comments_api.db.storage import PUBLIC_COLUMNS
 from comments_api.db.tables import Comment, Status, User
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, please_correct, with_html_page
+from comments_api.field_messages import FIELD_MESSAGES
 from comments_api.schemas import (
     CommentEdit,
     CreatedComment,
@@ -303,5 +304,5 @@ def _parse_report(payload: dict[str, str] | bytes) -> ReportIn:
         raise ApiError(
             422,
             please_correct(["reason"]),
-            [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
+            [("reason", FIELD_MESSAGES["reason"])],
         ) from None
