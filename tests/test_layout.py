@@ -131,6 +131,31 @@ def test_the_pure_screening_loads_neither_fastapi_nor_sqlalchemy() -> None:
     assert loaded & {"fastapi", "starlette", "sqlalchemy", "pydantic"} == set()
 
 
+DOMAIN = ("content", "moderation", "comments", "privacy")
+
+
+def test_domain_code_raises_domain_errors_and_speaks_no_http() -> None:
+    """Refusals with an HTTP status, and the web frameworks, stay in web/ (and, for now, auth/)."""
+    speaking_http = []
+    for path in module_files():
+        if path.relative_to(PACKAGE).parts[0] not in DOMAIN:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            speaking_http += [
+                f"{module_name(path)} imports {name}"
+                for name in names
+                if name.split(".")[0] in {"fastapi", "starlette"}
+                or name == "comments_api.errors.ApiError"
+            ]
+    assert speaking_http == []
+
+
 def environment_imports() -> str:
     """What Alembic's env.py imports of the service, and how it names the metadata."""
     source = (PACKAGE / "db" / "migrations" / "env.py").read_text()

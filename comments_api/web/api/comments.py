@@ -15,7 +15,14 @@ from comments_api.content.feeds import absolute_url
 from comments_api.content.serialization import MAX_IF_NONE_MATCH, etag_matches, iso, public_comment
 from comments_api.db.storage import PUBLIC_COLUMNS
 from comments_api.db.tables import Comment, Status, User
-from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, please_correct, with_html_page
+from comments_api.errors import (
+    ERROR_RESPONSES,
+    ApiError,
+    ErrorBody,
+    Refusal,
+    please_correct,
+    with_html_page,
+)
 from comments_api.field_messages import FIELD_MESSAGES
 from comments_api.schemas import (
     CommentEdit,
@@ -37,6 +44,7 @@ from comments_api.web.dependencies import (
 )
 from comments_api.web.faults import database_fault
 from comments_api.web.html import form_error_page
+from comments_api.web.refusals import as_api_error
 
 router = APIRouter(prefix="/api/v1", tags=["comments"])
 
@@ -136,9 +144,9 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
         created = await run_in_threadpool(
             comments.create_comment, key, submitted, client_address(request), user
         )
-    except ApiError as error:
+    except Refusal as refusal:
         if is_form:
-            return await _form_error(request, error, key, _typed(payload))
+            return await _form_error(request, as_api_error(refusal), key, _typed(payload))
         raise
     except Exception as error:
         fault = database_fault(error)
@@ -262,7 +270,7 @@ async def report_comment(request: Request, comment_id: CommentId) -> Response:
             comments.report_comment, comment_id, report.reason, client_address(request)
         )
     except Exception as error:
-        refusal = error if isinstance(error, ApiError) else database_fault(error)
+        refusal = as_api_error(error) if isinstance(error, Refusal) else database_fault(error)
         if refusal is None or not is_form:
             raise
         return form_error_page(refusal, comments.settings.site_url)
