@@ -30,18 +30,19 @@ from sqlalchemy.orm import Session
 
 from comments_api import screening
 from comments_api.config import Settings
+from comments_api.db.author_history import (
+    author_is_new,
+    duplicate_exists,
+    post_text,
+    recent_texts,
+    threads_from_client_lately,
+)
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Status, User
 from comments_api.errors import Forbidden
 from comments_api.moderation.banning import BanKind, banned_by
-from comments_api.moderation.history import (
-    author_is_new,
-    campaign_threads,
-    duplicate_exists,
-    post_text,
-    threads_from_client_lately,
-)
 from comments_api.moderation.spam_model import SpamModelStore
+from comments_api.screening.campaigns import CAMPAIGN_WINDOW, near_duplicates
 
 __all__ = ["Assessment", "CommentDraft", "ModerationPolicy", "spam_settings_for"]
 
@@ -135,8 +136,12 @@ class ModerationPolicy:
                 ),
                 duplicate_exists=duplicate_exists(session, draft.body_md, draft.comment_id),
                 post_text=post_text(session, draft.thread_key),
-                campaign_threads=campaign_threads(
-                    session, draft.body_md, draft.thread_key, draft.comment_id
+                campaign_threads=len(
+                    near_duplicates(
+                        draft.body_md,
+                        recent_texts(session, CAMPAIGN_WINDOW, draft.comment_id),
+                        draft.thread_key,
+                    )
                 ),
                 threads_from_client_lately=threads_from_client_lately(
                     session, draft.client_hash, draft.thread_key

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.comments.service import REDACTED
+from comments_api.db.moderation_log import list_events
 from comments_api.db.tables import User
 from comments_api.errors import NotFound, Refusal
 from comments_api.moderation.actions import (
@@ -24,7 +25,6 @@ from comments_api.moderation.actions import (
     UnknownComment,
     apply_action,
     deleted_by_author,
-    list_events,
 )
 from comments_api.moderation.queue import (
     CommentInContext,
