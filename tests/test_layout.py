@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from comments_api import config
+from plugins.comments import settings
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "comments_api"
@@ -316,3 +318,13 @@ def test_each_field_message_is_written_once() -> None:
         if message in path.read_text(encoding="utf-8")
     ]
     assert copies == []
+
+
+def test_the_site_and_the_service_agree_on_the_development_addresses() -> None:
+    """Each side of the wall keeps them once; the site's tools and the service's defaults match."""
+    names = ("HOST", "SITE_PORT", "API_PORT", "SITE_URL", "API_URL")
+    site = {name: getattr(settings, f"DEVELOPMENT_{name}") for name in names}
+    service = {name: getattr(config, f"DEVELOPMENT_{name}") for name in names}
+    assert site == service
+    assert config.Settings().site_url == site["SITE_URL"]
+    assert settings.DEFAULTS["COMMENTS_API_URL"] == site["API_URL"]
