@@ -71,8 +71,8 @@ PLUGIN_PATHS = ["plugins"]
 # typogrify output cached by content in CACHE_PATH (see README, "Build speed").
 PLUGINS = ["comments", "reading", "social", "search", "read_cache"]
 
-# The comments service (see README, "Comments settings").
-COMMENTS_API_URL = "http://127.0.0.1:8001"
+# The comments service (see README, "Comments settings"). COMMENTS_API_URL is left to the
+# plugin's default, the API that `make run` starts (plugins/comments/settings.py).
 COMMENTS_POLICY_URL = ""  # empty: {SITEURL}/pages/comments-policy.html
 COMMENTS_SIGN_IN = True  # the prompt links to the API's sign-in form
 COMMENTS_SNAPSHOT = False  # `make run` turns it on against the API it starts

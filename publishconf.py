@@ -15,7 +15,8 @@ CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 
 DELETE_OUTPUT_DIRECTORY = True
 
-COMMENTS_API_URL = os.environ.get("COMMENTS_API_URL", COMMENTS_API_URL)  # noqa: F405
+if "COMMENTS_API_URL" in os.environ:
+    COMMENTS_API_URL = os.environ["COMMENTS_API_URL"]
 # Approved comments go into the static pages; the API being down only costs a warning.
 COMMENTS_SNAPSHOT = True
 COMMENTS_SNAPSHOT_TOKEN = os.environ.get("COMMENTS_BUILD_TOKEN", "")

@@ -16,6 +16,8 @@ from invoke.tasks import task
 from pelican import main as pelican_main
 from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
 
+from plugins.comments.settings import DEVELOPMENT_API_URL, DEVELOPMENT_HOST
+
 ROOT = Path(__file__).resolve().parent
 SETTINGS_FILE_BASE = "pelicanconf.py"
 SETTINGS_FILE_PUBLISH = "publishconf.py"
@@ -30,7 +32,7 @@ CONFIG = {
     "settings_publish": str(ROOT / SETTINGS_FILE_PUBLISH),
     "deploy_path": str(ROOT / SETTINGS["OUTPUT_PATH"]),
     "content_path": str(ROOT / SETTINGS["PATH"]),
-    "host": "127.0.0.1",
+    "host": DEVELOPMENT_HOST,
 }
 
 
@@ -193,7 +195,9 @@ def sync_threads(c: Context, manifest: str = "") -> None:
     from plugins.comments.api_client import ApiCallError, call_api
 
     path = Path(manifest or Path(CONFIG["deploy_path"]) / "comments" / "threads.json")
-    api_url = os.environ.get("COMMENTS_API_URL") or SETTINGS.get("COMMENTS_API_URL", "")
+    api_url = os.environ.get("COMMENTS_API_URL") or SETTINGS.get(
+        "COMMENTS_API_URL", DEVELOPMENT_API_URL
+    )
     token = os.environ.get("COMMENTS_DEPLOY_TOKEN", "")
     if not path.is_file():
         sys.exit(f"{path} does not exist: build the site first (invoke build or invoke publish)")

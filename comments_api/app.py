@@ -35,6 +35,7 @@ from comments_api.web.origins import OriginPolicy
 from comments_api.web.pages import email_links
 from comments_api.web.pages.bans import install_ban_pages
 from comments_api.web.pages.moderation import install_moderation
+from comments_api.web.refusals import install_refusal_handler
 from comments_api.web.server import REQUEST_SECONDS_STATE
 
 __all__ = ["app_from_environment", "create_app"]
@@ -93,6 +94,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.health_check = health_check
     install_error_handlers(app, not_found_page)
     install_fault_handlers(app)
+    install_refusal_handler(app)
     app.include_router(comments.router)
     app.include_router(site.router)
     app.include_router(site.health_router)

@@ -13,7 +13,12 @@ from pydantic import ValidationError
 
 from comments_api.comments.backup_cli import add_backup_commands, export_command, import_command
 from comments_api.comments.threads import manifest_entries
-from comments_api.config import ConfigurationError, Settings
+from comments_api.config import (
+    DEVELOPMENT_API_PORT,
+    DEVELOPMENT_HOST,
+    ConfigurationError,
+    Settings,
+)
 from comments_api.db.engine import create_database_engine, migrate
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Status
@@ -30,8 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the API with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.add_argument(
+        "--host", default=DEVELOPMENT_HOST, help=f"address to bind (default {DEVELOPMENT_HOST})"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=DEVELOPMENT_API_PORT,
+        help=f"port (default {DEVELOPMENT_API_PORT})",
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument("--log-level", default="info", help="uvicorn log level")
     serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")

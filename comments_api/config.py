@@ -10,7 +10,12 @@ from typing import Literal, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 __all__ = [
+    "DEVELOPMENT_API_PORT",
+    "DEVELOPMENT_API_URL",
+    "DEVELOPMENT_HOST",
     "DEVELOPMENT_SECRET",
+    "DEVELOPMENT_SITE_PORT",
+    "DEVELOPMENT_SITE_URL",
     "ENVIRONMENTS",
     "MODERATION_POLICIES",
     "ConfigurationError",
@@ -23,6 +28,13 @@ __all__ = [
 logger = logging.getLogger("comments_api")
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+# Where `make run` serves the blog and the API (the site's own copy is in the comments plugin's
+# settings, which cannot import the service; tests/test_layout.py checks that they agree).
+DEVELOPMENT_HOST = "127.0.0.1"
+DEVELOPMENT_SITE_PORT = 8000
+DEVELOPMENT_API_PORT = 8001
+DEVELOPMENT_SITE_URL = f"http://{DEVELOPMENT_HOST}:{DEVELOPMENT_SITE_PORT}"
+DEVELOPMENT_API_URL = f"http://{DEVELOPMENT_HOST}:{DEVELOPMENT_API_PORT}"
 # A new policy or environment is one more name here; checks and messages follow from these.
 ModerationPolicyName = Literal[
     "screen", "hold-guests", "hold-first-time-guests", "hold-all", "publish"
@@ -77,9 +89,12 @@ class Settings:
     env: Environment = "development"
     database_url: str = "sqlite:///comments.sqlite3"
     secret_key: str = DEVELOPMENT_SECRET
-    site_url: str = "http://127.0.0.1:8000"
+    site_url: str = DEVELOPMENT_SITE_URL
     site_name: str = "Improvement Network Blog"
-    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    allowed_origins: tuple[str, ...] = (
+        DEVELOPMENT_SITE_URL,
+        f"http://localhost:{DEVELOPMENT_SITE_PORT}",
+    )
     moderation: ModerationPolicyName = "hold-first-time-guests"
     edit_window_minutes: int = at_least(1, 15)
     close_after_days: int = 0

@@ -13,11 +13,20 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from comments_api.field_messages import FIELD_MESSAGES
+
 __all__ = [
     "ApiError",
+    "Conflict",
     "ErrorBody",
     "FieldError",
     "ERROR_RESPONSES",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "RateLimited",
+    "Refusal",
+    "Unreadable",
     "error_response",
     "install_error_handlers",
     "please_correct",
@@ -55,8 +64,56 @@ class ErrorBody(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-class ApiError(Exception):
-    """A refusal the client can act on; rendered as JSON (or as an HTML page for form posts)."""
+class Refusal(Exception):
+    """Something the service will not do, in words for the person who asked: no HTTP in it.
+
+    The domain raises one of the kinds below; `comments_api.web.refusals` answers each with
+    its HTTP status and the one error body.
+    """
+
+    def __init__(self, detail: str, errors: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = [FieldError(field=field, message=message) for field, message in errors]
+
+
+class Unreadable(Refusal):
+    """The request could not be read at all (malformed JSON)."""
+
+
+class Forbidden(Refusal):
+    """Not allowed: a ban, an edit token that does not match, an edit window that is over."""
+
+
+class NotFound(Refusal):
+    """No such thread or comment."""
+
+
+class Conflict(Refusal):
+    """Not now: the thread is closed, or someone else changed the comment meanwhile."""
+
+
+class Invalid(Refusal):
+    """A field is missing or wrong; `errors` names each one and says how to put it right."""
+
+    @classmethod
+    def correct(cls, errors: Sequence[tuple[str, str]]) -> Invalid:
+        """'Please correct: Name, E-mail.', with what is wrong with each field."""
+        return cls(please_correct([field for field, _ in errors]), errors)
+
+
+class RateLimited(Refusal):
+    """A rate limit is used up; the client may try again after `retry_after` seconds."""
+
+    def __init__(
+        self, detail: str, errors: Sequence[tuple[str, str]] = (), *, retry_after: int
+    ) -> None:
+        super().__init__(detail, errors)
+        self.retry_after = retry_after
+
+
+class ApiError(Refusal):
+    """A refusal with its HTTP status; rendered as JSON (or as an HTML page for form posts)."""
 
     def __init__(
         self,
@@ -65,10 +122,8 @@ class ApiError(Exception):
         errors: Sequence[tuple[str, str]] = (),
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(detail, errors)
         self.status_code = status_code
-        self.detail = detail
-        self.errors = [FieldError(field=field, message=message) for field, message in errors]
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
@@ -100,7 +155,7 @@ def with_html_page(codes: Sequence[int]) -> dict[int | str, dict[str, Any]]:
 
 # What to tell people about the fields and parameters FastAPI validates for us.
 FIELD_HINTS = {
-    "body": "Write a comment of 1 to 5000 characters.",
+    "body": FIELD_MESSAGES["body"],
     "thread": "Give 1 to 100 thread keys: letters, digits, '.', '_' or '-', up to 200 characters.",
     "key": "Thread keys are 1 to 200 letters, digits, '.', '_' or '-'.",
     "cursor": "Use the `next` value of the previous page, or leave it out for the first page.",
@@ -108,7 +163,7 @@ FIELD_HINTS = {
     "X-Edit-Token": "Send the edit token you received when the comment was created.",
     "token": "Open the sign-in link from the e-mail; ask for a new one if it no longer works.",
     "id": "Comment ids are positive whole numbers.",
-    "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
+    "reason": FIELD_MESSAGES["reason"],
     "threads": "Send the full list of threads, each with key, title, url and closed.",
 }
 

@@ -29,11 +29,16 @@ from invoke.exceptions import Exit
 from pelican import main as pelican_main
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
+from plugins.comments.settings import DEVELOPMENT_API_PORT, DEVELOPMENT_HOST, DEVELOPMENT_SITE_PORT
+
 __all__ = ["DevStack", "Stopping", "banner", "open_site_server", "port", "url"]
 
-HOST = "127.0.0.1"
+HOST = DEVELOPMENT_HOST
 # The environment variables that move the site and the API, and their defaults.
-PORT_VARIABLES = {"site": ("SITE_PORT", 8000), "api": ("COMMENTS_API_PORT", 8001)}
+PORT_VARIABLES = {
+    "site": ("SITE_PORT", DEVELOPMENT_SITE_PORT),
+    "api": ("COMMENTS_API_PORT", DEVELOPMENT_API_PORT),
+}
 # Signals that stop `make run`: Ctrl-C, `kill`, the terminal closing.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 API_START_SECONDS = 60

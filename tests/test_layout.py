@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from comments_api import config
+from plugins.comments import settings
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "comments_api"
 # Lowest first: a module may import from its own package or from packages on an earlier line.
 LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"field_messages"}),
     frozenset({"config", "errors", "schemas", "security"}),
     frozenset({"db"}),
     frozenset({"screening"}),
@@ -130,6 +133,61 @@ def test_the_pure_screening_loads_neither_fastapi_nor_sqlalchemy() -> None:
     assert loaded & {"fastapi", "starlette", "sqlalchemy", "pydantic"} == set()
 
 
+DOMAIN = ("content", "moderation", "comments", "privacy")
+
+
+def test_domain_code_raises_domain_errors_and_speaks_no_http() -> None:
+    """Refusals with an HTTP status, and the web frameworks, stay in web/ (and, for now, auth/)."""
+    speaking_http = []
+    for path in module_files():
+        if path.relative_to(PACKAGE).parts[0] not in DOMAIN:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            speaking_http += [
+                f"{module_name(path)} imports {name}"
+                for name in names
+                if name.split(".")[0] in {"fastapi", "starlette"}
+                or name == "comments_api.errors.ApiError"
+            ]
+    assert speaking_http == []
+
+
+QUERY_CONSTRUCTS = {"select", "insert", "update", "delete", "text", "func", "and_", "or_"}
+# Left to move into db/: the sign-in accounts, the mail queue and its links, and the backup's
+# table-by-table export and import. Take a module off this list when its queries move.
+SQL_LEFT_OUTSIDE_DB = {
+    "comments_api.auth.accounts": {"delete", "func", "select", "update"},
+    "comments_api.comments.backup": {"select", "text"},
+    "comments_api.mail.notifications": {"and_", "func", "select", "update"},
+    "comments_api.mail.outbox": {"or_", "select", "update"},
+    "comments_api.mail.signed_links": {"select"},
+}
+
+
+def test_only_db_builds_queries() -> None:
+    """No module outside db/ imports SQLAlchemy's query constructs, except those named as left."""
+    found: dict[str, set[str]] = {}
+    for path in module_files():
+        if path.relative_to(PACKAGE).parts[0] == "db":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+                names = {alias.name for alias in node.names} & QUERY_CONSTRUCTS
+            elif isinstance(node, ast.Import):
+                names = {alias.name for alias in node.names if alias.name.startswith("sqlalchemy")}
+            else:
+                continue
+            if names:
+                found.setdefault(module_name(path), set()).update(names)
+    assert found == SQL_LEFT_OUTSIDE_DB
+
+
 def environment_imports() -> str:
     """What Alembic's env.py imports of the service, and how it names the metadata."""
     source = (PACKAGE / "db" / "migrations" / "env.py").read_text()
@@ -236,5 +294,37 @@ def test_the_built_package_ships_the_templates_migrations_and_icon(tmp_path: Pat
         for path in (PACKAGE / folder).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     ]
+    wanted.append(Path("field_messages.json"))
     assert len(wanted) > 20
     assert [path for path in wanted if not (built / path).is_file()] == []
+
+
+def test_each_field_message_is_written_once() -> None:
+    """The service, its pages, the plugin's form and the widget all read field_messages.json."""
+    table = json.loads((PACKAGE / "field_messages.json").read_text())
+    messages = [*table["messages"].values(), *table["missing"].values()]
+    sources = [
+        path
+        for folder in ("comments_api", "plugins", "theme")
+        for pattern in ("*.py", "*.html", "*.js", "*.json")
+        for path in (ROOT / folder).rglob(pattern)
+        if path.name != "field_messages.json" and "__pycache__" not in path.parts
+    ]
+    assert len(sources) > 100
+    copies = [
+        f"{path.relative_to(ROOT)}: {message}"
+        for path in sources
+        for message in messages
+        if message in path.read_text(encoding="utf-8")
+    ]
+    assert copies == []
+
+
+def test_the_site_and_the_service_agree_on_the_development_addresses() -> None:
+    """Each side of the wall keeps them once; the site's tools and the service's defaults match."""
+    names = ("HOST", "SITE_PORT", "API_PORT", "SITE_URL", "API_URL")
+    site = {name: getattr(settings, f"DEVELOPMENT_{name}") for name in names}
+    service = {name: getattr(config, f"DEVELOPMENT_{name}") for name in names}
+    assert site == service
+    assert config.Settings().site_url == site["SITE_URL"]
+    assert settings.DEFAULTS["COMMENTS_API_URL"] == site["API_URL"]

@@ -9,7 +9,7 @@ from comments_api.config import Settings
 from comments_api.content.comment_input import check_email
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Role
-from comments_api.errors import ApiError
+from comments_api.errors import Invalid
 
 __all__ = ["create_user"]
 
@@ -20,7 +20,7 @@ def create_user(
     """Create the user (or change their role and name) and say what was done."""
     try:
         address = check_email(email.strip())
-    except ApiError as error:
+    except Invalid as error:
         print(f"comments-api: {error.errors[0].message}", file=sys.stderr)
         return 1
     display_name = " ".join(name.split()) if name else None

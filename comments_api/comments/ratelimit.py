@@ -15,7 +15,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from comments_api.config import ConfigurationError, Settings
-from comments_api.errors import ApiError
+from comments_api.errors import RateLimited
 
 __all__ = ["RateLimiter"]
 
@@ -41,7 +41,7 @@ def _describe(item: RateLimitItem) -> str:
 
 
 class RateLimiter:
-    """Refuses an action with a 429 naming the limit once a client has used it up."""
+    """Refuses an action, naming the limit, once a client has used it up."""
 
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits_enabled
@@ -68,7 +68,7 @@ class RateLimiter:
         self._redis_retry_at = 0.0
 
     def hit(self, action: str, client: str | None, source: str = "your network") -> None:
-        """Count one `action` by `client`, or raise a 429 when a limit is used up.
+        """Count one `action` by `client`, or refuse it when a limit is used up.
 
         `source` names whose count it is in the refusal: a network address, or an account.
         """
@@ -80,7 +80,7 @@ class RateLimiter:
         if time.monotonic() >= self._redis_retry_at:
             try:
                 self._hit(self.strategy, action, client, source)
-            except ApiError:
+            except RateLimited:
                 raise
             except Exception as error:
                 if not self._redis_retry_at:
@@ -106,12 +106,11 @@ class RateLimiter:
                 reset_time, _ = strategy.get_window_stats(item, action, client)
                 retry_after = max(1, math.ceil(reset_time - time.time()))
                 noun = ACTIONS[action][1]
-                raise ApiError(
-                    429,
+                raise RateLimited(
                     f"Too many {noun} from {source}: at most {_describe(item)}. "
                     f"Please try again in {retry_after} seconds.",
                     [("rate_limit", f"{action}: {_describe(item)}")],
-                    headers={"Retry-After": str(retry_after)},
+                    retry_after=retry_after,
                 )
         for item in items:
             strategy.hit(item, action, client)

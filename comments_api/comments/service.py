@@ -15,7 +15,8 @@ from comments_api.content.rendering import render_comment
 from comments_api.db.rows import ManifestEntry, SyncResult, ThreadState
 from comments_api.db.storage import Storage, lock_thread, refresh_thread
 from comments_api.db.tables import Comment, Editor, Status, User, utcnow
-from comments_api.errors import ApiError, please_correct
+from comments_api.errors import Conflict, Forbidden, Invalid, NotFound
+from comments_api.field_messages import FIELD_MESSAGES, MISSING_MESSAGES
 from comments_api.moderation.actions import (
     ActionRefused,
     UnknownComment,
@@ -26,10 +27,10 @@ from comments_api.moderation.policy import CommentDraft, ModerationPolicy
 from comments_api.schemas import NAME, VISIBLE, NewComment, without_control_characters
 from comments_api.security import client_hash, hash_token, new_edit_token, token_matches
 
-__all__ = ["BODY_RULE", "CommentService", "Created", "Edited"]
+__all__ = ["CommentService", "Created", "Edited"]
 
 PUBLIC_STATES = {Status.PENDING.value, Status.APPROVED.value}
-BODY_RULE = "Write a comment of 1 to 5000 characters."
+BODY_RULE = FIELD_MESSAGES["body"]
 MAX_BODY = 5000
 REDACTED = "The comment's text is changed; readers see that a moderator edited it."
 MESSAGES = {
@@ -61,9 +62,12 @@ def _as_shown(status: Status) -> Status:
     return Status.PENDING if status is Status.SPAM else status
 
 
-def _not_found(thread_key: str) -> ApiError:
-    return ApiError(
-        404,
+def _no_such_comment() -> NotFound:
+    return NotFound("There is no such comment.", [("id", "Unknown comment.")])
+
+
+def _not_found(thread_key: str) -> NotFound:
+    return NotFound(
         f"There is no discussion called {thread_key!r}; check the thread key of the post.",
         [("thread", "Unknown thread.")],
     )
@@ -120,8 +124,7 @@ class CommentService:
         self.manifest_file.refresh()
         state = self.thread(thread_key)
         if is_closed(state, self.settings):
-            raise ApiError(
-                409,
+            raise Conflict(
                 "Comments on this post are closed.",
                 [("thread", "This discussion no longer accepts comments.")],
             )
@@ -129,20 +132,19 @@ class CommentService:
         errors: list[tuple[str, str]] = []
         author = (submitted.author or "").strip()
         if not re.fullmatch(NAME, author):
-            errors.append(("author", "Give your name, up to 80 characters."))
+            errors.append(("author", FIELD_MESSAGES["author"]))
         if not (submitted.email or "").strip():
-            errors.append(("email", "Give your e-mail address (it is never shown)."))
+            errors.append(("email", MISSING_MESSAGES["email"]))
         if not re.search(VISIBLE, submitted.body):
             errors.append(("body", BODY_RULE))
         if errors:
-            raise ApiError(422, please_correct([field for field, _ in errors]), errors)
+            raise Invalid.correct(errors)
         email = check_email((submitted.email or "").strip())
         website = check_website(submitted.website.strip()) if submitted.website else None
         if submitted.parent is not None and not self.storage.is_approved_in_thread(
             submitted.parent, thread_key
         ):
-            raise ApiError(
-                404,
+            raise NotFound(
                 "The comment you reply to is not among the published comments of this post.",
                 [("parent", "You can only reply to a published comment of this post.")],
             )
@@ -211,8 +213,7 @@ class CommentService:
         elapsed = time.time() - opened_at / 1000
         minimum = self.settings.min_submit_seconds
         if 0 <= elapsed < minimum:
-            raise ApiError(
-                422,
+            raise Invalid(
                 "That was quicker than a person can write a comment; please wait a few seconds "
                 "and send it again.",
                 [
@@ -227,17 +228,15 @@ class CommentService:
     def _own_comment(self, comment_id: int, token: str | None, address: str | None) -> Comment:
         comment = self.storage.get_comment(comment_id)
         if comment is None or comment.status not in PUBLIC_STATES:
-            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+            raise _no_such_comment()
         self.limiter.hit("edit", self.client(address))
         if not token_matches(token, comment.edit_token_hash):
-            raise ApiError(
-                403,
+            raise Forbidden(
                 "This edit token does not belong to this comment.",
                 [("X-Edit-Token", "Send the edit token you received when you posted it.")],
             )
         if utcnow() > comment.created_at + self.edit_window:
-            raise ApiError(
-                403,
+            raise Forbidden(
                 f"Comments can be changed only within {self.settings.edit_window_minutes} "
                 "minutes of posting; ask a moderator for help.",
                 [("X-Edit-Token", "The edit window is over.")],
@@ -254,7 +253,7 @@ class CommentService:
         """
         comment = self._own_comment(comment_id, token, address)
         if not re.search(VISIBLE, body):
-            raise ApiError(422, please_correct(["body"]), [("body", BODY_RULE)])
+            raise Invalid.correct([("body", BODY_RULE)])
         body_html = render_comment(body)
         draft = CommentDraft(
             thread_key=comment.thread_key,
@@ -282,13 +281,12 @@ class CommentService:
         if changed is None:  # a moderator acted in the meantime: their decision stands
             now = self.storage.get_comment(comment_id)
             if now is not None and now.status in PUBLIC_STATES:
-                raise ApiError(
-                    409,
+                raise Conflict(
                     "A moderator acted on this comment while you were editing it; reload the "
                     "page and edit it again.",
                     [("id", "Changed by a moderator meanwhile.")],
                 )
-            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+            raise _no_such_comment()
         shown = _as_shown(status)
         return Edited(changed, shown, MESSAGES[shown].replace("comment is", "edit is"))
 
@@ -308,23 +306,22 @@ class CommentService:
         """
         current = self.storage.get_comment(comment_id)
         if current is None:
-            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+            raise _no_such_comment()
         if public_only and current.status not in PUBLIC_STATES:
-            raise ApiError(
-                409,
+            raise Conflict(
                 f"This comment is {current.status}: change its text on its moderation page.",
                 [("id", "Neither held nor published.")],
             )
         body = without_control_characters(body)
         if not re.search(VISIBLE, body) or len(body) > MAX_BODY:
-            raise ApiError(422, please_correct(["body"]), [("body", BODY_RULE)])
+            raise Invalid.correct([("body", BODY_RULE)])
         try:
             with self.storage.writing() as session:
                 comment = redact_comment(session, comment_id, body, moderator, reason)
         except UnknownComment:
-            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")]) from None
+            raise _no_such_comment() from None
         except ActionRefused as refusal:
-            raise ApiError(409, str(refusal), [("id", "Deleted by its author.")]) from None
+            raise Conflict(str(refusal), [("id", "Deleted by its author.")]) from None
         return Edited(comment, _as_shown(Status(comment.status)), REDACTED)
 
     def delete_comment(self, comment_id: int, token: str | None, address: str | None) -> None:
@@ -337,7 +334,7 @@ class CommentService:
             session.refresh(comment)
             before = comment.status
             if before not in PUBLIC_STATES:  # a moderator acted in the meantime
-                raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+                raise _no_such_comment()
             comment.status = Status.DELETED.value
             record_withdrawal(session, comment, before, "Deleted by its author.")
             session.flush()
@@ -346,13 +343,9 @@ class CommentService:
     def report_comment(self, comment_id: int, reason: str, address: str | None) -> None:
         comment = self.storage.get_comment(comment_id)
         if comment is None or comment.status != Status.APPROVED.value:
-            raise ApiError(404, "There is no such comment.", [("id", "Unknown comment.")])
+            raise _no_such_comment()
         if not reason.strip():
-            raise ApiError(
-                422,
-                please_correct(["reason"]),
-                [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
-            )
+            raise Invalid.correct([("reason", FIELD_MESSAGES["reason"])])
         client = self.client(address)
         self.limiter.hit("report", client)
         self.storage.add_report(comment_id, reason.strip(), client)

@@ -9,26 +9,15 @@ from typing import Any, TypeVar
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 
-from comments_api.errors import ApiError, please_correct
+from comments_api.errors import Invalid, Unreadable
+from comments_api.field_messages import FIELD_MESSAGES, MISSING_MESSAGES
 from comments_api.schemas import WEB_ADDRESS, NewComment, NewCommentForm
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-__all__ = ["FIELD_MESSAGES", "check_email", "check_website", "parse_form", "parse_json"]
+__all__ = ["check_email", "check_website", "parse_form", "parse_json"]
 
-FIELD_MESSAGES = {
-    "body": "Write a comment of 1 to 5000 characters.",
-    "author": "Give your name, up to 80 characters.",
-    "email": "Give a valid e-mail address, up to 254 characters (it is never shown).",
-    "website": "Give a web address starting with http:// or https:// (up to 300 characters), "
-    "or leave it empty.",
-    "parent": "Reply to a published comment of this post (its numeric id), or leave it empty.",
-    "notify": "Tick the box or leave it unticked (true or false).",
-    "company": "Leave this field empty.",
-    "opened_at": "Send when the form was shown, in milliseconds since 1970, or leave it out.",
-    "reason": "Say in 1 to 1000 characters why this comment should be reviewed.",
-}
-MISSING_EMAIL = "Give your e-mail address (it is never shown)."
+MISSING_EMAIL = MISSING_MESSAGES["email"]
 TRUE_WORDS = {"on", "true", "1", "yes"}
 
 
@@ -50,26 +39,25 @@ def _address_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         return [("email", MISSING_EMAIL)]
     try:
         check_email(email.strip())
-    except ApiError as refusal:
+    except Invalid as refusal:
         return [(error.field, error.message) for error in refusal.errors]
     return []
 
 
-def _refusal(errors: list[tuple[str, str]]) -> ApiError:
-    """One 422 naming every field that needs correcting, in the order of the form."""
+def _refusal(errors: list[tuple[str, str]]) -> Invalid:
+    """One refusal naming every field that needs correcting, in the order of the form."""
     order = list(FIELD_MESSAGES)
     first: dict[str, tuple[str, str]] = {}
     for field, message in errors:
         first.setdefault(field, (field, message))
     ranked = sorted(first.values(), key=lambda e: order.index(e[0]) if e[0] in order else 99)
-    return ApiError(422, please_correct([field for field, _ in ranked]), ranked)
+    return Invalid.correct(ranked)
 
 
 def _validated(model: type[ModelT], data: Any) -> ModelT:
-    """The submitted comment, or one 422 that lists every field to correct at once."""
+    """The submitted comment, or one refusal that lists every field to correct at once."""
     if not isinstance(data, dict):
-        raise ApiError(
-            422,
+        raise Invalid(
             "Send the comment as a JSON object.",
             [("request_body", "Expected a JSON object with at least a `body` field.")],
         )
@@ -78,19 +66,18 @@ def _validated(model: type[ModelT], data: Any) -> ModelT:
     except ValidationError as exc:
         problems = _schema_problems(exc)
     # Refused anyway: name the address too. A comment the schema accepts has its address
-    # checked by the service, after the thread (an unknown thread is a 404 first).
+    # checked by the service, after the thread (an unknown thread is refused first).
     reported = {field for field, _ in problems}
     problems += [p for p in _address_problems(data) if p[0] not in reported]
     raise _refusal(problems)
 
 
 def parse_json(raw: bytes) -> NewComment:
-    """A new comment from a JSON body; malformed JSON is a 400 that says so."""
+    """A new comment from a JSON body; malformed JSON is refused as unreadable."""
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(
-            400,
+        raise Unreadable(
             "The request body is not valid JSON; send a JSON object.",
             [("request_body", f"Malformed JSON: {exc}")],
         ) from None
@@ -113,7 +100,7 @@ def parse_form(fields: dict[str, str]) -> NewComment:
 
 
 def check_email(address: str) -> str:
-    """The normalised address, or a 422 naming the field and what is wrong with it.
+    """The normalised address, or a refusal naming the field and what is wrong with it.
 
     Only addresses mail can reach from anywhere: the part after the @ needs a dot and a real
     top-level domain (`a@b` is refused), and reserved names (.test, localhost...) are refused.
@@ -124,13 +111,11 @@ def check_email(address: str) -> str:
     except EmailNotValidError as exc:
         # The validator's words, in the blog's: "@" for "@-sign", a dot for "a period".
         why = str(exc).replace("@-sign", "@").replace("a period", "a dot, as in example.org")
-        raise ApiError(
-            422, please_correct(["email"]), [("email", f"{FIELD_MESSAGES['email']} {why}")]
-        ) from None
+        raise Invalid.correct([("email", f"{FIELD_MESSAGES['email']} {why}")]) from None
 
 
 def check_website(url: str) -> str:
-    """An absolute http(s) URL with a host, or a 422 naming the field."""
+    """An absolute http(s) URL with a host, or a refusal naming the field."""
     if not re.fullmatch(WEB_ADDRESS, url):
-        raise ApiError(422, please_correct(["website"]), [("website", FIELD_MESSAGES["website"])])
+        raise Invalid.correct([("website", FIELD_MESSAGES["website"])])
     return url

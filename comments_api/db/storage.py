@@ -9,7 +9,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from sqlalchemy import Engine, Integer, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from comments_api.db.group_commit import GroupCommitter
@@ -108,6 +119,11 @@ class Storage:
         if self._hot is None:
             self._hot = HotReader(self.engine, self.read_seconds)
         return self._hot
+
+    def ping(self) -> None:
+        """Ask the database the cheapest question; raises when it does not answer."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def close(self) -> None:
         """Close the hot-path connection and the committer (the engine is the creator's)."""

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from comments_api.config import Settings
+from comments_api.config import DEVELOPMENT_API_URL, Settings
 from comments_api.db.tables import UsedToken, utcnow
 from comments_api.security import hash_token
 
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 Purpose = Literal["moderate", "unsubscribe", "delete-data"]
-DEVELOPMENT_API_URL = "http://127.0.0.1:8001"
 
 
 class LinkProblem(Exception):

@@ -13,17 +13,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
 from comments_api.content.rendering import render_comment
+from comments_api.db.moderation_log import has_open_reports, resolve_reports
 from comments_api.db.storage import lock_thread, refresh_thread
 from comments_api.db.tables import (
     Comment,
     Editor,
     ModerationEvent,
-    Report,
     Status,
     utcnow,
 )
@@ -41,7 +40,6 @@ __all__ = [
     "UnknownComment",
     "apply_action",
     "deleted_by_author",
-    "list_events",
     "record_lifted_ban",
     "record_withdrawal",
     "redact_comment",
@@ -114,7 +112,7 @@ def apply_action(
     if action == "ban" and before in {Status.SPAM.value, Status.DELETED.value}:
         after = Status(before)  # banning keeps a comment already out of sight where it is
     if action != "ban" and after.value == before:
-        if not _has_open_reports(session, comment.id):
+        if not has_open_reports(session, comment.id):
             raise AlreadyDone(f"Comment {comment_id} is already {before}; nothing changed.")
         # Approving a reported comment keeps it published and closes the reports.
         reason = "; ".join(filter(None, ["kept after a reader's report", reason]))
@@ -132,11 +130,7 @@ def apply_action(
     if action in {"approve", "spam"}:
         learn_from_decision(session, comment, is_spam=action == "spam")
     if action != "restore":
-        session.execute(
-            update(Report)
-            .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
-            .values(resolved_at=now)
-        )
+        resolve_reports(session, comment.id, now)
     session.flush()
     refresh_thread(session, comment.thread_key)
     if after is Status.APPROVED:
@@ -170,13 +164,6 @@ def redact_comment(
     session.flush()
     refresh_thread(session, comment.thread_key)
     return comment
-
-
-def _has_open_reports(session: Session, comment_id: int) -> bool:
-    unresolved = select(func.count()).where(
-        Report.comment_id == comment_id, Report.resolved_at.is_(None)
-    )
-    return bool(session.scalar(unresolved))
 
 
 def deleted_by_author(comment: Comment) -> bool:
@@ -231,19 +218,3 @@ def _log_event(
             created_at=now,
         )
     )
-
-
-def list_events(
-    session: Session,
-    limit: int = 100,
-    *,
-    comment_id: int | None = None,
-    before_id: int | None = None,
-) -> list[ModerationEvent]:
-    """The audit log, newest first; optionally one comment's history, paged by `before_id`."""
-    query = select(ModerationEvent).order_by(ModerationEvent.id.desc()).limit(limit)
-    if comment_id is not None:
-        query = query.where(ModerationEvent.comment_id == comment_id)
-    if before_id is not None:
-        query = query.where(ModerationEvent.id < before_id)
-    return list(session.scalars(query))

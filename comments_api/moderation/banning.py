@@ -11,15 +11,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    ColumnElement,
-    or_,
-    select,
-)
 from sqlalchemy.orm import Session
 
+from comments_api.db.bans import bans_in_force, bans_made_from, matching_bans_in_force, save_ban
 from comments_api.db.tables import Ban, Comment, User, utcnow
-from comments_api.db.upsert import insert_for
 
 __all__ = [
     "NETWORK_BAN_LENGTHS",
@@ -94,10 +89,6 @@ def _person_keys(email: str | None, user_id: int | None) -> list[tuple[BanKind, 
     return keys
 
 
-def _in_force(now: datetime) -> ColumnElement[bool]:
-    return or_(Ban.expires_at.is_(None), Ban.expires_at > now)
-
-
 @dataclass(frozen=True)
 class BanDecision:
     """One moderator's ban: a person's account and e-mail address together, or a network."""
@@ -139,11 +130,8 @@ def banned_by(
         keys.append((BanKind.CLIENT, client_hash))
     if not keys:
         return None
-    query = select(Ban).where(
-        or_(*((Ban.kind == kind.value) & (Ban.value == value) for kind, value in keys)),
-        _in_force(utcnow()),
-    )
-    found = {ban.kind: ban for ban in session.scalars(query)}
+    pairs = [(kind.value, value) for kind, value in keys]
+    found = {ban.kind: ban for ban in matching_bans_in_force(session, pairs, utcnow())}
     return next((found[kind.value] for kind in PRECEDENCE if kind.value in found), None)
 
 
@@ -175,13 +163,7 @@ def ban_author(
             "expires_at": expires_at,
             "comment_id": comment.id,
         }
-        statement = insert_for(session, Ban).values(**row)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["kind", "value"],
-                set_={name: statement.excluded[name] for name in row if name != "kind"},
-            )
-        )
+        save_ban(session, row)
     if comment.user_id is not None:
         user = session.get(User, comment.user_id)
         if user is not None and user.banned_at is None:
@@ -191,9 +173,7 @@ def ban_author(
 
 def active_bans(session: Session) -> list[BanDecision]:
     """Every ban in force, newest first (network bans drop out when they end)."""
-    newest = (Ban.created_at.desc(), Ban.id.desc())
-    query = select(Ban).where(_in_force(utcnow())).order_by(*newest)
-    return _decisions(list(session.scalars(query)))
+    return _decisions(bans_in_force(session, utcnow()))
 
 
 def decision_of(session: Session, ban_id: int) -> BanDecision | None:
@@ -204,11 +184,8 @@ def decision_of(session: Session, ban_id: int) -> BanDecision | None:
     if ban.kind == BanKind.CLIENT.value:
         return BanDecision((ban,))
     key = _decision_key(ban)
-    made_with = select(Ban).where(
-        Ban.kind.in_([BanKind.EMAIL.value, BanKind.USER.value]),
-        Ban.comment_id.is_not_distinct_from(ban.comment_id),
-    )
-    together = [sibling for sibling in session.scalars(made_with) if _decision_key(sibling) == key]
+    made_with = bans_made_from(session, [BanKind.EMAIL.value, BanKind.USER.value], ban.comment_id)
+    together = [sibling for sibling in made_with if _decision_key(sibling) == key]
     return BanDecision(tuple(sorted(together, key=lambda sibling: sibling.id)))
 
 

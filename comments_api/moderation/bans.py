@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comments_api.db.tables import Ban, User
+from comments_api.db.bans import account_id_by_email, accounts_by_id, ban_id_of
 from comments_api.moderation.actions import record_lifted_ban
 from comments_api.moderation.banning import (
     BanDecision,
@@ -64,7 +63,7 @@ def _account_names(session: Session, decisions: list[BanDecision]) -> dict[str, 
     ids = [int(value) for d in decisions if (value := d.value(BanKind.USER)) is not None]
     if not ids:
         return {}
-    users = session.scalars(select(User).where(User.id.in_(ids)))
+    users = accounts_by_id(session, ids)
     return {str(user.id): f"{user.display_name} <{user.email}>" for user in users}
 
 
@@ -114,13 +113,13 @@ def lift_for_address(
     """Lift every ban of this e-mail address and of the account that signs in with it."""
 
     address = email.strip().lower()
-    account = session.scalar(select(User.id).where(func.lower(User.email) == address))
+    account = account_id_by_email(session, address)
     keys = [(BanKind.EMAIL.value, address)]
     if account is not None:
         keys.append((BanKind.USER.value, str(account)))
     lifted: list[BanEntry] = []
     for kind, value in keys:
-        ban_id = session.scalar(select(Ban.id).where(Ban.kind == kind, Ban.value == value))
+        ban_id = ban_id_of(session, kind, value)
         if ban_id is not None and (entry := lift(session, ban_id, actor, reason)) is not None:
             lifted.append(entry)
     return lifted

@@ -30,18 +30,19 @@ from sqlalchemy.orm import Session
 
 from comments_api import screening
 from comments_api.config import Settings
-from comments_api.db.storage import Storage
-from comments_api.db.tables import Status, User
-from comments_api.errors import ApiError
-from comments_api.moderation.banning import BanKind, banned_by
-from comments_api.moderation.history import (
+from comments_api.db.author_history import (
     author_is_new,
-    campaign_threads,
     duplicate_exists,
     post_text,
+    recent_texts,
     threads_from_client_lately,
 )
+from comments_api.db.storage import Storage
+from comments_api.db.tables import Status, User
+from comments_api.errors import Forbidden
+from comments_api.moderation.banning import BanKind, banned_by
 from comments_api.moderation.spam_model import SpamModelStore
+from comments_api.screening.campaigns import CAMPAIGN_WINDOW, near_duplicates
 
 __all__ = ["Assessment", "CommentDraft", "ModerationPolicy", "spam_settings_for"]
 
@@ -103,7 +104,7 @@ class ModerationPolicy:
         self.model = SpamModelStore(storage.engine)
 
     def assess(self, draft: CommentDraft) -> Assessment:
-        """Refuse a banned author (403), else score the draft and apply the policy."""
+        """Refuse a banned author, else score the draft and apply the policy."""
         screened, context = self._screen(draft)
         if screened.status is not Status.APPROVED or context is None:
             return screened
@@ -135,8 +136,12 @@ class ModerationPolicy:
                 ),
                 duplicate_exists=duplicate_exists(session, draft.body_md, draft.comment_id),
                 post_text=post_text(session, draft.thread_key),
-                campaign_threads=campaign_threads(
-                    session, draft.body_md, draft.thread_key, draft.comment_id
+                campaign_threads=len(
+                    near_duplicates(
+                        draft.body_md,
+                        recent_texts(session, CAMPAIGN_WINDOW, draft.comment_id),
+                        draft.thread_key,
+                    )
                 ),
                 threads_from_client_lately=threads_from_client_lately(
                     session, draft.client_hash, draft.thread_key
@@ -182,7 +187,7 @@ class ModerationPolicy:
 
     @staticmethod
     def refuse_banned(session: Session, draft: CommentDraft) -> None:
-        """Refuse (403) a blocked author, naming what is blocked: a member's account by name."""
+        """Refuse a blocked author, naming what is blocked: a member's account by name."""
 
         user = session.get(User, draft.user_id) if draft.user_id is not None else None
         ban = banned_by(
@@ -192,10 +197,10 @@ class ModerationPolicy:
         if account_banned or (ban is not None and ban.kind == BanKind.USER.value):
             name = f"your account “{user.display_name}”" if user is not None else "your account"
             detail = BANNED_MESSAGE.format(what=name)
-            raise ApiError(403, detail, [("author", f"{name[0].upper()}{name[1:]} is blocked.")])
+            raise Forbidden(detail, [("author", f"{name[0].upper()}{name[1:]} is blocked.")])
         if ban is not None and ban.kind == BanKind.EMAIL.value:
             detail = BANNED_MESSAGE.format(what="this e-mail address")
-            raise ApiError(403, detail, [("email", "This e-mail address is blocked.")])
+            raise Forbidden(detail, [("email", "This e-mail address is blocked.")])
         if ban is not None:
             until = ban.expires_at
             detail = (
@@ -203,4 +208,4 @@ class ModerationPolicy:
                 if until is not None
                 else BANNED_MESSAGE.format(what="this network address")
             )
-            raise ApiError(403, detail, [("author", "Comments from this network are blocked.")])
+            raise Forbidden(detail, [("author", "Comments from this network are blocked.")])

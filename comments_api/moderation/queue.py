@@ -9,13 +9,21 @@ from datetime import datetime
 from html import unescape
 
 import nh3
-from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from comments_api.content.feeds import absolute_url
 from comments_api.content.rendering import extract_links, one_line
-from comments_api.db.tables import Comment, ModerationEvent, Report, Status, Thread
-from comments_api.moderation.actions import list_events
+from comments_api.db.moderation_log import list_events
+from comments_api.db.moderation_queue import (
+    comments_by_id,
+    comments_matching,
+    held_or_reported_comments,
+    open_reports_of,
+    replies_to,
+    spam_comments,
+    threads_by_key,
+)
+from comments_api.db.tables import Comment, ModerationEvent
 from comments_api.screening.links import domain_of, find_links
 
 __all__ = [
@@ -78,26 +86,12 @@ def _excerpt(html: str) -> str:
 
 def review_items(session: Session, comments: Sequence[Comment], site_url: str) -> list[ReviewItem]:
     """Add the post, the parent comment, the reports and the link domains to each comment."""
-    thread_keys = {comment.thread_key for comment in comments}
-    threads = {
-        thread.key: thread
-        for thread in session.scalars(select(Thread).where(Thread.key.in_(thread_keys)))
-    }
-    parent_ids = {comment.parent_id for comment in comments if comment.parent_id is not None}
-    parents = {
-        parent.id: parent
-        for parent in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))
-    }
-    reports: dict[int, list[ReportView]] = {}
-    open_reports = (
-        select(Report)
-        .where(
-            Report.comment_id.in_([comment.id for comment in comments]),
-            Report.resolved_at.is_(None),
-        )
-        .order_by(Report.id)
+    threads = threads_by_key(session, {comment.thread_key for comment in comments})
+    parents = comments_by_id(
+        session, {comment.parent_id for comment in comments if comment.parent_id is not None}
     )
-    for report in session.scalars(open_reports):
+    reports: dict[int, list[ReportView]] = {}
+    for report in open_reports_of(session, [comment.id for comment in comments]):
         reports.setdefault(report.comment_id, []).append(
             ReportView(report.reason, report.created_at)
         )
@@ -125,42 +119,23 @@ def review_items(session: Session, comments: Sequence[Comment], site_url: str) -
     return items
 
 
-def _listing(session: Session, condition: ColumnElement[bool], site_url: str) -> Listing:
-    total = int(session.scalar(select(func.count()).select_from(Comment).where(condition)) or 0)
-    comments = list(
-        session.scalars(select(Comment).where(condition).order_by(Comment.id).limit(PAGE_SIZE))
-    )
+def _listing(session: Session, found: tuple[list[Comment], int], site_url: str) -> Listing:
+    comments, total = found
     return Listing(review_items(session, comments, site_url), total)
 
 
 def held_or_reported(session: Session, site_url: str) -> Listing:
     """Held comments and published comments that readers reported, oldest first."""
-    reported = select(Report.comment_id).where(Report.resolved_at.is_(None))
-    condition = or_(
-        Comment.status == Status.PENDING.value,
-        and_(Comment.status == Status.APPROVED.value, Comment.id.in_(reported)),
-    )
-    return _listing(session, condition, site_url)
+    return _listing(session, held_or_reported_comments(session, PAGE_SIZE), site_url)
 
 
 def spam_folder(session: Session, site_url: str) -> Listing:
-    return _listing(session, Comment.status == Status.SPAM.value, site_url)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return _listing(session, spam_comments(session, PAGE_SIZE), site_url)
 
 
 def matching(session: Session, text: str, site_url: str) -> Listing:
     """Comments in any state whose author name, e-mail address or text contains `text`."""
-    pattern = _like(text.strip())
-    condition = or_(
-        Comment.author_name.ilike(pattern, escape="\\"),
-        Comment.author_email.ilike(pattern, escape="\\"),
-        Comment.body_md.ilike(pattern, escape="\\"),
-    )
-    return _listing(session, condition, site_url)
+    return _listing(session, comments_matching(session, text.strip(), PAGE_SIZE), site_url)
 
 
 @dataclass(frozen=True)
@@ -181,8 +156,6 @@ def comment_in_context(session: Session, comment_id: int, site_url: str) -> Comm
         return None
     [item] = review_items(session, [comment], site_url)
     parent = session.get(Comment, comment.parent_id) if comment.parent_id is not None else None
-    replies = list(
-        session.scalars(select(Comment).where(Comment.parent_id == comment.id).order_by(Comment.id))
-    )
+    replies = replies_to(session, comment.id)
     events = list_events(session, PAGE_SIZE, comment_id=comment.id)[::-1]
     return CommentInContext(item, parent, replies, events)

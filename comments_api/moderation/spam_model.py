@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from comments_api.db.tables import (
-    Comment,
-    SpamLesson,
-    SpamModelVersion,
-    SpamToken,
-    utcnow,
+from comments_api.db.spam_counts import (
+    MAX_TOKEN_LENGTH,
+    add_token_counts,
+    model_version,
+    move_model_version,
+    seed_model,
+    token_counts_rows,
 )
-from comments_api.db.upsert import insert_for
+from comments_api.db.tables import Comment, SpamLesson, utcnow
 from comments_api.screening import (
     DOCUMENT_TOTALS_TOKEN,
     BayesState,
@@ -34,54 +35,25 @@ from comments_api.screening import (
 
 __all__ = ["SpamModelStore", "learn_from_decision"]
 
-MODEL_ROW = 1
-
 
 def _ensure_seeded(session: Session) -> int:
     """The model's version, after seeding the counts from the examples if there are none."""
-    version = session.scalar(select(SpamModelVersion.version).where(SpamModelVersion.id == 1))
+    version = model_version(session)
     if version is not None:
         return version
     rows = [
         {"token": row.token, "spam_count": row.spam_count, "legitimate_count": row.legitimate_count}
         for row in state_to_rows(default_model())
-        if len(row.token) <= 300
+        if len(row.token) <= MAX_TOKEN_LENGTH
     ]
-    session.execute(
-        insert_for(session, SpamToken).on_conflict_do_nothing(index_elements=["token"]), rows
-    )
-    session.execute(
-        insert_for(session, SpamModelVersion)
-        .values(id=MODEL_ROW, version=1)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
+    seed_model(session, rows)
     return 1
 
 
 def _add_counts(session: Session, text: str, is_spam: bool, sign: int) -> None:
     counts = dict(token_counts(text))
     counts[DOCUMENT_TOTALS_TOKEN] = 1
-    spam_column, other = (
-        ("spam_count", "legitimate_count") if is_spam else ("legitimate_count", "spam_count")
-    )
-    for token, count in counts.items():
-        if len(token) > 300:
-            continue
-        delta = sign * count
-        statement = insert_for(session, SpamToken).values(
-            token=token, **{spam_column: max(delta, 0), other: 0}
-        )
-        column = getattr(SpamToken, spam_column)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["token"], set_={spam_column: column + delta}
-            )
-        )
-    if sign < 0:
-        session.execute(update(SpamToken).where(SpamToken.spam_count < 0).values(spam_count=0))
-        session.execute(
-            update(SpamToken).where(SpamToken.legitimate_count < 0).values(legitimate_count=0)
-        )
+    add_token_counts(session, counts, is_spam, sign)
 
 
 def learn_from_decision(session: Session, comment: Comment, is_spam: bool) -> bool:
@@ -102,11 +74,7 @@ def learn_from_decision(session: Session, comment: Comment, is_spam: bool) -> bo
     session.add(
         SpamLesson(comment_id=comment.id, is_spam=is_spam, learned_text=text, created_at=utcnow())
     )
-    session.execute(
-        update(SpamModelVersion)
-        .where(SpamModelVersion.id == MODEL_ROW)
-        .values(version=SpamModelVersion.version + 1)
-    )
+    move_model_version(session)
     return True
 
 
@@ -120,9 +88,7 @@ class SpamModelStore:
 
     def current(self) -> BayesState:
         with Session(self.engine) as session:
-            version = session.scalar(
-                select(SpamModelVersion.version).where(SpamModelVersion.id == MODEL_ROW)
-            )
+            version = model_version(session)
             if version is None:
                 session.close()
                 writing = self.engine.execution_options(comments_write=True)
@@ -132,10 +98,7 @@ class SpamModelStore:
             cached = self._cached
             if cached is not None and cached[0] == version:
                 return cached[1]
-            rows = session.execute(
-                select(SpamToken.token, SpamToken.spam_count, SpamToken.legitimate_count)
-            )
-            state = state_from_rows((row[0], row[1], row[2]) for row in rows)
+            state = state_from_rows(token_counts_rows(session))
         with self._lock:
             self._cached = (version, state)
         return state

@@ -18,21 +18,24 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
-from comments_api.db.storage import lock_thread, refresh_thread
-from comments_api.db.tables import (
-    Comment,
-    DeletionRequest,
-    LoginToken,
-    OutboxMessage,
-    SpamLesson,
-    Status,
-    User,
-    utcnow,
+from comments_api.db.privacy import (
+    add_deletion_request,
+    comments_by_address,
+    delete_expired_links,
+    deletion_request_address,
+    forget_address,
+    has_approved_reply,
+    has_personal_data,
+    mail_sent_since,
+    strip_expired_personal_data,
+    take_deletion_request,
 )
+from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.tables import Status, utcnow
 from comments_api.mail import MAX_ATTEMPTS, queue_message
 from comments_api.mail.signed_links import LinkProblem, api_url, read_token, sign_token
 from comments_api.moderation.actions import record_withdrawal
@@ -66,43 +69,20 @@ class DeletionResult:
     placeholders: int
 
 
-def _has_data(session: Session, email: str) -> bool:
-
-    address = email.lower()
-    comment = session.scalar(
-        select(Comment.id).where(func.lower(Comment.author_email) == address).limit(1)
-    )
-    user = session.scalar(select(User.id).where(func.lower(User.email) == address).limit(1))
-    return comment is not None or user is not None
-
-
 def request_deletion(session: Session, settings: Settings, email: str) -> bool:
     """Mail a deletion link if we hold data for the address; True when one was queued.
 
     The caller answers the same either way, so nobody learns whether an address is known.
     """
     address = email.strip().lower()
-    if not _has_data(session, address):
+    if not has_personal_data(session, address):
         return False
-    recent = session.scalar(
-        select(OutboxMessage.id).where(
-            func.lower(OutboxMessage.recipient) == address,
-            OutboxMessage.subject == DELETION_SUBJECT,
-            OutboxMessage.created_at > utcnow() - timedelta(minutes=10),
-        )
-    )
-    if recent is not None:
+    if mail_sent_since(session, address, DELETION_SUBJECT, utcnow() - timedelta(minutes=10)):
         return False  # one link per address every ten minutes is enough
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(
-        DeletionRequest(
-            token_hash=hash_token(secret),
-            email=address,
-            created_at=now,
-            expires_at=now + timedelta(hours=DELETION_LINK_HOURS),
-        )
-    )
+    expires_at = now + timedelta(hours=DELETION_LINK_HOURS)
+    add_deletion_request(session, hash_token(secret), address, now, expires_at)
     token = sign_token(settings, "delete-data", {"s": secret})
     link = api_url(settings, f"/api/v1/privacy/delete?token={token}")
     queue_message(
@@ -131,11 +111,7 @@ def _request_hash(settings: Settings, token: str) -> str:
 def deletion_address(session: Session, settings: Settings, token: str) -> str:
     """The address a deletion link was sent to, without using the link; or `LinkProblem`."""
     token_hash = _request_hash(settings, token)
-    email = session.scalar(
-        select(DeletionRequest.email).where(
-            DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow()
-        )
-    )
+    email = deletion_request_address(session, token_hash, utcnow())
     if email is None:
         raise LinkProblem("used")  # a well-signed link whose row is gone was used
     return email
@@ -144,12 +120,7 @@ def deletion_address(session: Session, settings: Settings, token: str) -> str:
 def use_deletion_link(session: Session, settings: Settings, token: str) -> str:
     """Use a deletion link once (in the caller's transaction): the address, or `LinkProblem`."""
     token_hash = _request_hash(settings, token)
-    # One statement finds and removes the row, so a second click racing the first gets nothing.
-    email = session.execute(
-        delete(DeletionRequest)
-        .where(DeletionRequest.token_hash == token_hash, DeletionRequest.expires_at > utcnow())
-        .returning(DeletionRequest.email)
-    ).scalar()
+    email = take_deletion_request(session, token_hash, utcnow())
     if email is None:
         raise LinkProblem("used")
     return email
@@ -159,11 +130,7 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     """Wipe every comment of the address and what else we keep about it, in one transaction."""
 
     address = email.strip().lower()
-    comments = list(
-        session.scalars(
-            select(Comment).where(func.lower(Comment.author_email) == address).order_by(Comment.id)
-        )
-    )
+    comments = comments_by_address(session, address)
     placeholders = 0
     now = utcnow()
     threads: set[str] = set()
@@ -172,12 +139,9 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     for thread_key in sorted(threads):
         lock_thread(session, thread_key)
     for comment in comments:
-        has_replies = session.scalar(
-            select(Comment.id)
-            .where(Comment.parent_id == comment.id, Comment.status == Status.APPROVED.value)
-            .limit(1)
+        keep_place = comment.status == Status.APPROVED.value and has_approved_reply(
+            session, comment.id
         )
-        keep_place = comment.status == Status.APPROVED.value and has_replies is not None
         placeholders += keep_place
         before = comment.status
         comment.status = Status.APPROVED.value if keep_place else Status.DELETED.value
@@ -194,24 +158,7 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
         comment.user_id = None
         comment.member = comment.verified = False
         comment.updated_at = now
-    ids = [comment.id for comment in comments]
-    if ids:
-        session.execute(delete(SpamLesson).where(SpamLesson.comment_id.in_(ids)))
-    # Messages to the address, and messages to moderators that quote it.
-    session.execute(
-        delete(OutboxMessage).where(
-            or_(
-                func.lower(OutboxMessage.recipient) == address,
-                func.lower(OutboxMessage.text_body).contains(address, autoescape=True),
-            )
-        )
-    )
-    # Sign-in links are keyed by address, not by user: they go separately.
-    session.execute(delete(LoginToken).where(func.lower(LoginToken.email) == address))
-    session.execute(delete(DeletionRequest).where(func.lower(DeletionRequest.email) == address))
-    user = session.scalar(select(User).where(func.lower(User.email) == address))
-    if user is not None:
-        session.delete(user)  # its sessions go with it
+    forget_address(session, address, [comment.id for comment in comments])
     session.flush()
     for thread_key in sorted(threads):
         refresh_thread(session, thread_key)
@@ -237,28 +184,11 @@ def purge_expired_personal_data(
             return 0
         _last_purge[id(engine)] = now
     cutoff = now - timedelta(days=settings.retention_days)
-    with engine.execution_options(comments_write=True).begin() as connection:
-        result = connection.execute(
-            update(Comment)
-            .where(
-                Comment.status == Status.APPROVED.value,
-                Comment.created_at < cutoff,
-                or_(Comment.author_email.is_not(None), Comment.client_hash.is_not(None)),
-            )
-            .values(author_email=None, client_hash=None, notify=False)
-        )
-        # Mail that went out (or was given up on) quotes addresses too: it goes as well.
-        mail = connection.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.created_at < cutoff,
-                or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
-            )
-        )
-    changed = int(getattr(result, "rowcount", 0) or 0)
+    changed, mail_removed = strip_expired_personal_data(engine, cutoff, MAX_ATTEMPTS)
     if changed:
         logger.info("Retention: removed personal data from %s comments", changed)
-    if getattr(mail, "rowcount", 0):
-        logger.info("Retention: removed %s old e-mails from the outbox", mail.rowcount)
+    if mail_removed:
+        logger.info("Retention: removed %s old e-mails from the outbox", mail_removed)
     return changed
 
 
@@ -266,10 +196,4 @@ def forget_expired_links(engine: Engine, settings: Settings, now: datetime | Non
     """Delete expired sign-in and deletion links: they keep an address (and a client hash) that
     nothing needs once the link cannot work; returns rows deleted."""
 
-    now = now or utcnow()
-    with engine.execution_options(comments_write=True).begin() as connection:
-        sign_in = connection.execute(delete(LoginToken).where(LoginToken.expires_at <= now))
-        deletion = connection.execute(
-            delete(DeletionRequest).where(DeletionRequest.expires_at <= now)
-        )
-    return int(getattr(sign_in, "rowcount", 0) or 0) + int(getattr(deletion, "rowcount", 0) or 0)
+    return delete_expired_links(engine, now or utcnow())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,12 @@ from .settings import CommentsSettings
 from .threads import Thread
 
 TEMPLATES = Path(__file__).parent / "templates"
+# What to tell readers about each field: the service's own table, read as a file (the plugin
+# never imports the service). The form carries each message in `data-error` for the widget.
+FIELD_MESSAGES_FILE = Path(__file__).parents[2] / "comments_api" / "field_messages.json"
+FIELD_MESSAGES: dict[str, str] = json.loads(FIELD_MESSAGES_FILE.read_text(encoding="utf-8"))[
+    "messages"
+]
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(default=True),
@@ -74,6 +81,7 @@ def render_comments(
         feed_url=feed_url(thread, settings),
         template_comment=TEMPLATE_COMMENT,
         template_removed=TEMPLATE_REMOVED,
+        messages=FIELD_MESSAGES,
     )
     head = Markup("") if draft else widget_head(settings) + feed_head(thread, settings)
     return ArticleComments(thread.mode, count, thread.key, Markup(html), head)

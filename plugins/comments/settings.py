@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# Where `make run` serves the blog and the comments API, for every site-side tool: these
+# defaults, the development servers (plugins/devserver.py) and tasks.py. The service keeps the
+# same addresses in comments_api/config.py, which the site never imports; a test checks that
+# the two agree.
+DEVELOPMENT_HOST = "127.0.0.1"
+DEVELOPMENT_SITE_PORT = 8000
+DEVELOPMENT_API_PORT = 8001
+DEVELOPMENT_SITE_URL = f"http://{DEVELOPMENT_HOST}:{DEVELOPMENT_SITE_PORT}"
+DEVELOPMENT_API_URL = f"http://{DEVELOPMENT_HOST}:{DEVELOPMENT_API_PORT}"
+
 DEFAULTS: dict[str, Any] = {
     # Where the comments API runs; the widget and the no-JavaScript form talk to it.
-    "COMMENTS_API_URL": "http://127.0.0.1:8001",
+    "COMMENTS_API_URL": DEVELOPMENT_API_URL,
     # Absolute address of the site, used for the thread URLs the API redirects back to.
     # Empty: SITEURL, or the development server's address when SITEURL is empty too.
     "COMMENTS_SITE_URL": "",
@@ -30,7 +40,6 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_VERIFIED_BADGE": "verified member",
 }
 
-DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
 MODES = ("open", "closed", "off")
 
 

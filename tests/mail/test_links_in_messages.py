@@ -52,7 +52,7 @@ async def test_a_moderator_approves_a_held_comment_from_the_email_once(
     assert "already used" in again.text
     assert (await api.client.get(approve)).status_code == 410
 
-    from comments_api.moderation.actions import list_events
+    from comments_api.db.moderation_log import list_events
 
     with api.session() as session:
         [event] = list_events(session)

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from comments_api import Settings
 from comments_api.app import create_app
+from comments_api.field_messages import FIELD_MESSAGES
 from plugins.comments.widget import STATIC, WIDGET_FILES, shipped
 from tests.plugin.support import Build, build_site, content_folder, post
 
@@ -124,6 +125,14 @@ def test_email_hint_and_markdown_hint_are_tied_to_their_fields(site: Build) -> N
     notify = form.select_one("input[name=notify]")
     assert notify["type"] == "checkbox"
     assert form.select_one(f"label[for={notify['id']}]").get_text() == "Notify me of replies"
+
+
+def test_the_form_tells_readers_what_the_api_says_about_each_field(site: Build) -> None:
+    """The widget shows the `data-error` of a field the browser finds invalid: the API's words."""
+    form = soup(site, "open-post.html").select_one("form.comment-form")
+    told = {field["name"]: field["data-error"] for field in form.select("[data-error]")}
+
+    assert told == {name: FIELD_MESSAGES[name] for name in ("author", "email", "website", "body")}
 
 
 def test_honeypot_is_labelled_and_kept_out_of_the_way(site: Build) -> None:

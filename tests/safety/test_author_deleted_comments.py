@@ -20,10 +20,11 @@ import pytest
 
 from comments_api import create_app
 from comments_api.comments.backup import export_lines, import_lines
+from comments_api.db.moderation_log import list_events
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Status
 from comments_api.mail.notifications import moderation_link
-from comments_api.moderation.actions import ActionRefused, apply_action, list_events
+from comments_api.moderation.actions import ActionRefused, apply_action
 from comments_api.privacy.deletion import delete_personal_data
 from tests.helpers import ROOT
 from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory

@@ -35,7 +35,7 @@ from comments_api.auth.schemas import LinkToken, LoginAccepted, LoginRequest, Me
 from comments_api.config import Settings
 from comments_api.content.comment_input import check_email
 from comments_api.db.storage import Storage
-from comments_api.errors import ERROR_RESPONSES, ApiError, error_response
+from comments_api.errors import ERROR_RESPONSES, ApiError, Refusal, error_response
 from comments_api.security import client_hash
 from comments_api.web.dependencies import client_address
 from comments_api.web.html import PAGE_HEADERS, html_page
@@ -344,7 +344,7 @@ async def sign_in_submit(request: Request) -> Response:
     target = allowed_next(next_url, request_settings(request), own_origin(request))
     try:
         await run_in_threadpool(_send_link, request, email, target)
-    except ApiError as error:
+    except Refusal as error:
         message = error.errors[0].message if error.errors else error.detail
         return await run_in_threadpool(_sign_in_page, request, target, 422, email, message)
     return html_page(

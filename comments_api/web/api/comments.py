@@ -15,7 +15,15 @@ from comments_api.content.feeds import absolute_url
 from comments_api.content.serialization import MAX_IF_NONE_MATCH, etag_matches, iso, public_comment
 from comments_api.db.storage import PUBLIC_COLUMNS
 from comments_api.db.tables import Comment, Status, User
-from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody, please_correct, with_html_page
+from comments_api.errors import (
+    ERROR_RESPONSES,
+    ApiError,
+    ErrorBody,
+    Refusal,
+    please_correct,
+    with_html_page,
+)
+from comments_api.field_messages import FIELD_MESSAGES
 from comments_api.schemas import (
     CommentEdit,
     CreatedComment,
@@ -36,6 +44,7 @@ from comments_api.web.dependencies import (
 )
 from comments_api.web.faults import database_fault
 from comments_api.web.html import form_error_page
+from comments_api.web.refusals import as_api_error
 
 router = APIRouter(prefix="/api/v1", tags=["comments"])
 
@@ -135,9 +144,9 @@ async def create_comment(request: Request, key: ThreadKeyPath) -> Response:
         created = await run_in_threadpool(
             comments.create_comment, key, submitted, client_address(request), user
         )
-    except ApiError as error:
+    except Refusal as refusal:
         if is_form:
-            return await _form_error(request, error, key, _typed(payload))
+            return await _form_error(request, as_api_error(refusal), key, _typed(payload))
         raise
     except Exception as error:
         fault = database_fault(error)
@@ -261,7 +270,7 @@ async def report_comment(request: Request, comment_id: CommentId) -> Response:
             comments.report_comment, comment_id, report.reason, client_address(request)
         )
     except Exception as error:
-        refusal = error if isinstance(error, ApiError) else database_fault(error)
+        refusal = as_api_error(error) if isinstance(error, Refusal) else database_fault(error)
         if refusal is None or not is_form:
             raise
         return form_error_page(refusal, comments.settings.site_url)
@@ -303,5 +312,5 @@ def _parse_report(payload: dict[str, str] | bytes) -> ReportIn:
         raise ApiError(
             422,
             please_correct(["reason"]),
-            [("reason", "Say in 1 to 1000 characters why this comment should be reviewed.")],
+            [("reason", FIELD_MESSAGES["reason"])],
         ) from None

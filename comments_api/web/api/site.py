@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import StringConstraints
-from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
 from comments_api.comments.threads import manifest_entries
@@ -168,12 +167,8 @@ async def health(request: Request) -> Response:
     """`{"status": "ok"}` when the database answers a query."""
     comments = service(request)
 
-    def probe() -> None:
-        with comments.storage.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-
     try:
-        await request.app.state.health_check.run(probe)
+        await request.app.state.health_check.run(comments.storage.ping)
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         body = {

@@ -14,8 +14,9 @@ from starlette.responses import RedirectResponse, Response
 
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.comments.service import REDACTED
+from comments_api.db.moderation_log import list_events
 from comments_api.db.tables import User
-from comments_api.errors import ApiError
+from comments_api.errors import NotFound, Refusal
 from comments_api.moderation.actions import (
     NEW_STATUS,
     Action,
@@ -24,7 +25,6 @@ from comments_api.moderation.actions import (
     UnknownComment,
     apply_action,
     deleted_by_author,
-    list_events,
 )
 from comments_api.moderation.queue import (
     CommentInContext,
@@ -37,6 +37,7 @@ from comments_api.moderation.queue import (
 from comments_api.schemas import CONTROL, MAX_ID
 from comments_api.web.dependencies import service
 from comments_api.web.html import html_page
+from comments_api.web.refusals import as_api_error
 
 __all__ = ["install_moderation", "router"]
 
@@ -446,9 +447,10 @@ async def redact(
         await run_in_threadpool(
             service(request).redact_comment, comment_id, body, user.email, _reason(form)
         )
-    except ApiError as error:
-        if error.status_code == 404:
+    except Refusal as refusal:
+        if isinstance(refusal, NotFound):
             return RedirectResponse("/moderation?error=unknown", status_code=303)
+        error = as_api_error(refusal)
         found = await run_in_threadpool(_find, request, comment_id)
         messages = [item.message for item in error.errors if item.field == "body"]
         return _comment_page(

@@ -1,4 +1,4 @@
-"""What the spam rules need to know about an author's past: first comment? same text again?"""
+"""What the screening needs to know of an author's past: first comment? same text again?"""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comments_api.db.tables import Comment, Status, Thread, utcnow
-from comments_api.screening.campaigns import CAMPAIGN_WINDOW, near_duplicates
 
 __all__ = [
-    "CAMPAIGN_WINDOW",
     "RECENT_COMMENTS",
     "SENDER_WINDOW",
     "author_is_new",
-    "campaign_threads",
     "duplicate_exists",
     "post_text",
+    "recent_texts",
     "threads_from_client_lately",
 ]
 
@@ -62,20 +60,19 @@ def duplicate_exists(session: Session, body: str, exclude_comment_id: int | None
     return session.execute(query.limit(1)).first() is not None
 
 
-def campaign_threads(
-    session: Session, body: str, thread_key: str, exclude_comment_id: int | None = None
-) -> int:
-    """How many other threads got nearly this text among the most recent comments."""
+def recent_texts(
+    session: Session, limit: int, exclude_comment_id: int | None = None
+) -> list[tuple[str, str]]:
+    """(thread key, text) of the `limit` most recent comments not deleted, newest first."""
     query = (
         select(Comment.thread_key, Comment.body_md)
         .where(Comment.status != Status.DELETED.value)
         .order_by(Comment.id.desc())
-        .limit(CAMPAIGN_WINDOW)
+        .limit(limit)
     )
     if exclude_comment_id is not None:
         query = query.where(Comment.id != exclude_comment_id)
-    recent = [(row[0], row[1]) for row in session.execute(query)]
-    return len(near_duplicates(body, recent, thread_key))
+    return [(row[0], row[1]) for row in session.execute(query)]
 
 
 def threads_from_client_lately(session: Session, client_hash: str | None, thread_key: str) -> int:
