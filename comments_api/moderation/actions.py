@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
 from comments_api.content.rendering import render_comment
-from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.site_rebuilds import request_rebuild
+from comments_api.db.storage import lock_thread, refresh_thread, shown
 from comments_api.db.tables import (
     Comment,
     Editor,
@@ -110,6 +111,7 @@ def apply_action(
         )
     now = utcnow()
     before = comment.status
+    was_shown = shown(comment)
     after = NEW_STATUS[action]
     if action == "ban" and before in {Status.SPAM.value, Status.DELETED.value}:
         after = Status(before)  # banning keeps a comment already out of sight where it is
@@ -139,6 +141,8 @@ def apply_action(
         )
     session.flush()
     refresh_thread(session, comment.thread_key)
+    if was_shown or shown(comment):
+        request_rebuild(session, now)
     if after is Status.APPROVED:
         chosen = settings or session.info.get("settings")
         if isinstance(chosen, Settings):
@@ -169,6 +173,8 @@ def redact_comment(
     _log_event(session, comment, REDACT, actor, reason, comment.status, now)
     session.flush()
     refresh_thread(session, comment.thread_key)
+    if shown(comment):
+        request_rebuild(session, now)
     return comment
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
-from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.site_rebuilds import request_rebuild
+from comments_api.db.storage import lock_thread, refresh_thread, shown
 from comments_api.db.tables import (
     Comment,
     DeletionRequest,
@@ -169,6 +170,8 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     threads: set[str] = set()
     for comment in comments:
         threads.add(comment.thread_key)
+    # Erasing only held or refused comments changes no static page.
+    any_shown = any(shown(comment) for comment in comments)
     for thread_key in sorted(threads):
         lock_thread(session, thread_key)
     for comment in comments:
@@ -215,6 +218,8 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     session.flush()
     for thread_key in sorted(threads):
         refresh_thread(session, thread_key)
+    if any_shown:
+        request_rebuild(session, now)
     return DeletionResult(len(comments), placeholders)
 
 

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.comments.service import REDACTED
+from comments_api.db.site_rebuilds import rebuild_status
 from comments_api.db.tables import User
 from comments_api.errors import ApiError
 from comments_api.moderation.actions import (
@@ -160,6 +161,9 @@ def _done_message(action: str, count: int, unchanged: int) -> str:
 
 def _page(request: Request, user: User, template: str, current: str, **context: Any) -> Response:
     text, kind = _notice(request)
+    settings = service(request).settings
+    with service(request).storage.reading() as session:
+        rebuild = rebuild_status(session)
     return html_page(
         template,
         user=user,
@@ -170,6 +174,9 @@ def _page(request: Request, user: User, template: str, current: str, **context: 
         action_labels=ACTION_LABELS,
         status_words=STATUS_WORDS,
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        build_hook_set=bool(settings.build_hook_url),
+        rebuild=rebuild,
+        rebuild_due=rebuild.due_at(settings.build_hook_seconds),
         **context,
     )
 
