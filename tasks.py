@@ -104,10 +104,16 @@ def livereload(c: Context) -> None:
     pelican_run("-lr -s {settings_base} -b {host}".format(**CONFIG) + f" -p {port('site')}")
 
 
-@task
-def publish(c: Context) -> None:
+@task(
+    help={
+        "skip_check": "build without the content check (a rebuild for new comments of content "
+        "already checked when it was published)"
+    }
+)
+def publish(c: Context, skip_check: bool = False) -> None:
     """Check the content, then build the production site into output/ (warnings are fatal)."""
-    check(c)
+    if not skip_check:
+        check(c)
     pelican_run("-s {settings_publish} --fatal warnings".format(**CONFIG))
 
 
