@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import BinaryIO
 
 from sqlalchemy import Engine, Integer, Table, bindparam, func, insert, or_, select, update
@@ -268,6 +269,19 @@ class Storage:
         )
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query)]
+
+    def changed_page(
+        self, since: datetime, after_id: int, limit: int
+    ) -> list[tuple[tuple[object, ...], bool]]:
+        """(public columns, shown) of every comment changed after `since`, by id."""
+        query = (
+            select(*PUBLIC_COLUMNS, SHOWN.label("shown"))
+            .where(Comment.updated_at > since, Comment.id > after_id)
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [(tuple(row[:-1]), bool(row[-1])) for row in connection.execute(query)]
 
     def latest_shown(
         self, limit: int, thread_key: str | None = None

@@ -133,6 +133,8 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_thread_status_id", "thread_key", "status", "id"),
         Index("ix_comments_status_id", "status", "id"),
+        # The snapshot's changes since a cursor (an incremental build).
+        Index("ix_comments_updated_at", "updated_at"),
         {"sqlite_autoincrement": True},
     )
 
