@@ -236,6 +236,7 @@ def dev(c: Context) -> None:
     except ConfigurationError as error:
         raise Exit(f"The comments API cannot start: {error}", code=2) from None
     site_server = open_site_server(CONFIG["deploy_path"])
+    stack.rebuild_on_hook(site_server, CONFIG["settings_base"])
     try:
         with Stopping() as stopping:
             try:
