@@ -37,8 +37,8 @@ async def hooked_desk(make_service: ServiceFactory, **overrides: object) -> Desk
     return Desk(service, moderator, form_token(page.text))
 
 
-async def rebuild_line(desk: Desk) -> str:
-    page = await desk.page("/moderation/log")
+async def rebuild_line(desk: Desk, path: str = "/moderation/log") -> str:
+    page = await desk.page(path)
     line = page.find(id="site-rebuild")
     assert line is not None, "the page does not say when the site was last rebuilt"
     return " ".join(line.get_text().split())
@@ -69,9 +69,10 @@ async def test_the_moderation_pages_say_when_the_site_was_asked_to_rebuild_and_h
     assert len(receiver.calls) == 1
     assert call_build_hook(engine, settings, utcnow() + timedelta(minutes=5)) is True
     assert len(receiver.calls) == 2
-    line = await rebuild_line(desk)
-    assert line.endswith("it answered.")
-    assert "ask it again" not in line
+    for path in ("/moderation", "/moderation/log", "/moderation/bans"):
+        line = await rebuild_line(desk, path)
+        assert line.endswith("it answered."), path
+        assert "ask it again" not in line
 
 
 async def test_only_changes_the_static_pages_show_ask_for_a_rebuild(

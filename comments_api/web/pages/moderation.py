@@ -159,11 +159,20 @@ def _done_message(action: str, count: int, unchanged: int) -> str:
     return " ".join(sentences)
 
 
-def _page(request: Request, user: User, template: str, current: str, **context: Any) -> Response:
-    text, kind = _notice(request)
+def site_rebuild_context(request: Request) -> dict[str, Any]:
+    """What the top of every moderation page says about the static site's last rebuild."""
     settings = service(request).settings
     with service(request).storage.reading() as session:
         rebuild = rebuild_status(session)
+    return {
+        "build_hook_set": bool(settings.build_hook_url),
+        "rebuild": rebuild,
+        "rebuild_due": rebuild.due_at(settings.build_hook_seconds),
+    }
+
+
+def _page(request: Request, user: User, template: str, current: str, **context: Any) -> Response:
+    text, kind = _notice(request)
     return html_page(
         template,
         user=user,
@@ -174,9 +183,7 @@ def _page(request: Request, user: User, template: str, current: str, **context: 
         action_labels=ACTION_LABELS,
         status_words=STATUS_WORDS,
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        build_hook_set=bool(settings.build_hook_url),
-        rebuild=rebuild,
-        rebuild_due=rebuild.due_at(settings.build_hook_seconds),
+        **site_rebuild_context(request),
         **context,
     )
 
