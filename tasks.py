@@ -106,10 +106,16 @@ def livereload(c: Context) -> None:
     pelican_run("-lr -s {settings_base} -b {host}".format(**CONFIG) + f" -p {port('site')}")
 
 
-@task
-def publish(c: Context) -> None:
+@task(
+    help={
+        "skip_check": "build without the content check (a rebuild for new comments of content "
+        "already checked when it was published)"
+    }
+)
+def publish(c: Context, skip_check: bool = False) -> None:
     """Check the content, then build the production site into output/ (warnings are fatal)."""
-    check(c)
+    if not skip_check:
+        check(c)
     pelican_run("-s {settings_publish} --fatal warnings".format(**CONFIG))
 
 
@@ -234,6 +240,7 @@ def dev(c: Context) -> None:
     except ConfigurationError as error:
         raise Exit(f"The comments API cannot start: {error}", code=2) from None
     site_server = open_site_server(CONFIG["deploy_path"])
+    stack.rebuild_on_hook(site_server, CONFIG["settings_base"])
     try:
         with Stopping() as stopping:
             try:

@@ -144,6 +144,10 @@ class Settings:
     spam_score: int = at_least(1, 90)
     trusted_domains: tuple[str, ...] = ()
     retention_days: int = 0
+    # The static site's build hook (see the Operators' guide): called once changes settle.
+    build_hook_url: str = ""
+    build_hook_token: str = ""
+    build_hook_seconds: int = 120
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -203,6 +207,16 @@ class Settings:
         if not origin_of(self.site_url):
             raise ConfigurationError(
                 f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
+            )
+
+        if self.build_hook_url and (
+            urlsplit(self.build_hook_url).scheme not in {"http", "https"}
+            or not origin_of(self.build_hook_url)
+        ):
+            raise ConfigurationError(
+                "COMMENTS_BUILD_HOOK_URL must be an absolute http(s) URL, e.g. "
+                "https://api.github.com/repos/OWNER/REPO/dispatches, not "
+                f"{self.build_hook_url!r}."
             )
 
     @property

@@ -31,6 +31,7 @@ __all__ = [
     "ReportAccepted",
     "ReportIn",
     "Snapshot",
+    "SnapshotChanges",
     "SyncReport",
     "ThreadComments",
     "ThreadManifest",
@@ -183,9 +184,27 @@ class Counts(BaseModel):
     counts: dict[str, int]
 
 
+CHANGES_SINCE = Field(
+    description="Send as `since` to /snapshot/changes for what changes after this page was read."
+)
+
+
 class Snapshot(BaseModel):
     comments: list[PublicComment]
     next: str | None = Field(description="Cursor of the next page, or null on the last page.")
+    changes_since: str = CHANGES_SINCE
+
+
+class SnapshotChanges(BaseModel):
+    comments: list[PublicComment] = Field(
+        description="Comments approved, changed or removed (as a note) since the cursor."
+    )
+    removed: list[int] = Field(
+        description="Ids of comments changed since the cursor that the public no longer sees "
+        "(take them out of the snapshot; ids that were never in it can be ignored)."
+    )
+    next: str | None = Field(description="Cursor of the next page, or null on the last page.")
+    changes_since: str = CHANGES_SINCE
 
 
 class ManifestThread(BaseModel):

@@ -4,6 +4,10 @@ The site is served from the output folder with the site's own 404 page; the comm
 as a child process in a process group of its own, so that stopping `make run` in any way
 (Ctrl-C, `kill`, the terminal closing, or `invoke` itself dying) stops the API too. Ports come
 from the environment, and a port another program holds is named instead of being shared.
+
+Under `make run` the API's build hook points at the site server (`POST /_rebuild`, with a token
+made for this run): when approved comments change, the site is built again by itself, as the
+publish workflow does for the real site.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +48,9 @@ PORT_VARIABLES = {
 # Signals that stop `make run`: Ctrl-C, `kill`, the terminal closing.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 API_START_SECONDS = 60
+# Where the API's build hook reaches `make run`, and how soon after a change it calls.
+REBUILD_PATH = "/_rebuild"
+REBUILD_AFTER_SECONDS = "1"
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
 
 
@@ -86,6 +95,26 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
         self.path = found
         super(ComplexHTTPRequestHandler, self).do_GET()
 
+    def do_POST(self) -> None:
+        """The API's build hook: with this run's token, the site is built again soon."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(min(length, 64 * 1024))
+        server: SiteServer = self.server
+        if self.path.split("?", 1)[0] != REBUILD_PATH or server.rebuilds is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        if not secrets.compare_digest(
+            self.headers.get("Authorization", ""), f"Bearer {server.rebuilds.token}"
+        ):
+            self.send_response(HTTPStatus.UNAUTHORIZED)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        server.rebuilds.request()
+        self.send_response(HTTPStatus.ACCEPTED)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.base_path) / "404.html"
         if code != HTTPStatus.NOT_FOUND or not page.is_file():
@@ -105,6 +134,7 @@ class SiteServer(ThreadingMixIn, RootedHTTPServer):  # type: ignore[misc]  # unt
 
     allow_reuse_address = True
     daemon_threads = True
+    rebuilds: Rebuilds | None = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser that went away mid-answer is normal, not worth a traceback."""
@@ -118,6 +148,36 @@ def open_site_server(output: str) -> SiteServer:
         return SiteServer(output, (HOST, port("site")), SiteRequestHandler)
     except OSError as error:
         raise _port_problem("site", error) from None
+
+
+class Rebuilds:
+    """Builds of the site asked for by the build hook, one at a time, on a thread of their own.
+
+    Requests that arrive during a build are answered by one more build after it.
+    """
+
+    def __init__(self, build: Any, token: str) -> None:
+        self.build = build
+        self.token = token
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="site-rebuilds", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        self._wanted.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            started = time.monotonic()
+            sys.stderr.write("Comments changed: building the site again.\n")
+            returncode = self.build()
+            took = time.monotonic() - started
+            if returncode == 0:
+                sys.stderr.write(f"The site is up to date with its comments ({took:.1f} s).\n")
+            else:
+                sys.stderr.write(f"Building the site again failed (exit code {returncode}).\n")
 
 
 class Stopping:
@@ -150,6 +210,7 @@ class DevStack:
     def __init__(self, root: Path, build_token: str) -> None:
         self.root = root
         self.build_token = build_token
+        self.hook_token = secrets.token_urlsafe(24)
         self.process: subprocess.Popen[bytes] | None = None
 
     def api_environment(self) -> dict[str, str]:
@@ -162,6 +223,10 @@ class DevStack:
         environment.setdefault("COMMENTS_PUBLIC_URL", url("api"))
         environment.setdefault("COMMENTS_MAIL_INTERVAL_SECONDS", "2")
         environment["COMMENTS_BUILD_TOKEN"] = self.build_token
+        if "COMMENTS_BUILD_HOOK_URL" not in environment:
+            environment["COMMENTS_BUILD_HOOK_URL"] = url("site") + REBUILD_PATH
+            environment["COMMENTS_BUILD_HOOK_TOKEN"] = self.hook_token
+            environment.setdefault("COMMENTS_BUILD_HOOK_SECONDS", REBUILD_AFTER_SECONDS)
         return environment
 
     def start_api(self) -> None:
@@ -203,8 +268,7 @@ class DevStack:
             code=1,
         )
 
-    def build_site(self, settings_file: str) -> None:
-        """Build with the approved comments (and counts) of our own API in the pages."""
+    def _build_arguments(self, settings_file: str) -> list[str]:
         overrides = {
             "COMMENTS_API_URL": url("api"),
             "COMMENTS_SITE_URL": url("site"),
@@ -212,7 +276,20 @@ class DevStack:
             "COMMENTS_SNAPSHOT_TOKEN": self.build_token,
         }
         extra = [f"{name}={json.dumps(value)}" for name, value in overrides.items()]
-        pelican_main(["-s", settings_file, "-e", *extra])
+        return ["-s", settings_file, "-e", *extra]
+
+    def build_site(self, settings_file: str) -> None:
+        """Build with the approved comments (and counts) of our own API in the pages."""
+        pelican_main(self._build_arguments(settings_file))
+
+    def rebuild_on_hook(self, site_server: SiteServer, settings_file: str) -> None:
+        """Let the API's build hook (this run's token) build the site again, in a process."""
+
+        def build() -> int:
+            command = [sys.executable, "-m", "pelican", *self._build_arguments(settings_file)]
+            return subprocess.run(command, cwd=self.root, check=False).returncode
+
+        site_server.rebuilds = Rebuilds(build, self.hook_token)
 
     def stop_api(self) -> None:
         """SIGTERM the API's process group, then SIGKILL whatever is left."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from comments_api.mail.build_hook import EVENT_TYPE
 from tests.helpers import ROOT, need, node_tool
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -123,3 +125,50 @@ def test_publish_restores_the_cache_folder_before_it_builds() -> None:
     assert cache < build
     assert steps[cache]["with"]["path"] == "cache"
     assert steps[cache]["with"]["restore-keys"] == "pelican-cache-"
+
+
+def test_publish_also_runs_for_the_comments_build_hook_and_every_hour() -> None:
+    workflow = load("publish.yml")
+    on = triggers(workflow)
+    assert on["repository_dispatch"]["types"] == [EVENT_TYPE]
+    [schedule] = on["schedule"]
+    minute, hour, *rest = schedule["cron"].split()
+    assert minute.isdigit() and hour == "*" and rest == ["*", "*", "*"], "hourly"
+
+
+def test_builds_of_every_trigger_share_one_deploy_queue_and_none_is_cancelled() -> None:
+    workflow = load("publish.yml")
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    jobs = workflow["jobs"]
+    for name, job in jobs.items():
+        assert "concurrency" not in job, f"job {name} leaves the shared queue"
+    deploy = next(
+        job
+        for job in jobs.values()
+        if any(step.get("uses", "").startswith("actions/deploy-pages") for step in job["steps"])
+    )
+    assert deploy["needs"] == "build" and "if" not in deploy, "deployed only after a whole build"
+
+
+def test_a_comment_rebuild_runs_the_same_build_command_without_the_content_check() -> None:
+    build_steps = load("publish.yml")["jobs"]["build"]["steps"]
+    builds = [step for step in build_steps if "invoke publish" in step.get("run", "")]
+    assert [step["run"] for step in builds] == [".venv/bin/invoke publish $PUBLISH_OPTIONS"]
+    [build] = builds
+    assert "if" not in build, "every trigger runs this build"
+    options = build["env"]["PUBLISH_OPTIONS"]
+    assert "github.event_name == 'repository_dispatch'" in options
+    assert "github.event_name == 'schedule'" in options
+    assert "'--skip-check'" in options
+
+
+def test_the_skip_check_option_is_a_real_option_of_the_publish_task() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "--help", "publish"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--skip-check" in result.stdout

@@ -13,6 +13,7 @@ from comments_api.config import Settings
 from comments_api.content.comment_input import check_email, check_website
 from comments_api.content.rendering import render_comment
 from comments_api.db.rows import ManifestEntry, SyncResult, ThreadState
+from comments_api.db.site_rebuilds import request_rebuild
 from comments_api.db.storage import Storage, lock_thread, refresh_thread
 from comments_api.db.tables import Comment, Editor, Status, User, utcnow
 from comments_api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -339,6 +340,8 @@ class CommentService:
             record_withdrawal(session, comment, before, "Deleted by its author.")
             session.flush()
             refresh_thread(session, comment.thread_key)
+            if before == Status.APPROVED.value:
+                request_rebuild(session)
 
     def report_comment(self, comment_id: int, reason: str, address: str | None) -> None:
         comment = self.storage.get_comment(comment_id)

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import BinaryIO
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from comments_api.db.group_commit import GroupCommitter
 from comments_api.db.rows import ManifestEntry, SyncResult, ThreadState
+from comments_api.db.site_rebuilds import request_rebuild
 from comments_api.db.tables import Comment, Editor, Report, Status, Thread, utcnow
 from comments_api.db.thread_versions import HotReader
 
@@ -36,6 +38,7 @@ __all__ = [
     "lock_thread",
     "refresh_thread",
     "rename_author",
+    "shown",
 ]
 
 # The columns a public comment is made of (never the e-mail, client hash or token hash).
@@ -57,6 +60,11 @@ PUBLIC_COLUMNS = (
 # What the public sees of a thread: approved comments, and the notes left in place of
 # published comments a moderator removed.
 SHOWN = or_(Comment.status == Status.APPROVED.value, Comment.removed_at.is_not(None))
+
+
+def shown(comment: Comment) -> bool:
+    """Whether the public (and so the static pages) see this comment, as `SHOWN` selects."""
+    return comment.status == Status.APPROVED.value or comment.removed_at is not None
 
 
 class DatabaseBusy(TimeoutError):
@@ -241,6 +249,7 @@ class Storage:
                 if entry.closed != (thread.closed_at is not None):
                     thread.closed_at = now if entry.closed else None
                     changed = True
+                    request_rebuild(session, now)  # the post's page no longer takes comments
                 if thread.retired_at is not None:
                     thread.retired_at = None
                     changed = True
@@ -276,6 +285,19 @@ class Storage:
         )
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query)]
+
+    def changed_page(
+        self, since: datetime, after_id: int, limit: int
+    ) -> list[tuple[tuple[object, ...], bool]]:
+        """(public columns, shown) of every comment changed after `since`, by id."""
+        query = (
+            select(*PUBLIC_COLUMNS, SHOWN.label("shown"))
+            .where(Comment.updated_at > since, Comment.id > after_id)
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [(tuple(row[:-1]), bool(row[-1])) for row in connection.execute(query)]
 
     def latest_shown(
         self, limit: int, thread_key: str | None = None
@@ -333,6 +355,8 @@ class Storage:
                 comment.id = session.execute(_INSERT_COMMENT, values).scalar_one()
                 delta = 1 if comment.status == Status.APPROVED.value else 0
                 session.execute(_BUMP_THREAD, {"thread_key": comment.thread_key, "delta": delta})
+                if delta:
+                    request_rebuild(session)
 
     def change_comment(
         self,
@@ -361,6 +385,7 @@ class Storage:
             if only_from is not None and comment.status not in set(only_from):
                 return None
             was_approved = comment.status == Status.APPROVED.value
+            was_shown = shown(comment)
             if status is not None:
                 comment.status = status.value
             if body_md is not None and body_html is not None:
@@ -375,6 +400,8 @@ class Storage:
             session.flush()
             delta = int(comment.status == Status.APPROVED.value) - int(was_approved)
             session.execute(_BUMP_THREAD, {"thread_key": comment.thread_key, "delta": delta})
+            if was_shown or shown(comment):
+                request_rebuild(session, now)
         return comment
 
     def add_report(self, comment_id: int, reason: str, client_hash: str | None) -> Report:
@@ -417,6 +444,8 @@ def rename_author(session: Session, user_id: int, old_name: str, new_name: str) 
     session.execute(update(Comment).where(*mine).values(author_name=new_name, updated_at=utcnow()))
     for thread_key in thread_keys:
         session.execute(_BUMP_THREAD, {"thread_key": thread_key, "delta": 0})
+    if thread_keys:
+        request_rebuild(session)
 
 
 _COMMENTS = Comment.__table__

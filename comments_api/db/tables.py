@@ -133,6 +133,8 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comments_thread_status_id", "thread_key", "status", "id"),
         Index("ix_comments_status_id", "status", "id"),
+        # The snapshot's changes since a cursor (an incremental build).
+        Index("ix_comments_updated_at", "updated_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -272,7 +274,10 @@ class DeletionRequest(Base):
 
 
 class OutboxMessage(Base):
-    """One e-mail waiting to be sent, sent, or given up on after `MAX_ATTEMPTS`."""
+    """One e-mail (or site rebuild request) waiting to be sent, sent, or given up on.
+
+    `kind` is "mail" for e-mail and "rebuild" for a call of the site's build hook.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),)
@@ -289,6 +294,8 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="mail", server_default="mail")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Ban(Base):

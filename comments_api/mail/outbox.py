@@ -171,6 +171,7 @@ def _claim_due(engine: Engine, now: datetime) -> list[OutboxMessage]:
     due = (
         select(OutboxMessage)
         .where(
+            OutboxMessage.kind == "mail",
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.attempts < MAX_ATTEMPTS,
             OutboxMessage.next_attempt_at <= now,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine
 
 from comments_api.config import Settings
+from comments_api.mail.build_hook import call_build_hook
 from comments_api.mail.outbox import deliver_pending
 
 __all__ = ["BackgroundSender", "Chore"]
@@ -25,7 +26,7 @@ Chore = Callable[[Engine, Settings], object]
 
 
 class BackgroundSender:
-    """Runs `chores` then `deliver_pending` every COMMENTS_MAIL_INTERVAL_SECONDS."""
+    """Runs `chores`, `deliver_pending` and the build hook every COMMENTS_MAIL_INTERVAL_SECONDS."""
 
     def __init__(self, engine: Engine, settings: Settings, chores: Sequence[Chore] = ()) -> None:
         self.engine = engine
@@ -35,17 +36,24 @@ class BackgroundSender:
         self._stopping = asyncio.Event()
 
     def run_once(self) -> int:
-        """One round, synchronously: every chore, then delivery. Returns messages delivered."""
+        """One round, synchronously: every chore, delivery, then the build hook if it is due.
+
+        Returns messages delivered."""
         for chore in self.chores:
             try:
                 chore(self.engine, self.settings)
             except Exception:
                 logger.exception("Background chore %s failed", getattr(chore, "__name__", chore))
+        delivered = 0
         try:
-            return deliver_pending(self.engine, self.settings)
+            delivered = deliver_pending(self.engine, self.settings)
         except Exception:
             logger.exception("Delivering queued e-mail failed")
-            return 0
+        try:
+            call_build_hook(self.engine, self.settings)
+        except Exception:
+            logger.exception("Calling the site's build hook failed")
+        return delivered
 
     async def _loop(self) -> None:
         while not self._stopping.is_set():

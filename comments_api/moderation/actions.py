@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from comments_api.config import Settings
 from comments_api.content.rendering import render_comment
 from comments_api.db.moderation_log import has_open_reports, resolve_reports
-from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.site_rebuilds import request_rebuild
+from comments_api.db.storage import lock_thread, refresh_thread, shown
 from comments_api.db.tables import (
     Comment,
     Editor,
@@ -108,6 +109,7 @@ def apply_action(
         )
     now = utcnow()
     before = comment.status
+    was_shown = shown(comment)
     after = NEW_STATUS[action]
     if action == "ban" and before in {Status.SPAM.value, Status.DELETED.value}:
         after = Status(before)  # banning keeps a comment already out of sight where it is
@@ -133,6 +135,8 @@ def apply_action(
         resolve_reports(session, comment.id, now)
     session.flush()
     refresh_thread(session, comment.thread_key)
+    if was_shown or shown(comment):
+        request_rebuild(session, now)
     if after is Status.APPROVED:
         chosen = settings or session.info.get("settings")
         if isinstance(chosen, Settings):
@@ -163,6 +167,8 @@ def redact_comment(
     _log_event(session, comment, REDACT, actor, reason, comment.status, now)
     session.flush()
     refresh_thread(session, comment.thread_key)
+    if shown(comment):
+        request_rebuild(session, now)
     return comment
 
 

@@ -34,7 +34,8 @@ from comments_api.db.privacy import (
     strip_expired_personal_data,
     take_deletion_request,
 )
-from comments_api.db.storage import lock_thread, refresh_thread
+from comments_api.db.site_rebuilds import request_rebuild
+from comments_api.db.storage import lock_thread, refresh_thread, shown
 from comments_api.db.tables import Status, utcnow
 from comments_api.mail import MAX_ATTEMPTS, queue_message
 from comments_api.mail.signed_links import LinkProblem, api_url, read_token, sign_token
@@ -136,6 +137,8 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     threads: set[str] = set()
     for comment in comments:
         threads.add(comment.thread_key)
+    # Erasing only held or refused comments changes no static page.
+    any_shown = any(shown(comment) for comment in comments)
     for thread_key in sorted(threads):
         lock_thread(session, thread_key)
     for comment in comments:
@@ -162,6 +165,8 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     session.flush()
     for thread_key in sorted(threads):
         refresh_thread(session, thread_key)
+    if any_shown:
+        request_rebuild(session, now)
     return DeletionResult(len(comments), placeholders)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_SNAPSHOT_TOKEN": "",
     "COMMENTS_SNAPSHOT_TIMEOUT": 5.0,
     "COMMENTS_SNAPSHOT_PAGE_SIZE": 500,
+    # Keep the snapshot in CACHE_PATH and fetch only what changed since the last build.
+    "COMMENTS_SNAPSHOT_INCREMENTAL": True,
     # Close threads of posts older than this many days (None: never).
     "COMMENTS_CLOSE_AFTER_DAYS": None,
     # Mode of posts without `Comments:` metadata: "open", "closed" or "off".
@@ -54,6 +57,8 @@ class CommentsSettings:
     snapshot_token: str
     snapshot_timeout: float
     snapshot_page_size: int
+    # The file that keeps the last snapshot and its cursor; empty: fetch it all every build.
+    snapshot_cache: str
     close_after_days: int | None
     default_mode: str
     static_url: str
@@ -88,6 +93,11 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         snapshot_token=str(value("COMMENTS_SNAPSHOT_TOKEN") or ""),
         snapshot_timeout=float(value("COMMENTS_SNAPSHOT_TIMEOUT")),
         snapshot_page_size=int(value("COMMENTS_SNAPSHOT_PAGE_SIZE")),
+        snapshot_cache=os.path.join(
+            str(pelican_settings.get("CACHE_PATH") or "cache"), "comments", "snapshot.json"
+        )
+        if value("COMMENTS_SNAPSHOT_INCREMENTAL")
+        else "",
         close_after_days=None if close_after_days is None else int(close_after_days),
         default_mode=default_mode,
         static_url=f"{site_url}/comments",

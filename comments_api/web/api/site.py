@@ -10,10 +10,20 @@ from pydantic import StringConstraints
 from starlette.responses import JSONResponse, Response
 
 from comments_api.comments.threads import manifest_entries
+from comments_api.content.changes import changes_cursor, read_changes_cursor
 from comments_api.content.feeds import absolute_url, atom_feed
 from comments_api.content.serialization import dump_json, public_comment
+from comments_api.db.tables import utcnow
 from comments_api.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from comments_api.schemas import KEY_PATTERN, Counts, Health, Snapshot, SyncReport, ThreadManifest
+from comments_api.schemas import (
+    KEY_PATTERN,
+    Counts,
+    Health,
+    Snapshot,
+    SnapshotChanges,
+    SyncReport,
+    ThreadManifest,
+)
 from comments_api.security import bearer_matches
 from comments_api.web.dependencies import ThreadKeyPath, service
 from comments_api.web.faults import RETRY_AFTER_SECONDS
@@ -93,10 +103,62 @@ def snapshot(
     """For the site build: page through with `next` until it is null; see `removed`."""
     comments = service(request)
     _require_token(credentials, comments.settings.build_token, "build")
+    read_at = utcnow()
     rows = comments.storage.shown_page(int(cursor or 0), limit)
     page = [public_comment(row) for row in rows]
     next_cursor = str(page[-1]["id"]) if len(page) == limit else None
-    document = {"comments": page, "next": next_cursor}
+    since = changes_cursor(comments.settings, read_at)
+    document = {"comments": page, "next": next_cursor, "changes_since": since}
+    return Response(dump_json(document), media_type="application/json")
+
+
+@router.get(
+    "/snapshot/changes",
+    response_model=SnapshotChanges,
+    summary="What changed in the snapshot since an earlier one, by id, paged (build token)",
+    responses={**AUTH_RESPONSES, 410: ERROR_RESPONSES[410], 422: ERROR_RESPONSES[422]},
+)
+def snapshot_changes(
+    request: Request,
+    credentials: Credentials,
+    since: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="`changes_since` of the earlier snapshot (or of its changes).",
+        ),
+    ],
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,10}$", description="`next` of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Response:
+    """For an incremental build: comments to add or replace, and ids to take out.
+
+    Answers 410 for a cursor this service did not give out; the build then fetches the whole
+    snapshot. Comments may come again in a later answer: apply them by id.
+    """
+    comments = service(request)
+    _require_token(credentials, comments.settings.build_token, "build")
+    read_at = utcnow()
+    moment = read_changes_cursor(comments.settings, since, read_at)
+    if moment is None:
+        raise ApiError(
+            410,
+            "This snapshot cursor is unknown here; fetch the whole snapshot (GET /snapshot).",
+            [("since", "Not a cursor this service gave out.")],
+        )
+    rows = comments.storage.changed_page(moment, int(cursor or 0), limit)
+    shown = [public_comment(row) for row, is_shown in rows if is_shown]
+    removed = [int(str(row[0])) for row, is_shown in rows if not is_shown]
+    next_cursor = str(rows[-1][0][0]) if len(rows) == limit else None
+    document = {
+        "comments": shown,
+        "removed": removed,
+        "next": next_cursor,
+        "changes_since": changes_cursor(comments.settings, read_at),
+    }
     return Response(dump_json(document), media_type="application/json")
 
 

@@ -17,7 +17,13 @@ from comments_api.moderation.queue import review_items
 from comments_api.schemas import MAX_ID
 from comments_api.web.dependencies import service
 from comments_api.web.html import html_page
-from comments_api.web.pages.moderation import _form, _reason, _safe_back, _with_notice
+from comments_api.web.pages.moderation import (
+    _form,
+    _reason,
+    _safe_back,
+    _with_notice,
+    site_rebuild_context,
+)
 
 __all__ = ["install_ban_pages", "router"]
 
@@ -47,6 +53,7 @@ def _page(
         current="bans",
         notice=text,
         notice_kind=kind,
+        **site_rebuild_context(request),
         **context,
     )
 

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from comments_api.auth.dependencies import check_csrf, csrf_token, require_moderator
 from comments_api.comments.service import REDACTED
 from comments_api.db.moderation_log import list_events
+from comments_api.db.site_rebuilds import rebuild_status
 from comments_api.db.tables import User
 from comments_api.errors import NotFound, Refusal
 from comments_api.moderation.actions import (
@@ -159,6 +160,18 @@ def _done_message(action: str, count: int, unchanged: int) -> str:
     return " ".join(sentences)
 
 
+def site_rebuild_context(request: Request) -> dict[str, Any]:
+    """What the top of every moderation page says about the static site's last rebuild."""
+    settings = service(request).settings
+    with service(request).storage.reading() as session:
+        rebuild = rebuild_status(session)
+    return {
+        "build_hook_set": bool(settings.build_hook_url),
+        "rebuild": rebuild,
+        "rebuild_due": rebuild.due_at(settings.build_hook_seconds),
+    }
+
+
 def _page(request: Request, user: User, template: str, current: str, **context: Any) -> Response:
     text, kind = _notice(request)
     return html_page(
@@ -171,6 +184,7 @@ def _page(request: Request, user: User, template: str, current: str, **context: 
         action_labels=ACTION_LABELS,
         status_words=STATUS_WORDS,
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **site_rebuild_context(request),
         **context,
     )
 
