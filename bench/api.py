@@ -6,20 +6,23 @@
     .venv/bin/python bench/api.py --vs-isso --quick    # 5 s per scenario (~2 min)
 
 For each database it starts `python -m comments_api serve --workers 2` on a loopback port
-(rate limits off, comments published at once), loads 50 threads with 50 comments on the first,
-then runs wrk against three scenarios: list a thread, counts for 50 threads, create a comment.
-It prints requests/s, p50 and p99 latency, errors, and the memory of each worker after the
-load: resident (RSS) and unique (USS: the pages no other process shares, which is what a second
-worker really costs). Memory is also printed after start, and every `--soak` / 3 seconds of
-a create load (growth is the last figure minus the first).
-The cold start is the time from starting the process to its first answered request, on a
-database that is already migrated (a restart).
+(rate limits off, comments published at once), loads 50 threads with 50 comments on the first
+and one on each other, then runs wrk against three scenarios: list a thread, counts for 50
+threads, create a comment. It prints requests/s, p50 and p99 latency, errors, the workers' CPU
+time per request (user and system, all threads; on a shared machine it moves less than
+requests/s), and the memory of each worker after the load: resident (RSS) and unique (USS, the
+pages no other process shares: what one more worker really costs). Memory is also printed after
+start, and after each third of `--soak` seconds of creating comments (growth: the end against
+the first third). The cold start is the time from starting the process to its first answered
+request on a database already migrated (a restart).
+
 The baseline, measured in the same run: uvicorn with the same workers serving the same thread
-list as fixed bytes from a bare ASGI function, no framework and no database; the `vs base`
-column is ours / baseline for the read scenarios (1.00 would be the server's own ceiling).
-With `--vs-isso`, Isso 0.14 (gunicorn, the same number of sync workers) is seeded with the same
-threads and comments and run through the same scenarios on SQLite after ours, and the ratios
-ours / Isso are printed with the goals (see bench/isso_peer.py for what differs).
+list as fixed bytes from a bare ASGI function, no framework and no database: the ceiling of the
+list scenario (its p99 is a goal's yardstick).
+
+With `--vs-isso`, Isso 0.14 (gunicorn, as many sync workers) is seeded with the same threads and
+comments and run through the same scenarios on SQLite after ours, and the ratios ours / Isso are
+printed with the goals (bench/isso_peer.py says what differs between the two APIs).
 Needs `wrk` (Debian package `wrk`); PostgreSQL on 127.0.0.1:5432 for the second half.
 """
 
@@ -108,6 +111,7 @@ class Result:
     requests: int
     errors: int
     memory: Memory
+    cpu_ms_per_request: float
 
 
 @dataclass
@@ -295,9 +299,9 @@ def _memory_of(pid: int) -> tuple[float, float] | None:
     return fields["Rss"], fields["Private_Clean"] + fields["Private_Dirty"]
 
 
-def worker_memory(parent: int) -> Memory:
-    """RSS and USS of the server's worker processes (children of the supervisor)."""
-    sizes = []
+def worker_pids(parent: int) -> list[int]:
+    """The server's worker processes: children of the supervisor."""
+    pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -311,11 +315,27 @@ def worker_memory(parent: int) -> Memory:
             continue
         if "resource_tracker" in command_line:
             continue  # multiprocessing's resource tracker, not a worker
-        size = _memory_of(int(entry.name))
-        if size is not None:
-            sizes.append((int(entry.name), *size))
-    found = sorted(sizes)  # by pid: the same worker in the same place each time
-    return Memory([rss for _, rss, _ in found], [uss for _, _, uss in found])
+        pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes (all their threads), in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = (Path("/proc") / str(pid) / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def worker_memory(parent: int) -> Memory:
+    """RSS and USS of the server's worker processes, in pid order (the same worker each time)."""
+    sizes = [size for pid in worker_pids(parent) if (size := _memory_of(pid)) is not None]
+    return Memory([rss for rss, _ in sizes], [uss for _, uss in sizes])
 
 
 def thread_key(number: int) -> str:
@@ -383,7 +403,10 @@ def run_wrk(
     ]
     if script is not None:
         command += ["-s", str(script)]
+    workers = worker_pids(server_pid)
+    cpu_before = cpu_seconds(workers)
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(workers) - cpu_before
     memory = worker_memory(server_pid)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = parse_duration_ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
@@ -396,7 +419,8 @@ def run_wrk(
     errors = int(non_2xx.group(1)) if non_2xx else 0
     if socket_errors:
         errors += sum(int(value) for value in socket_errors.groups())
-    return Result(run.system, run.database, scenario, rate, p50, p99, total, errors, memory)
+    cpu_ms = cpu * 1000 / total if total else 0.0
+    return Result(run.system, run.database, scenario, rate, p50, p99, total, errors, memory, cpu_ms)
 
 
 def soak(url: str, load: Load, script: Path | None, run: Run, server_pid: int) -> None:
@@ -489,7 +513,7 @@ def unused_site() -> str:
 def print_results(runs: list[Run]) -> None:
     header = (
         f"{'system':<9}{'database':<11}{'scenario':<9}{'req/s':>9}{'p50 ms':>9}"
-        f"{'p99 ms':>9}{'requests':>10}{'errors':>8}  MB per worker after it, RSS/USS"
+        f"{'p99 ms':>9}{'requests':>10}{'errors':>8}{'CPU ms':>8}  MB per worker after, RSS/USS"
     )
     print(header)
     print("-" * len(header))
@@ -498,7 +522,8 @@ def print_results(runs: list[Run]) -> None:
             print(
                 f"{run.system:<9}{run.database:<11}{result.scenario:<9}"
                 f"{result.requests_per_second:>9.0f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}"
-                f"{result.requests:>10}{result.errors:>8}  {result.memory}",
+                f"{result.requests:>10}{result.errors:>8}{result.cpu_ms_per_request:>8.2f}"
+                f"  {result.memory}",
                 flush=True,
             )
     print()
