@@ -60,7 +60,9 @@ def create_database_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size * 2,
-            pool_pre_ping=True,
+            # No ping before each use: a connection to a file has no network to lose, and the
+            # ping was one more statement on every request that touches the database.
+            pool_pre_ping=False,
             connect_args={"check_same_thread": False, "timeout": limits.sqlite_busy},
         )
         _configure_sqlite(engine, limits.sqlite_busy)
