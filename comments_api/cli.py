@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from comments_api.comments.backup_cli import add_backup_commands, export_command, import_command
 from comments_api.comments.threads import manifest_entries
 from comments_api.config import ConfigurationError, Settings
-from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.engine import create_database_engine, import_driver, migrate
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Status
 from comments_api.schemas import ThreadManifest
@@ -94,6 +94,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     if arguments.workers > 1 and not arguments.reload:
         import comments_api.app  # noqa: F401  (the workers' modules, shared once forked)
 
+        import_driver(settings.database_url)
         fork_workers()
     migration.join()
     if migration.exitcode != 0:

@@ -19,6 +19,7 @@ __all__ = [
     "DatabaseTimeouts",
     "alembic_config",
     "create_database_engine",
+    "import_driver",
     "migrate",
     "pending_migrations",
 ]
@@ -75,6 +76,11 @@ def create_database_engine(
         pool_timeout=max(limits.connect, limits.lock, 1) * 2,
         connect_args=_postgres_arguments(url, limits),
     )
+
+
+def import_driver(url: str) -> None:
+    """Import the database driver of `url` without connecting (before forking workers)."""
+    make_url(_normalise(url)).get_dialect().import_dbapi()
 
 
 def _postgres_arguments(url: str, limits: DatabaseTimeouts) -> dict[str, Any]:
