@@ -450,7 +450,7 @@ def bench_ours(kind: str, arguments: argparse.Namespace, load_: Load) -> tuple[R
     create_script = write_create_script(folder)
     counts_query = urlencode([("thread", thread_key(n)) for n in range(THREADS)])
     ours = Run("ours", kind)
-    baseline = Run("baseline", "-")
+    baseline = Run("baseline", kind)
     try:
         with database(kind, folder) as url:
             with server(url, folder, arguments.workers) as running:
@@ -505,6 +505,29 @@ def bench_isso(arguments: argparse.Namespace, load_: Load) -> Run:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def import_profile(top: int = 8) -> str:
+    """What a worker imports before it can answer, by package: time spent in each one's code."""
+    environment = our_environment("sqlite:///:memory:")
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import comments_api.cli, comments_api.app"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_package: dict[str, float] = {}
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _, name = line.removeprefix("import time:").split("|")
+        package = name.strip().split(".")[0]
+        by_package[package] = by_package.get(package, 0.0) + int(self_us) / 1000
+    total = sum(by_package.values())
+    largest = sorted(by_package.items(), key=lambda item: -item[1])[:top]
+    shown = ", ".join(f"{package} {ms:.0f}" for package, ms in largest)
+    return f"{len(by_package)} packages, {total:.0f} ms; the largest (ms): {shown}"
+
+
 def unused_site() -> str:
     """The site Isso is told it serves: nothing listens there (Isso only warns at start)."""
     return f"http://127.0.0.1:{free_port()}"
@@ -512,7 +535,7 @@ def unused_site() -> str:
 
 def print_results(runs: list[Run]) -> None:
     header = (
-        f"{'system':<9}{'database':<11}{'scenario':<9}{'req/s':>9}{'p50 ms':>9}"
+        f"{'system':<9}{'database':<12}{'scenario':<9}{'req/s':>9}{'p50 ms':>9}"
         f"{'p99 ms':>9}{'requests':>10}{'errors':>8}{'CPU ms':>8}  MB per worker after, RSS/USS"
     )
     print(header)
@@ -520,7 +543,7 @@ def print_results(runs: list[Run]) -> None:
     for run in runs:
         for result in run.results:
             print(
-                f"{run.system:<9}{run.database:<11}{result.scenario:<9}"
+                f"{run.system:<9}{run.database:<12}{result.scenario:<9}"
                 f"{result.requests_per_second:>9.0f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}"
                 f"{result.requests:>10}{result.errors:>8}{result.cpu_ms_per_request:>8.2f}"
                 f"  {result.memory}",
@@ -528,12 +551,12 @@ def print_results(runs: list[Run]) -> None:
             )
     print()
     for run in runs:
-        line = f"{run.system:<9}{run.database:<11}after start: {run.after_start} MB RSS/USS"
+        line = f"{run.system:<9}{run.database:<12}after start: {run.after_start} MB RSS/USS"
         if run.cold_start_seconds is not None:
             line += f"; cold start (restart to first answer) {run.cold_start_seconds:.2f} s"
         print(line)
         if run.soak:
-            print(f"{'':<20}create soak, every third: " + " -> ".join(map(str, run.soak)))
+            print(f"{'':<21}create soak, every third: " + " -> ".join(map(str, run.soak)))
 
 
 def verdict(ok: bool) -> str:
@@ -548,33 +571,33 @@ def print_goals(runs: list[Run], with_isso: bool) -> None:
         sizes = [run.after_start, *(r.memory for r in run.results if r.scenario != "soak")]
         worst = max(size.worst() for size in sizes if size is not None)
         print(
-            f"  {run.database:<11}memory ≤ {MEMORY_GOAL_MB} MB per worker (RSS and USS): "
+            f"  {run.database:<12}memory ≤ {MEMORY_GOAL_MB} MB per worker (RSS and USS): "
             f"worst {worst:.0f} MB  {verdict(worst <= MEMORY_GOAL_MB)}"
         )
         if len(run.soak) > 1:
             growth = run.soak[-1].growth_since(run.soak[1])
             print(
-                f"  {run.database:<11}no growth under load (RSS/USS, after the first third to "
+                f"  {run.database:<12}no growth under load (RSS/USS, after the first third to "
                 f"the end): {growth:+.1f} MB  {verdict(growth <= 1.0)}"
             )
         if run.cold_start_seconds is not None:
             print(
-                f"  {run.database:<11}cold start ≤ {COLD_START_GOAL_SECONDS} s: "
+                f"  {run.database:<12}cold start ≤ {COLD_START_GOAL_SECONDS} s: "
                 f"{run.cold_start_seconds:.2f} s  "
                 f"{verdict(run.cold_start_seconds <= COLD_START_GOAL_SECONDS)}"
             )
         create = run.result("create")
         if create is not None and run.database == "sqlite":
             print(
-                f"  {run.database:<11}create p99 ≤ {CREATE_P99_GOAL_MS} ms: "
+                f"  {run.database:<12}create p99 ≤ {CREATE_P99_GOAL_MS} ms: "
                 f"{create.p99_ms:.0f} ms  {verdict(create.p99_ms <= CREATE_P99_GOAL_MS)}"
             )
         listing = run.result("list")
-        baseline = by_key.get(("baseline", f"-{run.database}"))
+        baseline = by_key.get(("baseline", run.database))
         if listing is not None and baseline is not None and baseline.results:
             ceiling = baseline.results[0].p99_ms * LIST_P99_GOAL_VS_BASELINE
             print(
-                f"  {run.database:<11}list p99 ≤ {LIST_P99_GOAL_VS_BASELINE}× bare ASGI "
+                f"  {run.database:<12}list p99 ≤ {LIST_P99_GOAL_VS_BASELINE}× bare ASGI "
                 f"({baseline.results[0].p99_ms:.1f} ms): {listing.p99_ms:.1f} ms  "
                 f"{verdict(listing.p99_ms <= ceiling)}"
             )
@@ -590,7 +613,7 @@ def print_goals(runs: list[Run], with_isso: bool) -> None:
             continue
         ratio = mine.requests_per_second / theirs.requests_per_second
         print(
-            f"  {database_kind:<11}{scenario:<7} {ratio:>7.1f}×  (goal ≥ {goal}×)  "
+            f"  {database_kind:<12}{scenario:<7} {ratio:>7.1f}×  (goal ≥ {goal}×)  "
             f"{verdict(ratio >= goal)}"
         )
 
@@ -626,14 +649,14 @@ def main() -> int:
     runs: list[Run] = []
     for kind in arguments.databases.split(","):
         ours, baseline = bench_ours(kind, arguments, load_)
-        baseline.database = f"-{kind}"
         runs += [baseline, ours]
     if arguments.vs_isso:
         runs.append(bench_isso(arguments, load_))
     print()
     print_results(runs)
     print_goals(runs, arguments.vs_isso)
-    print(f"\nload average {os.getloadavg()[0]:.2f} after the run")
+    print(f"\nimported before the first answer: {import_profile()}")
+    print(f"load average {os.getloadavg()[0]:.2f} after the run")
     return 0
 
 
