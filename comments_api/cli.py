@@ -83,8 +83,9 @@ def _migrate_database(database_url: str) -> None:
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
-    from comments_api.web.server import BoundedH11Protocol, fork_workers
+    from comments_api.web.server import BoundedH11Protocol, fork_workers, limit_malloc_arenas
 
+    limit_malloc_arenas()
     # Migrate once, before any worker starts, in a process of its own: Alembic (about 10 MB)
     # stays out of the workers, and the workers' modules are imported here meanwhile.
     migration = multiprocessing.get_context("fork").Process(
