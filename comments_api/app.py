@@ -93,7 +93,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.service = comment_service
     app.state.health_check = health_check
     install_error_handlers(app, not_found_page)
-    install_fault_handlers(app)
+    install_fault_handlers(app, database.dialect.loaded_dbapi.Error)
     install_refusal_handler(app)
     app.include_router(comments.router)
     app.include_router(site.router)

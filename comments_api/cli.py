@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from comments_api.config import (
     ConfigurationError,
     Settings,
 )
-from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.engine import create_database_engine, import_driver, migrate
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Status
 from comments_api.schemas import ThreadManifest
@@ -83,15 +84,35 @@ def _storage(settings: Settings) -> Storage:
     )
 
 
+def _migrate_database(database_url: str) -> None:
+    engine = create_database_engine(database_url, pool_size=1)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
-    from comments_api.web.server import BoundedH11Protocol
+    from comments_api.web.server import BoundedH11Protocol, fork_workers, limit_malloc_arenas
 
-    # Migrate once here, before any worker starts.
-    engine = create_database_engine(settings.database_url, pool_size=1)
-    migrate(engine)
-    engine.dispose()
+    limit_malloc_arenas()
+    # Migrate once, before any worker starts, in a process of its own: Alembic (about 10 MB)
+    # stays out of the workers, and the workers' modules are imported here meanwhile.
+    migration = multiprocessing.get_context("fork").Process(
+        target=_migrate_database, args=(settings.database_url,), name="comments-migrate"
+    )
+    migration.start()
+    if arguments.workers > 1 and not arguments.reload:
+        import comments_api.app  # noqa: F401  (the workers' modules, shared once forked)
+
+        import_driver(settings.database_url)
+        fork_workers()
+    migration.join()
+    if migration.exitcode != 0:
+        print("comments-api: the database could not be migrated (see above)", file=sys.stderr)
+        return 1
     # The workers (and this process, with one worker) must not migrate again.
     os.environ["COMMENTS_MIGRATE_ON_START"] = "false"
     uvicorn.run(

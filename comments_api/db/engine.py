@@ -19,6 +19,7 @@ __all__ = [
     "DatabaseTimeouts",
     "alembic_config",
     "create_database_engine",
+    "import_driver",
     "migrate",
     "pending_migrations",
 ]
@@ -60,7 +61,9 @@ def create_database_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size * 2,
-            pool_pre_ping=True,
+            # No ping before each use: a connection to a file has no network to lose, and the
+            # ping was one more statement on every request that touches the database.
+            pool_pre_ping=False,
             connect_args={"check_same_thread": False, "timeout": limits.sqlite_busy},
         )
         _configure_sqlite(engine, limits.sqlite_busy)
@@ -73,6 +76,11 @@ def create_database_engine(
         pool_timeout=max(limits.connect, limits.lock, 1) * 2,
         connect_args=_postgres_arguments(url, limits),
     )
+
+
+def import_driver(url: str) -> None:
+    """Import the database driver of `url` without connecting (before forking workers)."""
+    make_url(_normalise(url)).get_dialect().import_dbapi()
 
 
 def _postgres_arguments(url: str, limits: DatabaseTimeouts) -> dict[str, Any]:

@@ -11,16 +11,19 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.datastructures import MutableHeaders
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comments_api.errors import ApiError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -36,10 +39,6 @@ __all__ = [
 ]
 
 PACKAGE = Path(__file__).resolve().parent
-templates = Environment(
-    loader=FileSystemLoader(PACKAGE / "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
 
 # No scripts at all; styles only inline; images (the favicon) from here; forms only to this
 # origin; never framed.
@@ -106,13 +105,23 @@ def moment(value: datetime, month: str = "long") -> Markup:
     return Markup('<time datetime="{}">{} UTC</time>').format(f"{value:%Y-%m-%dT%H:%M:%SZ}", shown)
 
 
-templates.filters["breakable"] = breakable
-templates.filters["moment"] = moment
+@cache
+def templates() -> Environment:
+    """The pages' templates, loaded with the first page: the JSON API never needs Jinja2."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(PACKAGE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    environment.filters["breakable"] = breakable
+    environment.filters["moment"] = moment
+    return environment
 
 
 def render(template: str, **context: Any) -> str:
     """A template rendered for the blog being served."""
-    return templates.get_template(template).render(blog=_serving.get(_UNSET), **context)
+    return templates().get_template(template).render(blog=_serving.get(_UNSET), **context)
 
 
 def html_page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -86,7 +86,7 @@ def test_the_server_answers_over_real_http(tmp_path: Path) -> None:
             assert "server" not in listing.headers
 
 
-def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None:
+def acknowledged_writes_survive_sigkill(database_url: str, folder: Path, workers: int = 1) -> None:
     env = server_env(database_url)
     acknowledged: list[int] = []
     stop = threading.Event()
@@ -103,7 +103,7 @@ def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None
                     acknowledged.append(response.json()["comment"]["id"])
                 number += 1000
 
-    server = ServerProcess(env, folder).start()
+    server = ServerProcess(env, folder, workers).start()
     try:
         sync(server.base_url)
         writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
@@ -133,6 +133,54 @@ def acknowledged_writes_survive_sigkill(database_url: str, folder: Path) -> None
 
 def test_acknowledged_comments_survive_a_sigkill_on_sqlite(tmp_path: Path) -> None:
     acknowledged_writes_survive_sigkill(f"sqlite:///{tmp_path / 'crash.sqlite3'}", tmp_path)
+
+
+def test_acknowledged_comments_survive_a_sigkill_of_two_forked_workers_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+    acknowledged_writes_survive_sigkill(url, tmp_path, workers=2)
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            command_line = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"PPid:\t{parent}\n" in status and b"resource_tracker" not in command_line:
+            found.append(int(entry.name))
+    return found
+
+
+def _resident_and_unique_kib(pid: int) -> tuple[int, int]:
+    fields = {}
+    for line in (Path("/proc") / str(pid) / "smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields[name] = int(rest.split()[0])
+    return fields["Rss"], fields["Private_Clean"] + fields["Private_Dirty"]
+
+
+def test_workers_are_forked_from_the_server_and_share_its_memory(tmp_path: Path) -> None:
+    env = server_env(f"sqlite:///{tmp_path / 'forked.sqlite3'}")
+    with ServerProcess(env, tmp_path, workers=2) as server:
+        assert server.process is not None
+        for _ in range(20):  # both workers answer
+            assert httpx.get(server.base_url + "/health", timeout=5).status_code == 200
+        workers = _children(server.process.pid)
+        assert len(workers) == 2, workers
+        serve_command = (Path("/proc") / str(server.process.pid) / "cmdline").read_bytes()
+        for pid in workers:
+            # Forked, not spawned: a spawned worker runs `python -c "from multiprocessing…"`.
+            assert (Path("/proc") / str(pid) / "cmdline").read_bytes() == serve_command
+            resident, unique = _resident_and_unique_kib(pid)
+            # Most of a forked worker's pages are the server's, shared; a spawned worker's are
+            # nearly all its own.
+            assert unique < resident / 2, f"worker {pid}: {unique} KiB of {resident} its own"
 
 
 @pytest.mark.postgres
