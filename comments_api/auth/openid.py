@@ -231,6 +231,16 @@ class OpenIdProvider:
 
     # --- the way back: the code, the tokens and who signed in ------------------------------
 
+    def check_answering_issuer(self, iss: str | None) -> None:
+        """RFC 9207: an answer that names its issuer must name ours (no mix-up of providers)."""
+        if iss is not None and iss.rstrip("/") != self.settings.oidc_issuer.rstrip("/"):
+            raise ProviderSignInFailed(
+                400,
+                "The answer came from another sign-in service",
+                "The answer did not come from the organisation's sign-in service that this "
+                "blog trusts, so nobody was signed in. Start again from the sign-in button.",
+            )
+
     def finish(self, flow: PendingFlow, code: str, redirect_uri: str) -> ProviderAccount:
         """Exchange the code (with the PKCE verifier), check the ID token, read the claims."""
         metadata = self.metadata()

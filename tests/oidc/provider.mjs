@@ -34,9 +34,11 @@ const users = {
 const groups = Object.fromEntries(Object.entries(users).map(([id, user]) => [id, user.groups]));
 
 let faults = {};
+let skew = 0;
 const realNow = Date.now;
-// The provider's clock: shifted while a fault asks for it (tokens then carry that time).
-Date.now = () => realNow() + (faults.clock || 0) * 1000;
+// The provider's clock, shifted while it issues tokens when a fault asks for it, so that its
+// ID tokens carry a wrong time while its login pages and cookies keep the right one.
+Date.now = () => realNow() + skew * 1000;
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -89,7 +91,12 @@ provider.use(async (ctx, next) => {
     ctx.status = faults.jwks;
     return;
   }
-  await next();
+  skew = ctx.path === '/token' ? faults.clock || 0 : 0;
+  try {
+    await next();
+  } finally {
+    skew = 0;
+  }
   if (ctx.path === '/token' && faults.tamper && ctx.body && ctx.body.id_token) {
     // Change who the token names, keeping the signature: what an attacker on the way would do.
     const [header, payload, signature] = ctx.body.id_token.split('.');

@@ -103,6 +103,7 @@ def callback(
     code: ANSWER = None,
     error: ANSWER = None,
     error_description: ANSWER = None,
+    iss: ANSWER = None,
 ) -> Response:
     """The provider's answer: check it belongs to this browser's flow, then sign in."""
     openid = openid_provider(request)
@@ -116,6 +117,7 @@ def callback(
         return _failure_page(request, failed, fallback)
     try:
         claim_state(accounts(request), flow)
+        openid.check_answering_issuer(iss)
         if error or not code:
             raise _provider_said_no(error, error_description)
         account = openid.finish(flow, code, _redirect_uri(request))
