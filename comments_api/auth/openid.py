@@ -1,7 +1,7 @@
 """Sign-in with the organisation's OpenID Connect provider.
 
 The authorization-code flow with PKCE, `state` and `nonce` (Authlib's OAuth 2 client over
-httpx), discovery from the issuer's `/.well-known/openid-configuration`, and the ID token's
+httpx2), discovery from the issuer's `/.well-known/openid-configuration`, and the ID token's
 checks: signature from the provider's JWKS, issuer, audience, expiry, issue time and nonce,
 with a small leeway for clocks that differ (joserfc, which Authlib builds on).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oidc.core import CodeIDToken
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -146,11 +146,11 @@ class OpenIdProvider:
 
     def _get_json(self, url: str, what: str) -> dict[str, Any]:
         try:
-            with httpx.Client(timeout=self.settings.oidc_timeout_seconds) as client:
+            with httpx2.Client(timeout=self.settings.oidc_timeout_seconds) as client:
                 response = client.get(url, headers={"Accept": "application/json"})
                 response.raise_for_status()
                 document = response.json()
-        except (httpx.HTTPError, ValueError):
+        except (httpx2.HTTPError, ValueError):
             raise _unreachable(what) from None
         if not isinstance(document, dict):
             raise _unreachable(what)
@@ -252,7 +252,7 @@ class OpenIdProvider:
                     code=code,
                     code_verifier=flow.code_verifier,
                 )
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 raise _unreachable("its token endpoint") from None
             except Exception as refused:  # Authlib's OAuthError, or a body that is not JSON
                 raise _token_refused(
@@ -332,7 +332,7 @@ class OpenIdProvider:
             response = client.get(endpoint, headers={"Accept": "application/json"})
             response.raise_for_status()
             userinfo = response.json()
-        except (httpx.HTTPError, ValueError):
+        except (httpx2.HTTPError, ValueError):
             raise _unreachable("its user information endpoint") from None
         if not isinstance(userinfo, dict) or userinfo.get("sub") != subject:
             raise _token_refused("The user information is about someone else than the ID token.")
@@ -370,7 +370,7 @@ class OpenIdProvider:
             return None
         if not isinstance(endpoint, str):
             return None
-        query = httpx.QueryParams(
+        query = httpx2.QueryParams(
             client_id=self.settings.oidc_client_id,
             post_logout_redirect_uri=post_logout_redirect_uri,
         )
