@@ -12,14 +12,22 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Reader
+from tests.e2e.conftest import Reader, sign_in_link, sign_in_messages
 from tests.helpers import ROOT, axe_violations, describe_violations
+from tests.mail.support import SmtpServer
 from tests.oidc.conftest import ProviderStack
 from tests.oidc.support import BUTTON
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = ROOT / "output" / "oidc"
+
+
+@pytest.fixture
+def checked_reader(reader_factory: Any) -> Reader:
+    """A tab in which axe-core may run on the service's pages (their CSP allows no scripts)."""
+    found: Reader = reader_factory(bypass_csp=True)
+    return found
 
 
 def shot(page: Any, name: str) -> None:
@@ -96,11 +104,13 @@ def sign_in_page(stack: ProviderStack, next_path: str = "/auth/sign-in") -> str:
 
 
 def test_a_moderator_from_the_group_claim_reaches_the_queue_and_loses_it_with_the_group(
-    stack: ProviderStack, reader: Reader
+    stack: ProviderStack, checked_reader: Reader
 ) -> None:
-    page = reader.page
+    page = checked_reader.page
     page.goto(sign_in_page(stack, "/moderation"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to moderate")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
     shot(page, "sign-in-page-with-provider-button")
     press_link(page, BUTTON)
     log_in_at_the_provider(page, "grace")
@@ -237,14 +247,14 @@ def test_a_replayed_answer_is_refused(stack: ProviderStack, reader: Reader) -> N
 )
 def test_a_broken_provider_or_token_gets_a_page_that_says_so(
     stack: ProviderStack,
-    reader: Reader,
+    checked_reader: Reader,
     faults: dict[str, Any],
     status: int,
     title: str,
     detail: str,
     name: str,
 ) -> None:
-    page = reader.page
+    page = checked_reader.page
     page.goto(stack.url("network-post"))
     stack.provider.break_it(**faults)
     try:
@@ -257,6 +267,8 @@ def test_a_broken_provider_or_token_gets_a_page_that_says_so(
         stack.provider.break_it()
     assert answered == status
     refusal(page, status, title, detail)
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
     shot(page, f"failure-{name}")
     assert session_cookies(page) == []
     press_link(page, "Back to the blog")
@@ -310,3 +322,27 @@ def test_an_unverified_address_does_not_link_to_its_e_mail_account(
     assert status == 403
     refusal(page, 403, "Your e-mail address is not verified", "links accounts only by verified")
     assert session_cookies(page) == []
+
+
+def test_the_e_mailed_link_still_works_and_reaches_the_account_the_provider_linked(
+    stack: ProviderStack, reader_factory: Any, smtp: SmtpServer
+) -> None:
+    address = "ada@members.example.org"
+    stack.api.cli("create-user", address, "--name", "Ada by e-mail")
+    by_provider = reader_factory().page
+    by_provider.goto(sign_in_page(stack))
+    press_link(by_provider, BUTTON)
+    log_in_at_the_provider(by_provider, "ada")
+    expect(by_provider.get_by_role("main")).to_contain_text("Signed in as Ada Lovelace (verified)")
+
+    page = reader_factory().page
+    seen = len(sign_in_messages(smtp, address))
+    page.goto(sign_in_page(stack))
+    page.get_by_label("Your e-mail address").press_sequentially(address)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    page.goto(sign_in_link(smtp, address, seen))
+    page.get_by_role("button", name="Sign in").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are signed in")
+    expect(page.get_by_role("main")).to_contain_text("Signed in as Ada Lovelace (verified)")
