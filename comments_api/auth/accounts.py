@@ -22,6 +22,7 @@ from comments_api.security import hash_token
 
 __all__ = [
     "Accounts",
+    "BANNED",
     "LINK_MINUTES",
     "PendingSignIn",
     "SignInRefused",
@@ -31,7 +32,6 @@ __all__ = [
     "choose_name",
     "chosen_display_name",
     "masked_address",
-    "BANNED",
 ]
 
 LINK_MINUTES = 15
