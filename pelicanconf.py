@@ -1,5 +1,7 @@
 """Development settings: `invoke build` / `make run`. Production overrides are in publishconf.py."""
 
+import os
+
 AUTHOR = "Improvement Network editors"
 SITENAME = "Improvement Network Blog"
 SITESUBTITLE = "Notes from people making health care better, one small test at a time."
@@ -75,5 +77,12 @@ PLUGINS = ["comments", "reading", "social", "search", "read_cache"]
 # plugin's default, the API that `make run` starts (plugins/comments/settings.py).
 COMMENTS_POLICY_URL = ""  # empty: {SITEURL}/pages/comments-policy.html
 COMMENTS_SIGN_IN = True  # the prompt links to the API's sign-in form
+# Beside it, the button of the organisation's OpenID provider, when the API started with one
+# (COMMENTS_OIDC_ISSUER, as `make run` passes it on); its label as the API's sign-in page shows it.
+COMMENTS_SIGN_IN_PROVIDER = (
+    os.environ.get("COMMENTS_OIDC_BUTTON_LABEL", "").strip() or "Sign in with your network account"
+    if os.environ.get("COMMENTS_OIDC_ISSUER")
+    else ""
+)
 COMMENTS_SNAPSHOT = False  # `make run` turns it on against the API it starts
 COMMENTS_CLOSE_AFTER_DAYS = None

@@ -35,6 +35,7 @@ from comments_api.web.origins import OriginPolicy
 from comments_api.web.pages import email_links
 from comments_api.web.pages.bans import install_ban_pages
 from comments_api.web.pages.moderation import install_moderation
+from comments_api.web.pages.provider_sign_in import install_provider_sign_in
 from comments_api.web.refusals import install_refusal_handler
 from comments_api.web.server import REQUEST_SECONDS_STATE
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(email_links.router)
     install_auth(app, settings, storage)
+    install_provider_sign_in(app, settings)
     install_moderation(app)
     install_ban_pages(app)
     app.add_api_route("/favicon.svg", favicon, methods=["GET"], include_in_schema=False)

@@ -148,6 +148,23 @@ class Settings:
     build_hook_url: str = ""
     build_hook_token: str = ""
     build_hook_seconds: int = 120
+    # Sign-in with the organisation's OpenID Connect provider (see "Signing in with your
+    # organisation's accounts" in the Operators' guide); an empty issuer turns it off.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_button_label: str = "Sign in with your network account"
+    oidc_scopes: str = "openid email profile"
+    oidc_name_claim: str = "name"
+    oidc_email_claim: str = "email"
+    # Empty claim: every account of the provider is a verified member.
+    oidc_verified_claim: str = ""
+    oidc_verified_value: str = ""
+    # Empty claim: the provider makes nobody a moderator.
+    oidc_moderator_claim: str = ""
+    oidc_moderator_value: str = "moderators"
+    oidc_leeway_seconds: int = 60
+    oidc_timeout_seconds: int = at_least(1, 5)
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -208,7 +225,6 @@ class Settings:
             raise ConfigurationError(
                 f"COMMENTS_SITE_URL must be an absolute http(s) URL, not {self.site_url!r}."
             )
-
         if self.build_hook_url and (
             urlsplit(self.build_hook_url).scheme not in {"http", "https"}
             or not origin_of(self.build_hook_url)
@@ -218,6 +234,38 @@ class Settings:
                 "https://api.github.com/repos/OWNER/REPO/dispatches, not "
                 f"{self.build_hook_url!r}."
             )
+        self._check_sign_in_provider()
+
+    def _check_sign_in_provider(self) -> None:
+        if not self.oidc_issuer:
+            return
+        issuer = urlsplit(self.oidc_issuer)
+        if issuer.scheme not in {"http", "https"} or not issuer.netloc:
+            raise ConfigurationError(
+                "COMMENTS_OIDC_ISSUER must be the provider's absolute address, like "
+                f"https://id.example.org/realms/network, not {self.oidc_issuer!r}."
+            )
+        if self.production and issuer.scheme != "https":
+            raise ConfigurationError(
+                "COMMENTS_OIDC_ISSUER must start with https:// when COMMENTS_ENV=production."
+            )
+        if not self.oidc_client_id:
+            raise ConfigurationError(
+                "COMMENTS_OIDC_CLIENT_ID is required with COMMENTS_OIDC_ISSUER: set it to the "
+                "client id the provider gave this service."
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ConfigurationError(
+                f"COMMENTS_OIDC_SCOPES must include openid, not {self.oidc_scopes!r}."
+            )
+        if not self.oidc_button_label.strip():
+            raise ConfigurationError(
+                "COMMENTS_OIDC_BUTTON_LABEL must not be empty: it is the sign-in button's text."
+            )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def production(self) -> bool:

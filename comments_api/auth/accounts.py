@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings, origin_of
+from comments_api.db.identities import open_session
 from comments_api.db.storage import Storage, rename_author
 from comments_api.db.tables import UNCHOSEN_NAME, LoginToken, Role, User, UserSession, utcnow
 from comments_api.mail import queue_message
@@ -21,12 +22,14 @@ from comments_api.security import hash_token
 
 __all__ = [
     "Accounts",
+    "BANNED",
     "LINK_MINUTES",
     "PendingSignIn",
     "SignInRefused",
     "SignedIn",
     "UNCHOSEN_NAME",
     "allowed_next",
+    "choose_name",
     "chosen_display_name",
     "masked_address",
 ]
@@ -227,22 +230,8 @@ class Accounts:
             else:
                 user.verified = user.verified or self.is_verified_address(email)
                 if display_name is not None and not user.name_chosen:
-                    _choose_name(session, user, display_name)
-            if previous_session:
-                session.execute(
-                    delete(UserSession).where(
-                        UserSession.token_hash == hash_token(previous_session)
-                    )
-                )
-            secret = secrets.token_urlsafe(32)
-            session.add(
-                UserSession(
-                    token_hash=hash_token(secret),
-                    user_id=user.id,
-                    created_at=now,
-                    expires_at=now + timedelta(days=self.settings.session_days),
-                )
-            )
+                    choose_name(session, user, display_name)
+            secret = open_session(session, user.id, self.settings.session_days, previous_session)
         return SignedIn(user, secret, next_url)
 
     # --- sessions --------------------------------------------------------------------------
@@ -291,7 +280,7 @@ class Accounts:
             else:
                 user.role = role.value
                 if display_name:
-                    _choose_name(session, user, display_name)
+                    choose_name(session, user, display_name)
             session.flush()
         return user
 
@@ -301,10 +290,10 @@ class Accounts:
             user = session.get(User, user_id)
             if user is None:
                 return
-            _choose_name(session, user, display_name)
+            choose_name(session, user, display_name)
 
 
-def _choose_name(session: Session, user: User, display_name: str) -> None:
+def choose_name(session: Session, user: User, display_name: str) -> None:
     """The name the person (or an operator) chose, shown from now on, earlier comments too."""
     name = display_name[:80]
     if name != user.display_name:

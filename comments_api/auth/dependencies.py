@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from comments_api.auth.accounts import Accounts
+from comments_api.auth.openid import OpenIdProvider
 from comments_api.config import Settings
 from comments_api.db.tables import User
 from comments_api.errors import ApiError
@@ -22,6 +23,7 @@ __all__ = [
     "check_origin",
     "csrf_token",
     "current_user",
+    "openid_provider",
     "own_origin",
     "require_moderator",
     "session_secret",
@@ -43,6 +45,12 @@ class Forbidden(Exception):
 
 def accounts(request: Request) -> Accounts:
     found: Accounts = request.app.state.accounts
+    return found
+
+
+def openid_provider(request: Request) -> OpenIdProvider | None:
+    """The organisation's OpenID provider, or None when sign-in with one is not set up."""
+    found: OpenIdProvider | None = getattr(request.app.state, "openid_provider", None)
     return found
 
 

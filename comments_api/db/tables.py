@@ -35,6 +35,7 @@ __all__ = [
     "ModerationEvent",
     "Notice",
     "OutboxMessage",
+    "ProviderIdentity",
     "Report",
     "Role",
     "SpamLesson",
@@ -216,6 +217,23 @@ class User(Base):
     @property
     def is_moderator(self) -> bool:
         return self.role in {Role.MODERATOR.value, Role.ADMIN.value} and self.banned_at is None
+
+
+class ProviderIdentity(Base):
+    """An account at the organisation's OpenID provider, linked to one user.
+
+    Keyed by the provider (issuer) and its subject, never by e-mail: addresses change hands.
+    """
+
+    __tablename__ = "provider_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LoginToken(Base):

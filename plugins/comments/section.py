@@ -78,6 +78,7 @@ def render_comments(
         count=count,
         settings=settings,
         sign_in_url=sign_in_url(thread, settings),
+        provider_sign_in_url=provider_sign_in_url(thread, settings),
         feed_url=feed_url(thread, settings),
         template_comment=TEMPLATE_COMMENT,
         template_removed=TEMPLATE_REMOVED,
@@ -118,6 +119,12 @@ def sign_in_url(thread: Thread, settings: CommentsSettings) -> str:
     """The sign-in form, bringing the reader back to this post's comments afterwards."""
     separator = "&" if "?" in settings.sign_in_url else "?"
     return settings.sign_in_url + separator + urlencode({"next": f"{thread.url}#comments"})
+
+
+def provider_sign_in_url(thread: Thread, settings: CommentsSettings) -> str:
+    """The API's way to the organisation's sign-in page, back to this post's comments."""
+    query = urlencode({"next": f"{thread.url}#comments"})
+    return f"{settings.api_url}/auth/oidc/start?{query}"
 
 
 def _threaded(approved: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "COMMENTS_SIGN_IN": False,
     # The sign-in form ("?next=" the post is added); empty: {COMMENTS_API_URL}/auth/sign-in.
     "COMMENTS_SIGN_IN_URL": "",
+    # The label of the button for members of the organisation, who sign in with its OpenID
+    # provider through the API (COMMENTS_OIDC_* there); empty: no such button.
+    "COMMENTS_SIGN_IN_PROVIDER": "",
     # Fetch approved comments at build time and render them into the pages.
     "COMMENTS_SNAPSHOT": False,
     "COMMENTS_SNAPSHOT_TOKEN": "",
@@ -53,6 +56,7 @@ class CommentsSettings:
     policy_url: str
     sign_in: bool
     sign_in_url: str
+    sign_in_provider: str
     snapshot: bool
     snapshot_token: str
     snapshot_timeout: float
@@ -89,6 +93,7 @@ def read_settings(pelican_settings: dict[str, Any]) -> CommentsSettings:
         policy_url=value("COMMENTS_POLICY_URL") or f"{site_url}/pages/comments-policy.html",
         sign_in=bool(value("COMMENTS_SIGN_IN")),
         sign_in_url=value("COMMENTS_SIGN_IN_URL") or f"{api_url}/auth/sign-in",
+        sign_in_provider=str(value("COMMENTS_SIGN_IN_PROVIDER") or "").strip(),
         snapshot=bool(value("COMMENTS_SNAPSHOT")),
         snapshot_token=str(value("COMMENTS_SNAPSHOT_TOKEN") or ""),
         snapshot_timeout=float(value("COMMENTS_SNAPSHOT_TIMEOUT")),

@@ -27,10 +27,13 @@ from comments_api.auth.dependencies import (
     check_origin,
     csrf_token,
     current_user,
+    openid_provider,
     own_origin,
     request_settings,
     session_secret,
 )
+from comments_api.auth.openid import start_path
+from comments_api.auth.provider_accounts import uses_provider
 from comments_api.auth.schemas import LinkToken, LoginAccepted, LoginRequest, Me
 from comments_api.config import Settings
 from comments_api.content.comment_input import check_email
@@ -40,11 +43,13 @@ from comments_api.security import client_hash
 from comments_api.web.dependencies import client_address
 from comments_api.web.html import PAGE_HEADERS, html_page
 
-__all__ = ["install_auth"]
+__all__ = ["install_auth", "set_session_cookie", "sign_in_url"]
 
 api = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 pages = APIRouter(include_in_schema=False)
 
+# After signing out a member who came from the provider: offer its end-session page too.
+PROVIDER_SIGNED_OUT = "provider"
 SENT_MESSAGE = (
     "If that address can receive mail, a sign-in link is on its way. It works once, "
     f"within {LINK_MINUTES} minutes."
@@ -61,7 +66,7 @@ def _send_link(request: Request, email: str, next_url: str | None) -> None:
     accounts(request).request_sign_in(address, target, origin, client)
 
 
-def _set_session_cookie(response: Response, settings: Settings, secret: str) -> None:
+def set_session_cookie(response: Response, settings: Settings, secret: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -218,7 +223,7 @@ def callback(request: Request, form: Annotated[LinkToken, Form()]) -> Response:
     response = RedirectResponse(target, status_code=303)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
-    _set_session_cookie(response, settings, signed_in.session_secret)
+    set_session_cookie(response, settings, signed_in.session_secret)
     return response
 
 
@@ -307,12 +312,17 @@ def _sign_in_page(
     email: str = "",
     error: str = "",
     notice: str = "",
+    end_session_url: str = "",
 ) -> Response:
     user = current_user(request)
+    openid = openid_provider(request)
     return html_page(
         "auth/sign_in.html",
         status_code,
         user=user,
+        provider_label=openid.label if openid else "",
+        provider_url=start_path(next_url) if openid else "",
+        end_session_url=end_session_url,
         next_url=next_url,
         email=email,
         error=error,
@@ -332,7 +342,12 @@ def sign_in_form(
     """The form asking for an e-mail address (or, when signed in, the account's details)."""
     target = allowed_next(next, request_settings(request), own_origin(request))
     notice = "You are signed out." if signed_out else ""
-    return _sign_in_page(request, target, notice=notice)
+    openid = openid_provider(request)
+    end_session: str | None = None
+    if signed_out == PROVIDER_SIGNED_OUT and openid is not None:
+        end_session = openid.end_session_url(f"{own_origin(request)}/auth/sign-in?signed_out=1")
+        notice = "You are signed out here." if end_session else notice
+    return _sign_in_page(request, target, notice=notice, end_session_url=end_session or "")
 
 
 @pages.post("/auth/sign-in")
@@ -360,8 +375,13 @@ async def sign_out_submit(request: Request) -> Response:
     """Sign out from the service's own pages (CSRF-checked form)."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
+    user = await run_in_threadpool(current_user, request)
+    with_provider = user is not None and await run_in_threadpool(
+        uses_provider, accounts(request), user.id
+    )
     await run_in_threadpool(accounts(request).sign_out, session_secret(request))
-    response = RedirectResponse("/auth/sign-in?signed_out=1", status_code=303)
+    signed_out = PROVIDER_SIGNED_OUT if with_provider else "1"
+    response = RedirectResponse(f"/auth/sign-in?signed_out={signed_out}", status_code=303)
     _clear_session_cookie(response, request_settings(request))
     return response
 
