@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from comments_api.db.tables import Comment, utcnow
-from tests.api.conftest import Api, ApiFactory
+from tests.harness import Api, ApiFactory
 
 pytestmark = pytest.mark.anyio
 
