@@ -38,7 +38,7 @@ from comments_api.db.tables import Comment, Status, Thread, utcnow  # noqa: E402
 from comments_api.moderation.actions import apply_action  # noqa: E402
 from plugins.comments import snapshot as plugin_snapshot  # noqa: E402
 from plugins.comments.settings import read_settings  # noqa: E402
-from tests.api.support import ServerProcess  # noqa: E402
+from tests.server_process import ServerProcess  # noqa: E402
 
 BUILD_TOKEN = "bench-build-token"
 GOAL_PERCENT = 1.0

@@ -1,16 +1,49 @@
-"""Fixtures and hooks for every test folder (helpers live in tests/helpers.py)."""
+"""Fixtures and hooks for every test folder: databases, the SMTP server, the app harness.
+
+Helpers live in tests/helpers.py, the SMTP server in tests/smtp.py, the harness in
+tests/harness.py; each folder's own conftest.py adds only what that folder alone needs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import Engine
 
-from tests.api.support import POSTGRES_URL, new_postgres_schema, postgres_available
-from tests.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, IN_CI, need
+from comments_api import Settings
+from comments_api.db.engine import create_database_engine, migrate
+from tests.harness import (
+    API,
+    BLOG,
+    CLOSED_POST,
+    FIRST_POST,
+    SECOND_POST,
+    App,
+    AppFactory,
+    Desk,
+    api_settings,
+    form_token,
+    mail_settings_for,
+    open_app,
+    service_settings,
+)
+from tests.helpers import (
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    IN_CI,
+    POSTGRES_URL,
+    Reader,
+    need,
+    new_postgres_schema,
+    postgres_available,
+)
+from tests.smtp import Mailbox, SmtpServer
 
 # Property and fuzz tests explore new examples on developers' machines; in CI they replay a
 # fixed sequence, so a green main stays green and a found bug is fixed on purpose, not by luck.
@@ -58,6 +91,29 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def reader_factory(browser: Any) -> Iterator[Callable[..., Reader]]:
+    """Open browser tabs (each in a context of its own, with these options)."""
+    contexts: list[Any] = []
+
+    def open_tab(**context_options: Any) -> Reader:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        reader = Reader(page)
+        page.on("pageerror", lambda error: reader.errors.append(str(error)))
+        return reader
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def reader(reader_factory: Callable[..., Reader]) -> Reader:
+    return reader_factory()
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     """Async tests run on asyncio (the server's own loop)."""
     return "asyncio"
@@ -72,3 +128,162 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     need(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
     with new_postgres_schema() as url:
         yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+
+
+# --- the SMTP server ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """One real SMTP server (aiosmtpd) per test process; `mailbox` empties it for a test."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> Mailbox:
+    """The SMTP server's mailbox, empty at the start of the test."""
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+# --- the app harness ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def make_app() -> AsyncIterator[AppFactory]:
+    """Open apps with `open_app`'s arguments; each is closed after the test."""
+    made: list[App] = []
+
+    async def make(settings: Settings, **options: Any) -> App:
+        app = open_app(settings, **options)
+        made.append(app)
+        await app.sync_threads()
+        return app
+
+    yield make
+    for app in made:
+        await app.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The JSON API's settings (`make_api`'s), on SQLite and on PostgreSQL."""
+    return api_settings(database_url)
+
+
+@pytest.fixture
+def make_api(settings: Settings, make_app: AppFactory) -> AppFactory:
+    """The JSON API with some settings changed; threads `first-post` and `closed-post` exist."""
+
+    async def make(**overrides: Any) -> App:
+        app: App = await make_app(
+            replace(settings, **overrides),
+            base_url="http://api.test",
+            client_address="203.0.113.7",
+            threads=(FIRST_POST, CLOSED_POST),
+        )
+        return app
+
+    return make
+
+
+@pytest.fixture
+async def api(make_api: AppFactory) -> App:
+    made: App = await make_api()
+    return made
+
+
+@pytest.fixture
+def make_service(
+    database_url: str, mailbox: Mailbox, smtp_server: SmtpServer, make_app: AppFactory
+) -> AppFactory:
+    """Sign-in and moderation over a real SMTP server; `first-post` and `second-post` exist."""
+
+    async def make(**overrides: Any) -> App:
+        app: App = await make_app(
+            service_settings(database_url, smtp_server.port, **overrides),
+            base_url=API,
+            client_address="203.0.113.7",
+            threads=(FIRST_POST, SECOND_POST),
+            smtp=smtp_server,
+        )
+        return app
+
+    return make
+
+
+@pytest.fixture
+async def service(make_service: AppFactory) -> App:
+    made: App = await make_service()
+    return made
+
+
+@pytest.fixture
+async def desk(service: App) -> Desk:
+    """A moderator signed in on the moderation pages of `service`."""
+    service.make_user("moderator@example.org", "moderator", "Morgan Moderator")
+    moderator = service.browser()
+    await service.sign_in("moderator@example.org", "/moderation", client=moderator)
+    page = await moderator.get("/moderation")
+    assert page.status_code == 200, page.text
+    return Desk(service, moderator, form_token(page.text))
+
+
+@pytest.fixture
+def mail_settings(database_url: str, mailbox: Mailbox, smtp_server: SmtpServer) -> Settings:
+    """Notifications and the outbox (`make_mail_api`'s settings, with a smaller pool)."""
+    return Settings(
+        env="test",
+        database_url=database_url,
+        secret_key=secrets.token_urlsafe(32),
+        site_url=BLOG,
+        allowed_origins=(BLOG,),
+        min_submit_seconds=0,
+        rate_limits_enabled=False,
+        threads_file="",
+        db_pool_size=2,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        smtp_from="Blog comments <comments@blog.test>",
+    )
+
+
+@pytest.fixture
+def engine(mail_settings: Settings) -> Iterator[Engine]:
+    """A migrated database of `mail_settings`, without the app."""
+    database = create_database_engine(mail_settings.database_url, pool_size=2)
+    migrate(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def make_mail_api(
+    mail_settings: Settings, smtp_server: SmtpServer, make_app: AppFactory
+) -> AppFactory:
+    """The app that mails moderators and subscribers; the thread `first-post` exists."""
+
+    async def make(**overrides: Any) -> App:
+        settings = mail_settings_for(
+            mail_settings.database_url,
+            smtp_server.port,
+            secret_key=mail_settings.secret_key,
+            **overrides,
+        )
+        app: App = await make_app(
+            settings,
+            base_url="http://api.test",
+            client_address="203.0.113.9",
+            threads=(FIRST_POST,),
+            smtp=smtp_server,
+        )
+        return app
+
+    return make

@@ -20,7 +20,16 @@ import httpx
 
 from tests.helpers import ROOT
 
-PROJECT_FILES = ("tasks.py", "pelicanconf.py", "publishconf.py", "content", "theme", "plugins")
+# The plugin reads the field messages from the service's table (one owner for each message).
+PROJECT_FILES = (
+    "tasks.py",
+    "pelicanconf.py",
+    "publishconf.py",
+    "content",
+    "theme",
+    "plugins",
+    "comments_api/field_messages.json",
+)
 POST = "welcome-to-the-network-blog"
 # Bounded waits for things the processes do by themselves; generous: the machine is shared.
 START_SECONDS = 180
@@ -151,5 +160,6 @@ def copy_project(folder: Path) -> Path:
         if source.is_dir():
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, folder / name)
     return folder

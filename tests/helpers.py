@@ -1,4 +1,4 @@
-"""Helpers shared by every test folder: the CI rule, free ports, npm tools, axe-core.
+"""Helpers shared by every test folder: the CI rule, free ports, the databases, npm tools, axe-core.
 
 The CI rule: when CI=true, a test that would skip because a service, browser or tool is
 missing fails instead, so that a green CI run means every test really ran.
@@ -10,6 +10,10 @@ import os
 import shutil
 import socket
 import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get(
+    "COMMENTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("COMMENTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BUILD_TOKEN = "build-token-for-tests"
+DEPLOY_TOKEN = "deploy-token-for-tests"
 
 
 def need(available: bool, reason: str) -> None:
@@ -44,6 +54,49 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_available() -> bool:
+    return _reachable("127.0.0.1", 5432)
+
+
+def redis_available() -> bool:
+    return _reachable("127.0.0.1", 6379)
+
+
+@contextmanager
+def new_postgres_schema() -> Iterator[str]:
+    """A database URL whose connections live in a new, empty schema (dropped afterwards)."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def cli_environment(database_url: str, secret_key: str) -> dict[str, str]:
+    """The environment `comments-api` runs with in the tests: this checkout, these settings."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COMMENTS_ENV": "test",
+        "COMMENTS_DATABASE_URL": database_url,
+        "COMMENTS_SECRET_KEY": secret_key,
+    }
 
 
 def node_tool(relative_path: str) -> Path:
@@ -79,3 +132,11 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         for node in violation["nodes"][:5]:
             lines.append(f"    {node['target']}: {node['failureSummary']}")
     return "\n".join(lines)
+
+
+@dataclass
+class Reader:
+    """A browser tab; collects uncaught page errors so tests can assert there were none."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)

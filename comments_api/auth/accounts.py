@@ -9,13 +9,21 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings, origin_of
-from comments_api.db.identities import open_session
+from comments_api.db.accounts import (
+    add_sign_in_link,
+    end_session,
+    links_since,
+    open_session,
+    sign_in_link_holder,
+    use_sign_in_link,
+    user_of_session,
+    user_with_email,
+)
 from comments_api.db.storage import Storage, rename_author
-from comments_api.db.tables import UNCHOSEN_NAME, LoginToken, Role, User, UserSession, utcnow
+from comments_api.db.tables import UNCHOSEN_NAME, LoginToken, Role, User, utcnow
 from comments_api.mail import queue_message
 from comments_api.schemas import NAME
 from comments_api.security import hash_token
@@ -120,18 +128,18 @@ class Accounts:
         now = utcnow()
         nonce = secrets.token_urlsafe(32)
         with self.storage.writing() as session:
-            user = session.scalar(select(User).where(User.email == address))
+            user = user_with_email(session, address)
             if user is not None and user.banned_at is not None:
                 return False
             recent = now - timedelta(minutes=LINK_MINUTES)
-            if _count_links(session, LoginToken.email == address, recent) >= MAX_LINKS_PER_ADDRESS:
+            if links_since(session, recent, email=address) >= MAX_LINKS_PER_ADDRESS:
                 return False
             if client_hash is not None and (
-                _count_links(session, LoginToken.client_hash == client_hash, recent)
-                >= MAX_LINKS_PER_CLIENT
+                links_since(session, recent, client_hash=client_hash) >= MAX_LINKS_PER_CLIENT
             ):
                 return False
-            session.add(
+            add_sign_in_link(
+                session,
                 LoginToken(
                     token_hash=hash_token(nonce),
                     email=address,
@@ -140,7 +148,7 @@ class Accounts:
                     created_at=now,
                     expires_at=now + timedelta(minutes=LINK_MINUTES),
                     used_at=None,
-                )
+                ),
             )
             token = self.serializer.dumps(nonce)
             link = f"{link_base}/api/v1/auth/callback?{urlencode({'token': token})}"
@@ -172,19 +180,11 @@ class Accounts:
         """
         nonce = self._nonce(token)
         with self.storage.reading() as session:
-            pending = session.execute(
-                select(LoginToken.email, LoginToken.next_url).where(
-                    LoginToken.token_hash == hash_token(nonce),
-                    LoginToken.used_at.is_(None),
-                    LoginToken.expires_at > utcnow(),
-                )
-            ).first()
+            pending = sign_in_link_holder(session, hash_token(nonce), utcnow())
             if pending is None:
                 raise SignInRefused(USED_OR_EXPIRED)
             email, next_url = pending
-            user = session.execute(
-                select(User.banned_at, User.name_chosen).where(User.email == email)
-            ).first()
+            user = user_with_email(session, email)
         if user is not None and user.banned_at is not None:
             raise SignInRefused(BANNED)
         return PendingSignIn(email, next_url, needs_name=user is None or not user.name_chosen)
@@ -199,20 +199,11 @@ class Accounts:
         nonce = self._nonce(token)
         now = utcnow()
         with self.storage.writing() as session:
-            used = session.execute(
-                update(LoginToken)
-                .where(
-                    LoginToken.token_hash == hash_token(nonce),
-                    LoginToken.used_at.is_(None),
-                    LoginToken.expires_at > now,
-                )
-                .values(used_at=now)
-                .returning(LoginToken.email, LoginToken.next_url)
-            ).first()
+            used = use_sign_in_link(session, hash_token(nonce), now)
             if used is None:
                 raise SignInRefused(USED_OR_EXPIRED)
             email, next_url = used
-            user = session.scalar(select(User).where(User.email == email))
+            user = user_with_email(session, email)
             if user is None:
                 user = User(
                     email=email,
@@ -240,24 +231,14 @@ class Accounts:
         """The signed-in, unbanned user of a session cookie (or banned, if asked), or None."""
         if not secret or len(secret) > 200:
             return None
-        query = (
-            select(User)
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(
-                UserSession.token_hash == hash_token(secret),
-                UserSession.expires_at > utcnow(),
-            )
-        )
-        if not banned_too:
-            query = query.where(User.banned_at.is_(None))
         with self.storage.reading() as session:
-            return session.scalar(query)
+            return user_of_session(session, secret, utcnow(), banned_too=banned_too)
 
     def sign_out(self, secret: str | None) -> None:
         if not secret:
             return
         with self.storage.writing() as session:
-            session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(secret)))
+            end_session(session, secret)
 
     # --- users -----------------------------------------------------------------------------
 
@@ -265,7 +246,7 @@ class Accounts:
         """Create a user or change their role (and name); used by `comments-api create-user`."""
         address = email.lower()
         with self.storage.writing() as session:
-            user = session.scalar(select(User).where(User.email == address))
+            user = user_with_email(session, address)
             if user is None:
                 user = User(
                     email=address,
@@ -299,18 +280,6 @@ def choose_name(session: Session, user: User, display_name: str) -> None:
     if name != user.display_name:
         rename_author(session, user.id, user.display_name, name)
     user.display_name, user.name_chosen = name, True
-
-
-def _count_links(session: Session, condition: object, since: object) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginToken)
-        .where(
-            condition,  # type: ignore[arg-type]
-            LoginToken.created_at > since,
-        )
-    )
-    return int(session.scalar(query) or 0)
 
 
 def _sign_in_text(link: str, site_url: str) -> str:

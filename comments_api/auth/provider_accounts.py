@@ -14,16 +14,15 @@ from comments_api.auth.accounts import (
     masked_address,
 )
 from comments_api.auth.openid import PendingFlow, ProviderAccount, ProviderSignInFailed
+from comments_api.db.accounts import open_session, user_with_email
 from comments_api.db.identities import (
     add_identity,
     has_identity,
     identity_of,
     issuer_identity_of,
-    open_session,
-    use_once,
-    user_with_email,
 )
 from comments_api.db.tables import Role, User, utcnow
+from comments_api.db.used_tokens import use_once
 
 __all__ = ["claim_state", "sign_in_with_provider", "uses_provider"]
 

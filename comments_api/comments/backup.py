@@ -16,19 +16,26 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Engine, Table, select, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import Session
 
+from comments_api.db.backup_rows import (
+    KINDS,
+    RowsRefused,
+    columns_of,
+    recount_thread,
+    reset_id_sequences,
+    snapshot,
+    time_columns_of,
+    upsert_rows,
+)
+from comments_api.db.bans import accounts_by_id
 from comments_api.db.storage import Storage
-from comments_api.db.tables import UNCHOSEN_NAME, Comment, Report, Status, Thread, User, UTCDateTime
-from comments_api.db.upsert import insert_for
+from comments_api.db.tables import UNCHOSEN_NAME
 
 __all__ = [
     "FORMAT",
@@ -43,17 +50,8 @@ __all__ = [
 ]
 
 FORMAT = 2
-# Derived columns are recomputed on import rather than trusted from the file.
-DERIVED = {"threads": {"version", "approved_count"}}
 # Columns added after backups were first made, and what an older backup's rows get.
 ADDED_LATER: dict[str, dict[str, Any]] = {"thread": {"summary": ""}}
-KINDS: tuple[tuple[str, type[DeclarativeBase]], ...] = (
-    ("thread", Thread),
-    ("comment", Comment),
-    ("report", Report),
-)
-MODELS = dict(KINDS)
-ORDER = {"thread": "key", "comment": "id", "report": "id"}
 # Rows fetched from the database, and written to it, at a time: memory stays bounded.
 BATCH = 1000
 INCOMPLETE = "the file is incomplete (an export that was stopped, or a partial copy)"
@@ -89,7 +87,7 @@ class _Tally:
 
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
-        self.counts = {kind: 0 for kind, _ in KINDS}
+        self.counts = dict.fromkeys(KINDS, 0)
 
     def add(self, line: str, kind: str | None = None) -> str:
         self.digest.update(line.encode("utf-8") + b"\n")
@@ -105,39 +103,13 @@ class _Tally:
         return json.dumps(fields, sort_keys=True)
 
 
-def _table(model: type[DeclarativeBase]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _columns(model: type[DeclarativeBase]) -> list[str]:
-    table = _table(model)
-    skipped = DERIVED.get(table.name, set())
-    return [column.key for column in table.columns if column.key not in skipped]
-
-
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
 
 
-def _is_time(model: type[DeclarativeBase], name: str) -> bool:
-    return isinstance(_table(model).columns[name].type, UTCDateTime)
-
-
 # --- export --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One read transaction, so that every table is exported as of the same moment."""
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="REPEATABLE READ")
-        with connection.begin():
-            yield connection
 
 
 def export_lines(storage: Storage) -> Iterator[str]:
@@ -146,16 +118,12 @@ def export_lines(storage: Storage) -> Iterator[str]:
 
 
 def _export(storage: Storage, tally: _Tally) -> Iterator[str]:
-    with _snapshot(storage.engine) as connection:
-        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        header = {"format": FORMAT, "kind": "header", "revision": revision}
+    with snapshot(storage.engine, BATCH) as rows:
+        header = {"format": FORMAT, "kind": "header", "revision": rows.revision()}
         yield tally.add(json.dumps(header, sort_keys=True))
-        streaming = connection.execution_options(yield_per=BATCH)
-        for kind, model in KINDS:
-            table = _table(model)
-            names = _columns(model)
-            query = select(*(table.c[name] for name in names)).order_by(table.c[ORDER[kind]])
-            for row in streaming.execute(query):
+        for kind in KINDS:
+            names = columns_of(kind)
+            for row in rows.rows(kind):
                 record = {"kind": kind, **{n: _encode(v) for n, v in zip(names, row, strict=True)}}
                 yield tally.add(json.dumps(record, sort_keys=True, ensure_ascii=False), kind)
     yield tally.trailer()
@@ -229,7 +197,7 @@ class _Checker:
         if kind == "trailer":
             self.trailer = record
             return None
-        if kind not in MODELS:
+        if kind not in KINDS:
             raise BackupRefused(f"line {number} is not a record of an export (kind {kind!r})")
         self.tally.add(line, kind)
         assert isinstance(record, dict)
@@ -307,8 +275,8 @@ def import_file(
                 progress(loaded)
         summary = checker.finish()  # a refusal here rolls everything back
         for key in sorted(touched_threads):
-            _recount(session, key)
-    _reset_sequences(storage.engine)
+            recount_thread(session, key)
+    reset_id_sequences(storage.engine)
     return summary
 
 
@@ -337,22 +305,22 @@ def _batches(
 
 
 def _values(kind: str, record: dict[str, Any], number: int) -> dict[str, Any]:
-    model = MODELS[kind]
+    times = time_columns_of(kind)
     values: dict[str, Any] = {}
-    for name in _columns(model):
+    for name in columns_of(kind):
         if name not in record and name in ADDED_LATER.get(kind, {}):
             values[name] = ADDED_LATER[kind][name]  # a backup made before the column existed
             continue
         if name not in record:
             raise BackupRefused(f"line {number}: the {kind} has no {name!r}")
         value = record[name]
-        if value is not None and _is_time(model, name):
+        if value is not None and name in times:
             try:
                 value = datetime.fromisoformat(value)
             except (TypeError, ValueError):
                 raise BackupRefused(f"line {number}: {name} is not a time") from None
         values[name] = value
-    if model is Thread:
+    if kind == "thread":
         values.update(version=1, approved_count=0)  # recounted once everything is in
     return values
 
@@ -374,7 +342,7 @@ def _withdraw_derived_names(session: Session, batch: list[tuple[int, dict[str, A
     user_ids = {values["user_id"] for _, values in batch if values.get("user_id") is not None}
     if not user_ids:
         return
-    members = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    members = {user.id: user for user in accounts_by_id(session, sorted(user_ids))}
     for _, values in batch:
         user_id, name = values.get("user_id"), str(values.get("author_name") or "")
         if user_id is None:
@@ -390,53 +358,16 @@ def _withdraw_derived_names(session: Session, batch: list[tuple[int, dict[str, A
 
 def _upsert(session: Session, kind: str, batch: list[tuple[int, dict[str, Any]]]) -> None:
     """Write a batch; if the database refuses it, find and name the line it refused."""
-    model = MODELS[kind]
-    key = ORDER[kind]
-    insert = insert_for(session, _table(model))
-    statement = insert.on_conflict_do_update(
-        index_elements=[key],
-        set_={name: insert.excluded[name] for name in _columns(model) if name != key},
-    )
     try:
-        with session.begin_nested():
-            session.execute(statement, [values for _, values in batch])
+        upsert_rows(session, kind, [values for _, values in batch])
         return
-    except SQLAlchemyError:
+    except RowsRefused:
         pass
     for number, values in batch:
         try:
-            with session.begin_nested():
-                session.execute(statement, [values])
-        except SQLAlchemyError as exc:
-            reason = exc.orig if isinstance(exc, DBAPIError) else exc
-            first_line = str(reason).strip().splitlines()[0]
+            upsert_rows(session, kind, [values])
+        except RowsRefused as refused:
             raise BackupRefused(
-                f"line {number}: the database refused this {kind} ({first_line})"
+                f"line {number}: the database refused this {kind} ({refused.reason})"
             ) from None
     raise AssertionError("a batch was refused but none of its records")  # pragma: no cover
-
-
-def _recount(session: Session, thread_key: str) -> None:
-    session.execute(
-        text(
-            "UPDATE threads SET version = version + 1, approved_count = "
-            "(SELECT count(*) FROM comments WHERE thread_key = :key AND status = :approved) "
-            "WHERE key = :key"
-        ),
-        {"key": thread_key, "approved": Status.APPROVED.value},
-    )
-
-
-def _reset_sequences(engine: Engine) -> None:
-    """PostgreSQL: make new ids follow the imported ones."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as connection:
-        for table in ("comments", "reports"):
-            connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"GREATEST((SELECT max(id) FROM {table}), 1), "
-                    f"(SELECT max(id) FROM {table}) IS NOT NULL)"
-                )
-            )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 if TYPE_CHECKING:
@@ -22,10 +25,27 @@ __all__ = [
     "import_driver",
     "migrate",
     "pending_migrations",
+    "reading_session",
+    "writing_session",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE = {"comments_write": True}
+
+
+@contextmanager
+def reading_session(engine: Engine) -> Iterator[Session]:
+    """A session straight on the engine for reads outside the request path."""
+    with Session(engine) as session:
+        yield session
+
+
+@contextmanager
+def writing_session(engine: Engine, *, expire_on_commit: bool = True) -> Iterator[Session]:
+    """One write transaction straight on the engine, for the background chores."""
+    writer = engine.execution_options(**WRITE)
+    with Session(writer, expire_on_commit=expire_on_commit) as session, session.begin():
+        yield session
 
 
 def _normalise(url: str) -> str:

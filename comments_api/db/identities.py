@@ -1,25 +1,19 @@
-"""Queries for sign-in by the organisation's OpenID provider: identities, sessions, used states."""
+"""Queries for sign-in by the organisation's OpenID provider: identities."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comments_api.db.tables import ProviderIdentity, UsedToken, User, UserSession, utcnow
-from comments_api.security import hash_token
+from comments_api.db.tables import ProviderIdentity
 
 __all__ = [
     "add_identity",
     "has_identity",
     "identity_of",
     "issuer_identity_of",
-    "open_session",
-    "use_once",
-    "user_with_email",
 ]
 
 
@@ -47,10 +41,6 @@ def has_identity(session: Session, user_id: int) -> bool:
     return session.scalar(query) is not None
 
 
-def user_with_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == email.lower()))
-
-
 def add_identity(
     session: Session, issuer: str, subject: str, user_id: int, now: datetime
 ) -> ProviderIdentity:
@@ -60,32 +50,3 @@ def add_identity(
     session.add(identity)
     session.flush()
     return identity
-
-
-def open_session(session: Session, user_id: int, days: int, previous_secret: str | None) -> str:
-    """Start a new session for the user (ending the browser's previous one); its secret."""
-    now = utcnow()
-    if previous_secret:
-        session.execute(
-            delete(UserSession).where(UserSession.token_hash == hash_token(previous_secret))
-        )
-    secret = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            token_hash=hash_token(secret),
-            user_id=user_id,
-            created_at=now,
-            expires_at=now + timedelta(days=days),
-        )
-    )
-    return secret
-
-
-def use_once(session: Session, value: str, purpose: str) -> bool:
-    """Record that `value` was used; False when it had been used already."""
-    try:
-        with session.begin_nested():
-            session.add(UsedToken(token_hash=hash_token(value), purpose=purpose, used_at=utcnow()))
-    except IntegrityError:
-        return False
-    return True

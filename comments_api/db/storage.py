@@ -134,11 +134,17 @@ class Storage:
             connection.execute(text("SELECT 1"))
 
     def close(self) -> None:
-        """Close the hot-path connection and the committer (the engine is the creator's)."""
+        """Close the hot-path connection and the committer (the engine is the creator's).
+
+        Both are made again when next needed: an app's lifespan may end and start again.
+        """
         if self._hot is not None:
             self._hot.close()
-        if self._committer is not None:
-            self._committer.close()
+            self._hot = None
+        with self._committer_lock:
+            if self._committer is not None:
+                self._committer.close()
+                self._committer = None
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
 from comments_api.content.feeds import absolute_url
 from comments_api.content.rendering import one_line
-from comments_api.db.tables import Comment, Notice, Role, Status, Thread, User, utcnow
-from comments_api.db.upsert import insert_for
+from comments_api.db.engine import writing_session
+from comments_api.db.notices import (
+    claim_notice,
+    last_notice_at,
+    moderator_account_addresses,
+    stop_reply_mail,
+    unannounced_held_comments,
+    unannounced_published_replies,
+)
+from comments_api.db.storage import Storage
+from comments_api.db.tables import Comment, Status, Thread, utcnow
 from comments_api.mail import queue_message
 from comments_api.mail.signed_links import address_digest, api_url, sign_token
 
@@ -27,6 +36,7 @@ __all__ = [
     "moderator_addresses",
     "notify_published_replies",
     "notify_reply_subscribers",
+    "stop_reply_mail_for",
     "unsubscribe",
     "unsubscribe_author_of",
     "unsubscribe_link",
@@ -40,24 +50,13 @@ EXCERPT = 600
 
 def _claim_notice(session: Session, kind: str, comment_id: int) -> bool:
     """Record the announcement; False when another process (or an earlier run) made it."""
-    result = session.execute(
-        insert_for(session, Notice)
-        .values(kind=kind, comment_id=comment_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["kind", "comment_id"])
-    )
-    return bool(getattr(result, "rowcount", 0))
+    return claim_notice(session, kind, comment_id, utcnow())
 
 
 def moderator_addresses(session: Session, settings: Settings) -> list[str]:
     """Moderators and admins who are not banned, plus COMMENTS_MODERATOR_EMAILS."""
-
-    found = session.scalars(
-        select(User.email).where(
-            User.role.in_([Role.MODERATOR.value, Role.ADMIN.value]), User.banned_at.is_(None)
-        )
-    ).all()
     addresses: dict[str, str] = {}
-    for address in (*found, *settings.moderator_emails):
+    for address in (*moderator_account_addresses(session), *settings.moderator_emails):
         addresses.setdefault(address.strip().lower(), address.strip())
     return list(addresses.values())
 
@@ -113,25 +112,12 @@ def _footer(settings: Settings) -> str:
 def announce_held_comments(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
     """Tell moderators about comments held since the last run; returns comments announced."""
     now = now or utcnow()
-    with Session(engine.execution_options(comments_write=True)) as session, session.begin():
-        waiting = session.execute(
-            select(Comment, Thread)
-            .join(Thread, Thread.key == Comment.thread_key, isouter=True)
-            .join(
-                Notice,
-                and_(Notice.kind == MODERATORS, Notice.comment_id == Comment.id),
-                isouter=True,
-            )
-            .where(Comment.status == Status.PENDING.value, Notice.comment_id.is_(None))
-            .order_by(Comment.id)
-            .limit(BATCH)
-        ).all()
+    with writing_session(engine) as session:
+        waiting = unannounced_held_comments(session, MODERATORS, BATCH)
         if not waiting:
             return 0
         if settings.moderator_digest:
-            last = session.scalar(
-                select(func.max(Notice.created_at)).where(Notice.kind == MODERATORS)
-            )
+            last = last_notice_at(session, MODERATORS)
             if last is not None and now - last < timedelta(minutes=settings.moderator_digest):
                 return 0
         claimed = [(c, t) for c, t in waiting if _claim_notice(session, MODERATORS, c.id)]
@@ -204,20 +190,8 @@ def notify_reply_subscribers(session: Session, settings: Settings, reply: Commen
 def notify_published_replies(engine: Engine, settings: Settings) -> int:
     """Announce replies published without a moderator (members, trusted guests)."""
     sent = 0
-    with Session(engine.execution_options(comments_write=True)) as session, session.begin():
-        replies = session.scalars(
-            select(Comment)
-            .join(
-                Notice, and_(Notice.kind == REPLIES, Notice.comment_id == Comment.id), isouter=True
-            )
-            .where(
-                Comment.status == Status.APPROVED.value,
-                Comment.parent_id.is_not(None),
-                Notice.comment_id.is_(None),
-            )
-            .order_by(Comment.id)
-            .limit(BATCH)
-        ).all()
+    with writing_session(engine) as session:
+        replies = unannounced_published_replies(session, REPLIES, BATCH)
         for reply in replies:
             sent += notify_reply_subscribers(session, settings, reply)
     return sent
@@ -225,12 +199,7 @@ def notify_published_replies(engine: Engine, settings: Settings) -> int:
 
 def unsubscribe(session: Session, email: str) -> int:
     """Stop reply e-mails to this address for all its comments; returns comments changed."""
-    result = session.execute(
-        update(Comment)
-        .where(func.lower(Comment.author_email) == email.lower(), Comment.notify.is_(True))
-        .values(notify=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return stop_reply_mail(session, email)
 
 
 def unsubscribe_author_of(session: Session, comment_id: int) -> int:
@@ -243,3 +212,11 @@ def unsubscribe_author_of(session: Session, comment_id: int) -> int:
     changed = int(comment.notify)
     comment.notify = False
     return changed
+
+
+def stop_reply_mail_for(storage: Storage, target: int | str) -> int:
+    """Unsubscribe the author of a comment (by id), or an address, in a transaction of its own."""
+    with storage.writing() as session:
+        if isinstance(target, int):
+            return unsubscribe_author_of(session, target)
+        return unsubscribe(session, target)

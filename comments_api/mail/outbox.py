@@ -17,10 +17,11 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from comments_api.config import Settings
+from comments_api.db.outbox import add_message, claim_due_mail, mark_sent, record_failures
 from comments_api.db.tables import OutboxMessage, utcnow
 from comments_api.mail.folder import show_message, write_message
 
@@ -70,7 +71,8 @@ def queue_message(
     _single_line("subject", subject)
     extra = {_single_line("header name", k): _single_line(k, v) for k, v in (headers or {}).items()}
     now = utcnow()
-    session.add(
+    add_message(
+        session,
         OutboxMessage(
             recipient=to,
             subject=subject[:300],
@@ -83,7 +85,7 @@ def queue_message(
             claimed_until=None,
             sent_at=None,
             last_error=None,
-        )
+        ),
     )
 
 
@@ -168,37 +170,10 @@ def _write_to_folder(
 
 
 def _claim_due(engine: Engine, now: datetime) -> list[OutboxMessage]:
-    due = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.kind == "mail",
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(BATCH_SIZE)
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    return claim_due_mail(
+        engine, now, max_attempts=MAX_ATTEMPTS, limit=BATCH_SIZE, claimed_until=until
     )
-    claimed: list[OutboxMessage] = []
-    writer = engine.execution_options(comments_write=True)
-    with Session(writer, expire_on_commit=False) as session, session.begin():
-        for message in session.scalars(due).all():
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message.id,
-                    OutboxMessage.sent_at.is_(None),
-                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-                )
-                .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0) == 1:
-                claimed.append(message)
-        for message in claimed:
-            session.expunge(message)
-    return claimed
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
@@ -238,32 +213,19 @@ def _email(message: OutboxMessage, settings: Settings) -> EmailMessage:
 
 
 def _mark_sent(engine: Engine, message_id: int) -> None:
-    with engine.execution_options(comments_write=True).begin() as connection:
-        connection.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(sent_at=utcnow(), claimed_until=None, last_error=None)
-        )
+    mark_sent(engine, message_id, utcnow())
 
 
 def _record_failures(
     engine: Engine, settings: Settings, messages: list[OutboxMessage], now: datetime, error: str
 ) -> None:
-    if not messages:
-        return
-    with engine.execution_options(comments_write=True).begin() as connection:
-        for message in messages:
-            attempts = message.attempts + 1
-            connection.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    attempts=attempts,
-                    next_attempt_at=now + retry_delay(attempts, settings.mail_retry_seconds),
-                    claimed_until=None,
-                    last_error=error[:1000],
-                )
-            )
-            if attempts >= MAX_ATTEMPTS:
-                # The log names the message, never its recipient (see its last_error).
-                logger.error("Giving up on message %s after %s attempts", message.id, attempts)
+    failures = [
+        (message.id, attempts, now + retry_delay(attempts, settings.mail_retry_seconds))
+        for message in messages
+        for attempts in [message.attempts + 1]
+    ]
+    record_failures(engine, failures, error)
+    for message_id, attempts, _ in failures:
+        if attempts >= MAX_ATTEMPTS:
+            # The log names the message, never its recipient (see its last_error).
+            logger.error("Giving up on message %s after %s attempts", message_id, attempts)

@@ -16,13 +16,10 @@ import hmac
 from typing import Any, Literal
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comments_api.config import DEVELOPMENT_API_URL, Settings
-from comments_api.db.tables import UsedToken, utcnow
-from comments_api.security import hash_token
+from comments_api.db import used_tokens
 
 __all__ = [
     "LinkProblem",
@@ -90,19 +87,14 @@ def address_digest(settings: Settings, address: str) -> str:
 
 
 def is_used(session: Session, token: str) -> bool:
-    query = select(UsedToken.token_hash).where(UsedToken.token_hash == hash_token(token))
-    return session.scalar(query) is not None
+    """Whether this single-use link was used already."""
+    return used_tokens.is_used(session, token)
 
 
 def use_once(session: Session, token: str, purpose: Purpose) -> None:
     """Record the token as used in the caller's transaction, or `LinkProblem("used")`."""
-    if is_used(session, token):
-        raise LinkProblem("used")
-    session.add(UsedToken(token_hash=hash_token(token), purpose=purpose, used_at=utcnow()))
-    try:
-        session.flush()  # a concurrent second use fails here on the primary key
-    except IntegrityError:
-        raise LinkProblem("used") from None  # the caller's transaction rolls back
+    if not used_tokens.use_once(session, token, purpose):
+        raise LinkProblem("used")  # the caller's transaction rolls back
 
 
 def api_url(settings: Settings, path: str) -> str:

@@ -13,6 +13,7 @@ import threading
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from comments_api.db.engine import reading_session, writing_session
 from comments_api.db.spam_counts import (
     MAX_TOKEN_LENGTH,
     add_token_counts,
@@ -87,12 +88,11 @@ class SpamModelStore:
         self._lock = threading.Lock()
 
     def current(self) -> BayesState:
-        with Session(self.engine) as session:
+        with reading_session(self.engine) as session:
             version = model_version(session)
             if version is None:
                 session.close()
-                writing = self.engine.execution_options(comments_write=True)
-                with Session(writing) as writer, writer.begin():
+                with writing_session(self.engine) as writer:
                     _ensure_seeded(writer)
                 return self.current()
             cached = self._cached

@@ -35,7 +35,7 @@ from comments_api.db.privacy import (
     take_deletion_request,
 )
 from comments_api.db.site_rebuilds import request_rebuild
-from comments_api.db.storage import lock_thread, refresh_thread, shown
+from comments_api.db.storage import Storage, lock_thread, refresh_thread, shown
 from comments_api.db.tables import Status, utcnow
 from comments_api.mail import MAX_ATTEMPTS, queue_message
 from comments_api.mail.signed_links import LinkProblem, api_url, read_token, sign_token
@@ -46,6 +46,9 @@ __all__ = [
     "DELETED_AUTHOR",
     "DELETED_HTML",
     "DeletionResult",
+    "address_of_deletion_link",
+    "ask_for_deletion",
+    "delete_by_link",
     "deletion_address",
     "delete_personal_data",
     "forget_expired_links",
@@ -168,6 +171,24 @@ def delete_personal_data(session: Session, email: str) -> DeletionResult:
     if any_shown:
         request_rebuild(session, now)
     return DeletionResult(len(comments), placeholders)
+
+
+def ask_for_deletion(storage: Storage, settings: Settings, email: str) -> bool:
+    """`request_deletion` in a write transaction of its own."""
+    with storage.writing() as session:
+        return request_deletion(session, settings, email)
+
+
+def address_of_deletion_link(storage: Storage, settings: Settings, token: str) -> str:
+    """`deletion_address`, read on its own."""
+    with storage.reading() as session:
+        return deletion_address(session, settings, token)
+
+
+def delete_by_link(storage: Storage, settings: Settings, token: str) -> DeletionResult:
+    """Use a deletion link and wipe the address's comments, in one write transaction."""
+    with storage.writing() as session:
+        return delete_personal_data(session, use_deletion_link(session, settings, token))
 
 
 _last_purge: dict[int, datetime] = {}

@@ -186,4 +186,7 @@ class BoundedCheck:
             ) from None
 
     def close(self) -> None:
+        """Let the thread go; a lifespan that starts again gets a new one on its first check."""
         self._worker.shutdown(wait=False, cancel_futures=True)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-check")
+        self._running = None

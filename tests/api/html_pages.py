@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from comments_api.mail.notifications import moderation_link, unsubscribe_link
-from tests.auth.support import API, Service
-from tests.mail.support import link_containing
+from tests.harness import API, Service
+from tests.smtp import link_containing
 
 # Fits every path parameter: a comment or ban id, a thread key, a token of 10 characters or more.
 PATH_VALUE = "1234567890"

@@ -26,7 +26,7 @@ from sqlalchemy import delete, insert, select, text, update
 from comments_api import Settings
 from comments_api.db.engine import alembic_config, create_database_engine, migrate
 from comments_api.db.tables import Comment, Report, Thread
-from tests.api.support import cli_environment, new_postgres_schema
+from tests.helpers import cli_environment, new_postgres_schema
 
 LARGE = 20_000
 BODY = "A comment long enough to look like one that people write, with *some* Markdown. " * 6

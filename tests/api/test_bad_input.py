@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, ApiFactory
-from tests.api.support import BUILD_TOKEN, DEPLOY_TOKEN
+from tests.harness import Api, ApiFactory
+from tests.helpers import BUILD_TOKEN, DEPLOY_TOKEN
 
 pytestmark = pytest.mark.anyio
 

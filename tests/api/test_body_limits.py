@@ -18,7 +18,7 @@ import pytest
 
 from comments_api import Settings, create_app
 from comments_api.web.body_limits import BODY_LIMITS, DEFAULT_LIMIT, MAX_JSON_DEPTH
-from tests.api.conftest import Api
+from tests.harness import Api
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from comments_api import Settings
-from tests.api.support import cli_environment
+from tests.helpers import cli_environment
 
 pytestmark = pytest.mark.anyio
 
@@ -39,8 +39,6 @@ def test_migrate_creates_the_tables_and_is_idempotent(settings: Settings) -> Non
 
 
 async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_path: Path) -> None:
-    from tests.api.conftest import Api  # noqa: F401  (documents where post() lives)
-
     manifest = tmp_path / "threads.json"
     manifest.write_text(
         json.dumps(
@@ -88,7 +86,7 @@ async def test_export_import_export_round_trips_exactly(settings: Settings, tmp_
     import httpx
 
     from comments_api import create_app
-    from tests.api.support import DEPLOY_TOKEN, new_postgres_schema
+    from tests.helpers import DEPLOY_TOKEN, new_postgres_schema
 
     app = create_app(replace(settings, moderation="publish"))
     async with httpx.AsyncClient(

@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
+from starlette.testclient import TestClient
 
+from comments_api import Settings, create_app
 from comments_api.db.tables import Comment, utcnow
-from tests.api.conftest import Api, ApiFactory
+from tests.harness import Api, ApiFactory
+from tests.helpers import DEPLOY_TOKEN
 
 pytestmark = pytest.mark.anyio
 
@@ -347,3 +350,28 @@ async def test_an_edit_racing_a_moderators_spam_decision_does_not_publish_the_co
     assert stored.body_md == "Buy my things, first version"
     counts = (await api.client.get("/api/v1/counts?thread=first-post")).json()
     assert counts["counts"]["first-post"] == 0
+
+
+def test_the_app_keeps_serving_after_its_lifespan_ends_and_starts_again(
+    settings: Settings,
+) -> None:
+    """A host (or a test client) may run the lifespan more than once over the same app."""
+    app = create_app(settings)
+    with TestClient(app) as first:
+        synced = first.put(
+            "/api/v1/threads",
+            json={"threads": [{"key": "first-post", "title": "First", "url": "/f.html"}]},
+            headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
+        )
+        assert synced.status_code == 200, synced.text
+        assert first.get("/api/v1/threads/first-post/comments").status_code == 200
+    with TestClient(app) as again:
+        posted = again.post(
+            "/api/v1/threads/first-post/comments",
+            json={"author": "Ada", "email": "ada@example.org", "body": "Still here"},
+        )
+        assert posted.status_code == 201, posted.text
+        listed = again.get("/api/v1/threads/first-post/comments")
+        assert listed.status_code == 200, listed.text
+        assert again.get("/health").status_code == 200
+    app.state.service.storage.engine.dispose()

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from comments_api.moderation.actions import Action, apply_action
-from tests.api.conftest import Api, ApiFactory
-from tests.api.support import BUILD_TOKEN
+from tests.harness import Api, ApiFactory
+from tests.helpers import BUILD_TOKEN
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from comments_api.content.comment_input import check_email
 from comments_api.errors import Invalid
 from comments_api.schemas import MAIL_ADDRESS
-from tests.api.conftest import Api
+from tests.harness import Api
 
 pytestmark = pytest.mark.anyio
 

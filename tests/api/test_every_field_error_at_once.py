@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.api.conftest import Api
+from tests.harness import Api
 
 pytestmark = pytest.mark.anyio
 

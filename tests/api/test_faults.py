@@ -19,15 +19,16 @@ import psycopg
 import pytest
 
 from tests.api.faults_support import Link, frozen, small_disk
-from tests.api.support import (
+from tests.api.test_server import THREADS, comment, server_env, sync
+from tests.helpers import (
     DEPLOY_TOKEN,
     POSTGRES_URL,
-    ServerProcess,
+    free_port,
+    need,
     new_postgres_schema,
     postgres_available,
 )
-from tests.api.test_server import THREADS, comment, server_env, sync
-from tests.helpers import free_port, need
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -14,17 +14,8 @@ from bs4 import BeautifulSoup
 
 from comments_api import Settings
 from tests.api.html_pages import every_html_page, pages_behind_real_links
-from tests.auth.support import (  # noqa: F401
-    BLOG,
-    Service,
-    ServiceFactory,
-    mailbox,
-    make_service,
-    service,
-    smtp_server,
-)
+from tests.harness import BLOG, Desk, Service, ServiceFactory
 from tests.helpers import ROOT
-from tests.moderation.conftest import Desk, desk  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 
@@ -53,7 +44,7 @@ def header_problems(route: str, html: str, name: str) -> list[str]:
     return [f"{route}: {problem}" for problem in problems]
 
 
-async def test_every_page_names_the_blog_links_to_it_and_shows_its_icon(desk: Desk) -> None:  # noqa: F811
+async def test_every_page_names_the_blog_links_to_it_and_shows_its_icon(desk: Desk) -> None:
     comment = await desk.guest_comment()
     pages = [
         *await every_html_page(desk.service.app, desk.moderator, desk.csrf, comment),
@@ -69,7 +60,7 @@ async def test_every_page_names_the_blog_links_to_it_and_shows_its_icon(desk: De
     assert problems == [], "\n".join(problems)
 
 
-async def test_the_blog_name_is_a_setting(make_service: ServiceFactory) -> None:  # noqa: F811
+async def test_the_blog_name_is_a_setting(make_service: ServiceFactory) -> None:
     renamed = await make_service(site_name="Ward Notes")
     page = await renamed.client.get("/auth/sign-in")
     assert header_problems("GET /auth/sign-in", page.text, "Ward Notes") == []
@@ -80,7 +71,7 @@ def test_the_default_name_is_the_blogs_sitename() -> None:
     assert Settings().site_name == site["SITENAME"]
 
 
-async def test_the_icon_is_the_themes(service: Service) -> None:  # noqa: F811
+async def test_the_icon_is_the_themes(service: Service) -> None:
     response = await service.client.get("/favicon.svg")
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml"

@@ -7,8 +7,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from comments_api.db.tables import Comment
-from tests.api.conftest import Api, ApiFactory
-from tests.api.support import BUILD_TOKEN
+from tests.harness import Api, ApiFactory
+from tests.helpers import BUILD_TOKEN
 
 pytestmark = pytest.mark.anyio
 

@@ -12,14 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.html_pages import KNOWN_PAGES, Page, every_html_page, pages_behind_real_links
-from tests.auth.support import (  # noqa: F401
-    Service,
-    mailbox,
-    make_service,
-    service,
-    smtp_server,
-)
-from tests.moderation.conftest import Desk, desk  # noqa: F401
+from tests.harness import Desk, Service
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +43,7 @@ def problems_with_headers(page: Page) -> list[str]:
     return [f"{page.route} ({page.response.status_code}): {problem}" for problem in problems]
 
 
-async def test_every_html_page_of_every_route_sends_the_security_headers(desk: Desk) -> None:  # noqa: F811
+async def test_every_html_page_of_every_route_sends_the_security_headers(desk: Desk) -> None:
     comment = await desk.guest_comment()
     pages = await every_html_page(desk.service.app, desk.moderator, desk.csrf, comment)
 
@@ -59,7 +52,7 @@ async def test_every_html_page_of_every_route_sends_the_security_headers(desk: D
     assert problems == [], "\n".join(problems)
 
 
-async def test_the_pages_behind_e_mailed_links_send_them_too(desk: Desk) -> None:  # noqa: F811
+async def test_the_pages_behind_e_mailed_links_send_them_too(desk: Desk) -> None:
     comment = await desk.guest_comment()
     pages = await pages_behind_real_links(desk.service, comment)
 
@@ -70,7 +63,7 @@ async def test_the_pages_behind_e_mailed_links_send_them_too(desk: Desk) -> None
     )
 
 
-async def test_the_form_error_page_sends_them(service: Service) -> None:  # noqa: F811
+async def test_the_form_error_page_sends_them(service: Service) -> None:
     response = await service.client.post(
         "/api/v1/threads/first-post/comments", data={"author": "Ann", "email": "a@b", "body": ""}
     )

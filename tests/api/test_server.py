@@ -10,15 +10,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.support import (
+from tests.helpers import (
     DEPLOY_TOKEN,
     REDIS_URL,
-    ServerProcess,
+    need,
     new_postgres_schema,
     postgres_available,
     redis_available,
 )
-from tests.helpers import need
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -7,14 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.auth.support import (  # noqa: F401
-    BLOG,
-    Service,
-    mailbox,
-    make_service,
-    service,
-    smtp_server,
-)
+from tests.harness import BLOG, Service
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +25,7 @@ def links(html: str) -> dict[str, str]:
     return {a.get_text(" ", strip=True): a["href"] for a in main.find_all("a")}
 
 
-async def test_the_services_address_says_what_it_is_and_links_on(service: Service) -> None:  # noqa: F811
+async def test_the_services_address_says_what_it_is_and_links_on(service: Service) -> None:
     response = await service.client.get("/", headers=BROWSER)
     assert response.status_code == 200
     page = BeautifulSoup(response.text, "lxml")
@@ -46,7 +39,7 @@ async def test_the_services_address_says_what_it_is_and_links_on(service: Servic
     assert "/" not in contract["paths"]
 
 
-async def test_a_mistyped_moderation_address_is_a_page_back_to_the_queue(service: Service) -> None:  # noqa: F811
+async def test_a_mistyped_moderation_address_is_a_page_back_to_the_queue(service: Service) -> None:
     response = await service.client.get("/moderation/queu", headers=BROWSER)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
@@ -61,7 +54,7 @@ async def test_a_mistyped_moderation_address_is_a_page_back_to_the_queue(service
     [("/api/v1/no-such-route", BROWSER), ("/no-such-page", {"Accept": "application/json"})],
 )
 async def test_the_api_and_programs_still_get_the_json_error(
-    service: Service,  # noqa: F811
+    service: Service,
     path: str,
     headers: dict[str, str],
 ) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.support import ServerProcess
 from tests.api.test_server import server_env
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from comments_api.db.tables import Comment, utcnow
 from comments_api.moderation.actions import apply_action
-from tests.api.conftest import Api, ApiFactory
-from tests.api.support import BUILD_TOKEN
+from tests.harness import Api, ApiFactory
+from tests.helpers import BUILD_TOKEN
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from comments_api.db.tables import Comment, Status, utcnow
-from tests.api.conftest import ApiFactory
+from tests.harness import Api, ApiFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -79,10 +79,7 @@ async def test_one_failing_comment_does_not_sink_the_others_of_its_batch(
     assert (await api.list())["count"] == 15
 
 
-async def test_approving_and_deleting_move_the_count_and_the_version(api: object) -> None:
-    from tests.api.conftest import Api
-
-    assert isinstance(api, Api)
+async def test_approving_and_deleting_move_the_count_and_the_version(api: Api) -> None:
     storage = api.app.state.service.storage
     comment = storage.insert_comment(new_comment("first-post", 1, Status.PENDING))
     before = storage.thread_state("first-post")

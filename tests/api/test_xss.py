@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from comments_api.content.rendering import ALLOWED_TAGS, render_comment
 from comments_api.db.tables import Comment
-from tests.api.conftest import ApiFactory
-from tests.api.support import BUILD_TOKEN
+from tests.harness import ApiFactory
+from tests.helpers import BUILD_TOKEN
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "xss_payloads.txt"
 PAYLOADS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.api.support import BUILD_TOKEN
-from tests.auth.support import API, BLOG, Service, sign_in_form
+from tests.harness import API, BLOG, Service, sign_in_form
+from tests.helpers import BUILD_TOKEN
 
 pytestmark = pytest.mark.anyio
 

@@ -11,15 +11,9 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.auth.support import (
-    API,
-    BLOG,
-    Service,
-    ServiceFactory,
-    confirm_sign_in,
-    sign_in_link,
-)
+from tests.harness import API, BLOG, Service, ServiceFactory, confirm_sign_in
 from tests.helpers import ROOT
+from tests.smtp import sign_in_link
 
 pytestmark = pytest.mark.anyio
 

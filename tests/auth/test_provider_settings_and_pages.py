@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from comments_api.auth.openid import claim, claim_grants
 from comments_api.config import ConfigurationError, Settings
-from tests.auth.support import BLOG, Service, ServiceFactory
+from tests.harness import BLOG, Service, ServiceFactory
 from tests.helpers import free_port
 
 BUTTON = "Sign in with your network account"

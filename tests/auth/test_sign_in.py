@@ -10,16 +10,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import update
 
 from comments_api.db.tables import LoginToken, User, UserSession, utcnow
-from tests.auth.support import (
-    API,
-    BLOG,
-    Service,
-    ServiceFactory,
-    body_text,
-    confirm_sign_in,
-    sign_in_form,
-    sign_in_link,
-)
+from tests.harness import API, BLOG, Service, ServiceFactory, confirm_sign_in, sign_in_form
+from tests.smtp import sign_in_link
+from tests.smtp import text_of as body_text
 
 pytestmark = pytest.mark.anyio
 

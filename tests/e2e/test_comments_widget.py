@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from comments_api.field_messages import FIELD_MESSAGES
-from tests.e2e.conftest import Reader, Stack
-from tests.helpers import axe_violations, describe_violations
+from tests.helpers import Reader, axe_violations, describe_violations
+from tests.live_site import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

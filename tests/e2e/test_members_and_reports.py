@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Reader, Stack, sign_in_link, sign_in_messages
-from tests.helpers import axe_violations, describe_violations
-from tests.mail.support import SmtpServer
+from tests.helpers import Reader, axe_violations, describe_violations
+from tests.live_site import Stack, next_sign_in_link, sign_in_messages
+from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,8 +36,8 @@ REPORT_LABEL = "Why should a moderator look at this comment? (required)"
 
 
 @pytest.fixture(scope="module")
-def stack(stack_factory: Callable[..., Stack], smtp: SmtpServer) -> Stack:
-    stack = stack_factory(POSTS, smtp)
+def stack(stack_factory: Callable[..., Stack], smtp_server: SmtpServer) -> Stack:
+    stack = stack_factory(POSTS, smtp_server)
     stack.publish()
     stack.api.cli("create-user", MEMBER, "--name", "Nina Nurse")
     stack.api.cli("create-user", MODERATOR, "--role", "moderator", "--name", "Head Nurse")
@@ -50,39 +50,39 @@ def stack(stack_factory: Callable[..., Stack], smtp: SmtpServer) -> Stack:
     return stack
 
 
-def sign_in_as_moderator(stack: Stack, page: Any, smtp: SmtpServer) -> None:
+def sign_in_as_moderator(stack: Stack, page: Any, smtp_server: SmtpServer) -> None:
     """Sign in to the moderation pages through the e-mailed link."""
-    seen = len(sign_in_messages(smtp, MODERATOR))
+    seen = len(sign_in_messages(smtp_server, MODERATOR))
     page.goto(f"{stack.api.url}/auth/sign-in?next=/moderation")
     page.get_by_label("Your e-mail address").press_sequentially(MODERATOR)
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    page.goto(sign_in_link(smtp, MODERATOR, seen))
+    page.goto(next_sign_in_link(smtp_server, MODERATOR, seen))
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
 
 
 @pytest.fixture(scope="module")
-def moderation(stack: Stack, browser: Any, smtp: SmtpServer) -> Iterator[Any]:
+def moderation(stack: Stack, browser: Any, smtp_server: SmtpServer) -> Iterator[Any]:
     """A moderator's tab, signed in through the e-mailed link, on the moderation queue."""
     context = browser.new_context()
     page = context.new_page()
-    sign_in_as_moderator(stack, page, smtp)
+    sign_in_as_moderator(stack, page, smtp_server)
     yield page
     context.close()
 
 
 def sign_in_from_the_post(
-    page: Any, stack: Stack, smtp: SmtpServer, address: str, slug: str
+    page: Any, stack: Stack, smtp_server: SmtpServer, address: str, slug: str
 ) -> None:
     """Follow the post's "sign in" link, the e-mailed link and its button, back to the post."""
-    seen = len(sign_in_messages(smtp, address))
+    seen = len(sign_in_messages(smtp_server, address))
     page.get_by_role("link", name="sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to comment")
     page.get_by_label("Your e-mail address").press_sequentially(address)
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    page.goto(sign_in_link(smtp, address, seen))
+    page.goto(next_sign_in_link(smtp_server, address, seen))
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(stack.url(slug) + "#comments")
     page.wait_for_load_state("networkidle")
@@ -134,18 +134,18 @@ def expect_in_the_queue_with_the_reason(
 
 
 def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
-    stack: Stack, reader: Reader, smtp: SmtpServer
+    stack: Stack, reader: Reader, smtp_server: SmtpServer
 ) -> None:
     page = reader.page
     open_post(reader, stack, "member-post")
-    seen = len(sign_in_messages(smtp, MEMBER))
+    seen = len(sign_in_messages(smtp_server, MEMBER))
 
     page.get_by_role("link", name="sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to comment")
     page.get_by_label("Your e-mail address").press_sequentially(MEMBER)
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    page.goto(sign_in_link(smtp, MEMBER, seen))
+    page.goto(next_sign_in_link(smtp_server, MEMBER, seen))
     expect(page.get_by_role("heading", level=1)).to_contain_text("as n•••@example.org?")
     assert page.context.cookies(page.url) == [], "opening the link alone signs nobody in"
     page.get_by_role("button", name="Sign in").click()
@@ -204,7 +204,7 @@ def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
 
 
 def test_a_newcomer_chooses_their_name_when_signing_in_for_the_first_time(
-    stack: Stack, reader: Reader, smtp: SmtpServer
+    stack: Stack, reader: Reader, smtp_server: SmtpServer
 ) -> None:
     page = reader.page
     newcomer = "sam.student@staff.example.org"
@@ -213,7 +213,7 @@ def test_a_newcomer_chooses_their_name_when_signing_in_for_the_first_time(
     page.get_by_label("Your e-mail address").press_sequentially(newcomer)
     page.get_by_role("button", name="E-mail me a sign-in link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    link = sign_in_link(smtp, newcomer, 0)
+    link = next_sign_in_link(smtp_server, newcomer, 0)
     browser = page.context.browser
     assert browser is not None
     checked = browser.new_context(bypass_csp=True)  # for axe; opening uses nothing up
@@ -388,16 +388,16 @@ def test_a_removed_comment_leaves_a_note_in_its_place_and_keeps_its_replies(
 
 
 def test_a_member_refused_for_a_ban_gets_the_message_at_the_form(
-    stack_factory: Callable[..., Stack], smtp: SmtpServer, reader: Reader, browser: Any
+    stack_factory: Callable[..., Stack], smtp_server: SmtpServer, reader: Reader, browser: Any
 ) -> None:
     banned = "bo.banned@example.org"
-    stack = stack_factory([("ban-post", "A post where a member goes too far")], smtp)
+    stack = stack_factory([("ban-post", "A post where a member goes too far")], smtp_server)
     stack.publish()
     stack.api.cli("create-user", banned, "--name", "Bo Banned")
     stack.api.cli("create-user", MODERATOR, "--role", "moderator", "--name", "Head Nurse")
     page = reader.page
     open_post(reader, stack, "ban-post")
-    sign_in_from_the_post(page, stack, smtp, banned, "ban-post")
+    sign_in_from_the_post(page, stack, smtp_server, banned, "ban-post")
     body = page.get_by_label("Comment (required)")
     body.press_sequentially("You are all idiots.")
     page.get_by_role("button", name="Post comment").click()
@@ -406,7 +406,7 @@ def test_a_member_refused_for_a_ban_gets_the_message_at_the_form(
     context = browser.new_context()
     try:
         moderator = context.new_page()
-        sign_in_as_moderator(stack, moderator, smtp)
+        sign_in_as_moderator(stack, moderator, smtp_server)
         act_in_the_moderation_pages(moderator, stack, "You are all idiots", "Ban author")
     finally:
         context.close()

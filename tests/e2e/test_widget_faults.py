@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Reader, Stack
+from tests.helpers import Reader
+from tests.live_site import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

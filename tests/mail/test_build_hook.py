@@ -21,8 +21,9 @@ from comments_api.db.engine import create_database_engine
 from comments_api.db.storage import Storage
 from comments_api.db.tables import OutboxMessage
 from comments_api.moderation.actions import apply_action
-from tests.api.support import DEPLOY_TOKEN, ServerProcess
+from tests.helpers import DEPLOY_TOKEN
 from tests.hook_receiver import HookReceiver
+from tests.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
 

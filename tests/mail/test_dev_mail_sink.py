@@ -23,8 +23,8 @@ from comments_api.config import ConfigurationError
 from comments_api.db.engine import create_database_engine, migrate
 from comments_api.db.tables import OutboxMessage
 from comments_api.mail import deliver_pending, queue_message
-from tests.api.support import ServerProcess
-from tests.mail.support import link_containing, text_of
+from tests.server_process import ServerProcess
+from tests.smtp import link_containing, text_of
 
 pytestmark = pytest.mark.slow
 

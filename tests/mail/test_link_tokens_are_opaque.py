@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from tests.mail.app_support import MODERATOR, MailApiFactory
-from tests.mail.support import links_in
+from tests.harness import MODERATOR, MailApiFactory
+from tests.smtp import links_in
 
 pytestmark = pytest.mark.anyio
 

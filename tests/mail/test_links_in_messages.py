@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from comments_api.db.tables import OutboxMessage, Status
 from comments_api.mail.notifications import moderation_link
+from tests.harness import MODERATOR, MailApiFactory
 from tests.helpers import free_port
-from tests.mail.app_support import MODERATOR, MailApiFactory
-from tests.mail.support import link_containing, links_in, text_of
+from tests.smtp import link_containing, links_in, text_of
 
 pytestmark = pytest.mark.anyio
 

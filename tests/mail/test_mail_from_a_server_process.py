@@ -18,8 +18,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from comments_api.db.tables import Comment, OutboxMessage, Status
-from tests.api.support import DEPLOY_TOKEN, ServerProcess
-from tests.mail.support import SmtpServer, link_containing, text_of
+from tests.helpers import DEPLOY_TOKEN
+from tests.server_process import ServerProcess
+from tests.smtp import SmtpServer, link_containing, text_of
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +13,7 @@ from comments_api import Settings
 from comments_api.db.tables import OutboxMessage, utcnow
 from comments_api.mail import deliver_pending, queue_message
 from tests.helpers import free_port
-from tests.mail.support import Mailbox, SmtpServer, text_of
+from tests.smtp import SmtpServer, text_of
 
 
 def _queue(engine: Engine, **fields: object) -> None:
@@ -97,15 +96,12 @@ def test_a_message_the_server_cannot_take_does_not_hold_up_the_messages_after_it
 ) -> None:
     # An internationalised address is valid, but a server without SMTPUTF8 cannot take it:
     # that refuses one message, it does not mean the connection is gone.
-    mailbox = Mailbox()
-    port = free_port()
-    server = Controller(mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
-    server.start()
+    server = SmtpServer(smtputf8=False).start()
     try:
         _queue(engine, to="jörg@example.de", subject="For Jörg")
         _queue(engine, to="reader@example.org", subject="For the reader")
-        assert deliver_pending(engine, replace(mail_settings, smtp_port=port)) == 1
-        [message] = mailbox.wait_for(1)
+        assert deliver_pending(engine, replace(mail_settings, smtp_port=server.port)) == 1
+        [message] = server.mailbox.wait_for(1)
     finally:
         server.stop()
     assert message["Subject"] == "For the reader"

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.auth.support import Mailbox, sign_in_link
-from tests.e2e.conftest import Stack, StaticSite
-from tests.plugin.support import CommentsApi, content_folder, post
+from tests.live_site import CommentsApi, Stack, StaticSite, content_folder, post
+from tests.smtp import Mailbox, SmtpServer, sign_in_link
 
 MODERATOR = "head.nurse@staff.example.org"
 
@@ -39,12 +38,12 @@ class ModeratedApi(CommentsApi):
 
 def moderated_stack(
     tmp_path_factory: pytest.TempPathFactory,
-    smtp_server: tuple[Mailbox, int],
+    smtp_server: SmtpServer,
 ) -> Iterator[Stack]:
     """The stack for a module's `stack` fixture; stopped when the module is done."""
     folder = tmp_path_factory.mktemp("moderated")
     site = StaticSite(folder / "output")
-    api = ModeratedApi(folder / "api", site_origin=site.url, smtp_port=smtp_server[1])
+    api = ModeratedApi(folder / "api", site_origin=site.url, smtp_port=smtp_server.port)
     try:
         api.start()
         content = content_folder(folder / "content")

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from starlette.routing import Route
 
 from comments_api.web.pages.moderation import router
-from tests.moderation.conftest import API, Desk, Service, form_token
+from tests.harness import API, Desk, Service, form_token
 
 pytestmark = pytest.mark.anyio
 

@@ -18,9 +18,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import update
 
 from comments_api.db.tables import Ban, utcnow
-from tests.auth.support import API, BLOG
+from tests.harness import API, BLOG, Desk
 from tests.helpers import ROOT
-from tests.moderation.conftest import Desk
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.moderation.conftest import API, BLOG, Desk
+from tests.harness import API, BLOG, Desk
 
 pytestmark = pytest.mark.anyio
 

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth.support import Mailbox, smtp_server  # noqa: F401
-from tests.e2e.conftest import Stack
 from tests.helpers import ROOT, axe_violations, describe_violations
+from tests.live_site import Stack
 from tests.moderation.browser_support import (
     MODERATOR,
     moderated_stack,
     sign_in_messages,
     wait_for_sign_in_link,
 )
+from tests.smtp import Mailbox, SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,7 +30,7 @@ WIDTHS = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1280, "he
 @pytest.fixture(scope="module")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> Iterator[Stack]:
     yield from moderated_stack(tmp_path_factory, smtp_server)
 
@@ -70,7 +70,7 @@ def shoot(browser: Any, state: dict[str, Any], url: str, name: str) -> None:
 def test_a_moderator_opens_a_comment_from_the_log_and_redacts_a_detail(
     stack: Stack,
     browser: Any,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     question = stack.api.post_comment(
         "ward-news",
@@ -99,7 +99,7 @@ def test_a_moderator_opens_a_comment_from_the_log_and_redacts_a_detail(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        sign_in(page, stack, smtp_server[0])
+        sign_in(page, stack, smtp_server.mailbox)
         page.get_by_role("link", name=f"Comment {answer}", exact=True).first.click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Comment {answer} by Gus Guest")
@@ -140,7 +140,7 @@ def test_a_moderator_opens_a_comment_from_the_log_and_redacts_a_detail(
     checked = browser.new_context(bypass_csp=True, storage_state=None)
     try:
         page = checked.new_page()
-        sign_in(page, stack, smtp_server[0])
+        sign_in(page, stack, smtp_server.mailbox)
         page.goto(f"{stack.api.url}/moderation/comments/{answer}")
         violations = axe_violations(page)
         assert violations == [], describe_violations(violations)

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.auth.support import Mailbox, sign_in_link, smtp_server  # noqa: F401
-from tests.e2e.conftest import Stack
 from tests.helpers import ROOT, axe_violations, describe_violations
+from tests.live_site import Stack
 from tests.moderation.browser_support import (
     MODERATOR,
     moderated_stack,
     sign_in_messages,
     wait_for_sign_in_link,
 )
+from tests.smtp import Mailbox, SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ WIDTHS = {"desktop": 1280, "phone": 360}
 @pytest.fixture(scope="module")
 def stack(
     tmp_path_factory: pytest.TempPathFactory,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> Iterator[Stack]:
     yield from moderated_stack(tmp_path_factory, smtp_server)
 
@@ -56,9 +56,9 @@ def sign_in(page: Any, mailbox: Mailbox, seen: int) -> None:
 def test_a_moderator_signs_in_by_email_approves_a_held_comment_and_readers_see_it(
     stack: Stack,
     browser: Any,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
-    mailbox = smtp_server[0]
+    mailbox = smtp_server.mailbox
     held = stack.api.post_comment(
         "ward-news",
         author="Gus Guest",
@@ -112,9 +112,9 @@ def _post_url(stack: Stack) -> str:
 def test_the_sign_in_page_and_the_queue_pass_axe(
     stack: Stack,
     browser: Any,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
-    mailbox = smtp_server[0]
+    mailbox = smtp_server.mailbox
     stack.api.post_comment(
         "ward-news",
         author="Ann Example",
@@ -222,9 +222,9 @@ def comment_status(stack: Stack, email: str) -> int:
 def test_a_moderator_bans_an_author_and_lifts_the_ban_with_keyboard_and_clicks(
     stack: Stack,
     browser: Any,
-    smtp_server: tuple[Mailbox, int],  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
-    mailbox = smtp_server[0]
+    mailbox = smtp_server.mailbox
     troll = stack.api.post_comment(
         "ward-news",
         author="Rude Visitor",

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from comments_api.web.html import moment
-from tests.moderation.conftest import API, BLOG, Desk
+from tests.harness import API, BLOG, Desk
 
 pytestmark = pytest.mark.anyio
 

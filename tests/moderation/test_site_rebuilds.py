@@ -14,9 +14,8 @@ import pytest
 from comments_api.db.site_rebuilds import rebuild_status
 from comments_api.db.tables import utcnow
 from comments_api.mail.build_hook import call_build_hook
-from tests.auth.support import ServiceFactory
+from tests.harness import Desk, ServiceFactory, form_token
 from tests.hook_receiver import HookReceiver
-from tests.moderation.conftest import Desk, form_token
 
 pytestmark = pytest.mark.anyio
 

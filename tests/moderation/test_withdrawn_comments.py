@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.moderation.conftest import Desk
+from tests.harness import Desk
 
 pytestmark = pytest.mark.anyio
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.conftest import StaticSite, reader, reader_factory, smtp  # noqa: F401
-from tests.mail.support import SmtpServer
+from tests.live_site import BUILD_TOKEN, Build, StaticSite, build_site, content_folder, post
 from tests.oidc.support import BUTTON, LocalProvider, ProviderApi
-from tests.plugin.support import BUILD_TOKEN, Build, build_site, content_folder, post
+from tests.smtp import SmtpServer
 
 POSTS = [
     ("network-post", "A post members answer"),
@@ -44,10 +43,12 @@ class ProviderStack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[ProviderStack]:  # noqa: F811
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer
+) -> Iterator[ProviderStack]:
     folder = tmp_path_factory.mktemp("oidc")
     site = StaticSite(folder / "output")
-    api = ProviderApi(folder / "api", site_origin=site.url, smtp_port=smtp.port)
+    api = ProviderApi(folder / "api", site_origin=site.url, smtp_port=smtp_server.port)
     provider = LocalProvider(
         folder / "provider",
         redirect_uri=f"{api.url}/auth/oidc/callback",

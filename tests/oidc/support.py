@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import MailingApi
 from tests.helpers import NODE_MODULES, ROOT, free_port, need
+from tests.live_site import MailingApi
 
 PROVIDER_SCRIPT = ROOT / "tests" / "oidc" / "provider.mjs"
 CLIENT_ID = "blog-comments"

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Reader, sign_in_link, sign_in_messages
-from tests.helpers import ROOT, axe_violations, describe_violations
-from tests.mail.support import SmtpServer
+from tests.helpers import ROOT, Reader, axe_violations, describe_violations
+from tests.live_site import next_sign_in_link, sign_in_messages
 from tests.oidc.conftest import ProviderStack
 from tests.oidc.support import BUTTON
+from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -325,7 +325,7 @@ def test_an_unverified_address_does_not_link_to_its_e_mail_account(
 
 
 def test_the_e_mailed_link_still_works_and_reaches_the_account_the_provider_linked(
-    stack: ProviderStack, reader_factory: Any, smtp: SmtpServer
+    stack: ProviderStack, reader_factory: Any, smtp_server: SmtpServer
 ) -> None:
     address = "ada@members.example.org"
     stack.api.cli("create-user", address, "--name", "Ada by e-mail")
@@ -336,12 +336,12 @@ def test_the_e_mailed_link_still_works_and_reaches_the_account_the_provider_link
     expect(by_provider.get_by_role("main")).to_contain_text("Signed in as Ada Lovelace (verified)")
 
     page = reader_factory().page
-    seen = len(sign_in_messages(smtp, address))
+    seen = len(sign_in_messages(smtp_server, address))
     page.goto(sign_in_page(stack))
     page.get_by_label("Your e-mail address").press_sequentially(address)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
-    page.goto(sign_in_link(smtp, address, seen))
+    page.goto(next_sign_in_link(smtp_server, address, seen))
     page.get_by_role("button", name="Sign in").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed in")

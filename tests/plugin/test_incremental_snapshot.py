@@ -15,7 +15,7 @@ from comments_api.db.engine import create_database_engine
 from comments_api.db.storage import Storage
 from comments_api.db.tables import Comment, utcnow
 from comments_api.moderation.actions import Action, apply_action
-from tests.plugin.support import (
+from tests.live_site import (
     BUILD_TOKEN,
     Build,
     CommentsApi,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tests.plugin.support import Build, build_site
+from tests.live_site import Build, build_site
 
 pytestmark = pytest.mark.slow
 

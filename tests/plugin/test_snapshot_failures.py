@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.helpers import free_port
-from tests.plugin.support import build_site, content_folder, post
+from tests.live_site import build_site, content_folder, post
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.helpers import ROOT
-from tests.plugin.support import (
+from tests.live_site import (
     BUILD_TOKEN,
     DEPLOY_TOKEN,
     Build,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tests.plugin.support import (
+from tests.live_site import (
     DEPLOY_TOKEN,
     CommentsApi,
     build_site,

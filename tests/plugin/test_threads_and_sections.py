@@ -14,7 +14,7 @@ from comments_api import Settings
 from comments_api.app import create_app
 from comments_api.field_messages import FIELD_MESSAGES
 from plugins.comments.widget import STATIC, WIDGET_FILES, shipped
-from tests.plugin.support import Build, build_site, content_folder, post
+from tests.live_site import Build, build_site, content_folder, post
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from plugins.comments.widget import STATIC, WIDGET_FILES, shipped
 from tests.helpers import ROOT
-from tests.plugin.support import Build, build_site, content_folder, post
+from tests.live_site import Build, build_site, content_folder, post
 
 BUDGET_BYTES = 5_000
 

@@ -26,8 +26,8 @@ from comments_api.db.tables import Status
 from comments_api.mail.notifications import moderation_link
 from comments_api.moderation.actions import ActionRefused, apply_action
 from comments_api.privacy.deletion import delete_personal_data
+from tests.harness import MODERATOR, MailApi, MailApiFactory
 from tests.helpers import ROOT
-from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 
 pytestmark = pytest.mark.anyio
 

@@ -15,18 +15,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.api.support import BUILD_TOKEN
-from tests.auth.support import (  # noqa: F401  (fixtures)
-    API,
-    BLOG,
-    Service,
-    ServiceFactory,
-    mailbox,
-    make_service,
-    smtp_server,
-)
-from tests.helpers import ROOT
-from tests.moderation.conftest import Desk, desk  # noqa: F401  (a fixture)
+from tests.harness import API, BLOG, Desk, Service, ServiceFactory
+from tests.helpers import BUILD_TOKEN, ROOT
 
 pytestmark = pytest.mark.anyio
 
@@ -308,7 +298,7 @@ def test_every_sentence_of_the_policy_is_a_checked_promise_or_about_people() -> 
 
 
 @pytest.fixture
-async def service(make_service: ServiceFactory) -> Service:  # noqa: F811
+async def service(make_service: ServiceFactory) -> Service:
     """The sign-in suite's service, with the build token so the snapshot can be read."""
     made: Service = await make_service(build_token=BUILD_TOKEN)
     return made
@@ -317,6 +307,6 @@ async def service(make_service: ServiceFactory) -> Service:  # noqa: F811
 @pytest.mark.parametrize("phrase", list(PROMISES))
 async def test_the_service_keeps_the_policys_promise(
     phrase: str,
-    desk: Desk,  # noqa: F811
+    desk: Desk,
 ) -> None:
     await PROMISES[phrase](desk)

@@ -26,8 +26,8 @@ from comments_api.db.tables import (
     Status,
     utcnow,
 )
+from tests.harness import MODERATOR, MailApi, MailApiFactory
 from tests.helpers import ROOT, free_port
-from tests.mail.app_support import MODERATOR, MailApi, MailApiFactory
 
 pytestmark = pytest.mark.anyio
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from comments_api.db.tables import Status
-from tests.api.support import DEPLOY_TOKEN
-from tests.mail.app_support import MailApiFactory
+from tests.harness import MailApiFactory
+from tests.helpers import DEPLOY_TOKEN
 
 pytestmark = pytest.mark.anyio
 

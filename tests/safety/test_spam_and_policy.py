@@ -6,7 +6,7 @@ import pytest
 
 from comments_api.db.tables import Status
 from comments_api.moderation.actions import AlreadyDone
-from tests.mail.app_support import MailApiFactory
+from tests.harness import MailApiFactory
 
 pytestmark = pytest.mark.anyio
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import CHROMIUM_PATH, ROOT, need, node_tool
-from tests.plugin.support import BUILD_TOKEN, CommentsApi
+from tests.live_site import BUILD_TOKEN, CommentsApi
 from tests.site.building import BuiltSite, QuietHandler, build_site, published_posts
 
 LIGHTHOUSE_RUNNER = ROOT / "tests" / "site" / "lighthouse.mjs"

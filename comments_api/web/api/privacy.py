@@ -14,10 +14,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from comments_api.errors import ERROR_RESPONSES, ApiError, please_correct
 from comments_api.mail.signed_links import LinkProblem
 from comments_api.privacy.deletion import (
-    delete_personal_data,
-    deletion_address,
-    request_deletion,
-    use_deletion_link,
+    address_of_deletion_link,
+    ask_for_deletion,
+    delete_by_link,
 )
 from comments_api.schemas import SPACE_OR_CONTROL
 from comments_api.screening.personal_data import find_personal_data
@@ -144,8 +143,7 @@ async def deletion_request(request: Request) -> Response:
             validate_email(address, check_deliverability=False)
         except EmailNotValidError:
             return  # no comment can have been written with it: nothing to send
-        with comments.storage.writing() as session:
-            request_deletion(session, comments.settings, address)
+        ask_for_deletion(comments.storage, comments.settings, address)
 
     await run_in_threadpool(queue)
     if is_form:
@@ -166,8 +164,7 @@ def confirm_deletion(request: Request, token: QueryToken) -> HTMLResponse:
     comments = service(request)
     site = comments.settings.site_url
     try:
-        with comments.storage.reading() as session:
-            address = deletion_address(session, comments.settings, token)
+        address = address_of_deletion_link(comments.storage, comments.settings, token)
     except LinkProblem as problem:
         return problem_page(problem, site)
     return page(
@@ -190,9 +187,7 @@ def perform_deletion(request: Request, token: QueryToken) -> HTMLResponse:
     comments = service(request)
     site = comments.settings.site_url
     try:
-        with comments.storage.writing() as session:
-            address = use_deletion_link(session, comments.settings, token)
-            result = delete_personal_data(session, address)
+        result = delete_by_link(comments.storage, comments.settings, token)
     except LinkProblem as problem:
         return problem_page(problem, site)
     return page(

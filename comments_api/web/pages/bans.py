@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 
 from comments_api.auth.dependencies import csrf_token, require_moderator
 from comments_api.db.tables import Comment, User
-from comments_api.moderation.actions import apply_action
 from comments_api.moderation.banning import NETWORK_BAN_LENGTHS
-from comments_api.moderation.bans import ban_entries, lift
+from comments_api.moderation.bans import ban_entries
+from comments_api.moderation.desk import ban_comment_author, lift_one_ban
 from comments_api.moderation.queue import review_items
 from comments_api.schemas import MAX_ID
 from comments_api.web.dependencies import service
@@ -73,11 +73,8 @@ async def lift_one(
     """Lift a ban (and what was banned with it), then back to the Bans page."""
     form = await _form(request)
 
-    def lift_it() -> bool:
-        with service(request).storage.writing() as session:
-            return lift(session, ban_id, user.email, _reason(form)) is not None
-
-    lifted = await run_in_threadpool(lift_it)
+    storage = service(request).storage
+    lifted = await run_in_threadpool(lift_one_ban, storage, ban_id, user.email, _reason(form))
     notice = "lifted" if lifted else "unknown"
     return RedirectResponse(_with_notice(BANS_PAGE, notice=notice), status_code=303)
 
@@ -123,22 +120,17 @@ async def ban(request: Request, user: Moderator, comment_id: CommentId) -> Respo
         return await run_in_threadpool(_ban_form, request, user, comment_id, back, problem)
     network_for = NETWORK_BAN_LENGTHS[choice][1] if choice else None
 
-    def ban_author() -> bool:
-        with service(request).storage.writing() as session:
-            if session.get(Comment, comment_id) is None:
-                return False
-            apply_action(
-                session,
-                comment_id,
-                "ban",
-                user.email,
-                _reason(form),
-                settings=service(request).settings,
-                network_for=network_for,
-            )
-            return True
-
-    if not await run_in_threadpool(ban_author):
+    comments = service(request)
+    banned = await run_in_threadpool(
+        ban_comment_author,
+        comments.storage,
+        comments.settings,
+        comment_id,
+        user.email,
+        _reason(form),
+        network_for,
+    )
+    if not banned:
         return RedirectResponse(_with_notice(back, error="unknown"), status_code=303)
     return RedirectResponse(_with_notice(back, done="ban", count="1"), status_code=303)
 

@@ -7,7 +7,6 @@ one-click POST that mail programs send by themselves.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -16,15 +15,10 @@ from starlette.responses import HTMLResponse
 
 from comments_api.db.tables import Comment
 from comments_api.errors import ERROR_RESPONSES
-from comments_api.mail.notifications import moderator_addresses, unsubscribe, unsubscribe_author_of
-from comments_api.mail.signed_links import (
-    LinkProblem,
-    address_digest,
-    is_used,
-    read_token,
-    use_once,
-)
-from comments_api.moderation.actions import Action, ActionRefused, apply_action
+from comments_api.mail.notifications import stop_reply_mail_for
+from comments_api.mail.signed_links import LinkProblem, is_used, read_token
+from comments_api.moderation.actions import Action, ActionRefused, UnknownComment
+from comments_api.moderation.desk import NoLongerModerator, act_from_email_link
 from comments_api.web.dependencies import QueryToken, service
 from comments_api.web.html import render
 
@@ -148,35 +142,22 @@ def perform_moderation(request: Request, token: Token) -> HTMLResponse:
     settings = comments.settings
     try:
         comment_id, action, digest = _moderation_payload(request, token)
-        with comments.storage.writing() as session:
-            moderator = next(
-                (
-                    address
-                    for address in moderator_addresses(session, settings)
-                    if hmac.compare_digest(address_digest(settings, address), digest)
-                ),
-                None,
-            )
-            if moderator is None:
-                return page(
-                    "You are no longer a moderator",
-                    "This link was sent to a moderator's address that no longer moderates.",
-                    status_code=403,
-                    problem=True,
-                )
-            if session.get(Comment, comment_id) is None:
-                return page("This comment no longer exists", status_code=404, problem=True)
-            use_once(session, token, "moderate")
-            comment = apply_action(
-                session, comment_id, action, f"{moderator} (e-mail link)", settings=settings
-            )
-            thread_key = comment.thread_key
+        comment = act_from_email_link(comments.storage, settings, token, comment_id, action, digest)
+    except NoLongerModerator:
+        return page(
+            "You are no longer a moderator",
+            "This link was sent to a moderator's address that no longer moderates.",
+            status_code=403,
+            problem=True,
+        )
+    except UnknownComment:
+        return page("This comment no longer exists", status_code=404, problem=True)
     except LinkProblem as problem:
         return problem_page(problem, settings.site_url)
     except ActionRefused as refusal:
         return page("This comment stays as it is", str(refusal), status_code=409, problem=True)
     _, done = ACTION_WORDS[action]
-    return page(f"Comment {done}", f"The comment on {thread_key} is now {done}.")
+    return page(f"Comment {done}", f"The comment on {comment.thread_key} is now {done}.")
 
 
 # --- unsubscribe (RFC 8058) -----------------------------------------------------------------
@@ -229,11 +210,7 @@ def perform_unsubscribe(request: Request, token: QueryToken) -> HTMLResponse:
         target = _unsubscribe_target(request, token)
     except LinkProblem as problem:
         return problem_page(problem, comments.settings.site_url)
-    with comments.storage.writing() as session:
-        if isinstance(target, int):
-            unsubscribe_author_of(session, target)
-        else:
-            unsubscribe(session, target)
+    stop_reply_mail_for(comments.storage, target)
     return page(
         "You are unsubscribed",
         "You will get no more e-mails about replies to your comments.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -18,15 +17,8 @@ from comments_api.db.moderation_log import list_events
 from comments_api.db.site_rebuilds import rebuild_status
 from comments_api.db.tables import User
 from comments_api.errors import NotFound, Refusal
-from comments_api.moderation.actions import (
-    NEW_STATUS,
-    Action,
-    ActionRefused,
-    AlreadyDone,
-    UnknownComment,
-    apply_action,
-    deleted_by_author,
-)
+from comments_api.moderation.actions import NEW_STATUS, Action, deleted_by_author
+from comments_api.moderation.desk import Outcome, act_on_comments
 from comments_api.moderation.queue import (
     CommentInContext,
     Listing,
@@ -282,42 +274,15 @@ def audit_log(
         )
 
 
-@dataclass
-class Outcome:
-    """How many comments an action changed, left as they were, or had to leave alone."""
-
-    done: int = 0
-    unchanged: int = 0
-    refused: int = 0
-
-
 def _apply(
     request: Request, user: User, comment_ids: list[int], action: str, reason: str | None
 ) -> Outcome:
     """Apply the action to each comment."""
-    settings = service(request).settings
-    outcome = Outcome()
-    with service(request).storage.writing() as session:
-        for comment_id in comment_ids:
-            try:
-                apply_action(
-                    session,
-                    comment_id,
-                    action,  # type: ignore[arg-type]  # checked against ACTIONS by the caller
-                    user.email,
-                    reason,
-                    settings=settings,
-                )
-            except UnknownComment:
-                continue
-            except AlreadyDone:
-                outcome.unchanged += 1
-                continue
-            except ActionRefused:
-                outcome.refused += 1
-                continue
-            outcome.done += 1
-    return outcome
+    comments = service(request)
+    chosen: Action = action  # type: ignore[assignment]  # checked against ACTIONS by the caller
+    return act_on_comments(
+        comments.storage, comments.settings, comment_ids, chosen, user.email, reason
+    )
 
 
 def _done_notice(back: str, action: str, outcome: Outcome) -> str:

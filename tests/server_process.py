@@ -1,71 +1,17 @@
-"""Helpers for the API tests: PostgreSQL schemas, Redis, server processes."""
+"""The API run as operators run it: `python -m comments_api serve` in a process of its own."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from tests.helpers import ROOT, free_port
-
-POSTGRES_URL = os.environ.get(
-    "COMMENTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("COMMENTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-BUILD_TOKEN = "build-token-for-tests"
-DEPLOY_TOKEN = "deploy-token-for-tests"
-
-
-def cli_environment(database_url: str, secret_key: str) -> dict[str, str]:
-    """The environment `comments-api` runs with in the tests: this checkout, these settings."""
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": database_url,
-        "COMMENTS_SECRET_KEY": secret_key,
-    }
-
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def postgres_available() -> bool:
-    return _reachable("127.0.0.1", 5432)
-
-
-def redis_available() -> bool:
-    return _reachable("127.0.0.1", 6379)
-
-
-@contextmanager
-def new_postgres_schema() -> Iterator[str]:
-    """A database URL whose connections live in a new, empty schema (dropped afterwards)."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class ServerProcess:
