@@ -33,6 +33,7 @@ from comments_api.config import Settings
 __all__ = [
     "CALLBACK_PATH",
     "FLOW_MINUTES",
+    "SIGN_OUT_PATH",
     "START_PATH",
     "start_path",
     "OpenIdProvider",
@@ -44,6 +45,7 @@ __all__ = [
 FLOW_MINUTES = 10
 START_PATH = "/auth/oidc/start"
 CALLBACK_PATH = "/auth/oidc/callback"
+SIGN_OUT_PATH = "/auth/oidc/sign-out"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 
 

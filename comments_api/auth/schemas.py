@@ -48,6 +48,11 @@ class MeUser(BaseModel):
     display_name: str
     role: Literal["member", "moderator", "admin"]
     verified: bool
+    signed_in_with_provider: bool = Field(
+        False,
+        description="Signed in through the organisation's OpenID provider (its own session "
+        "there outlives a sign-out here; /auth/oidc/sign-out ends it too).",
+    )
 
 
 class Me(BaseModel):

@@ -152,7 +152,7 @@ def test_member_signs_in_from_a_post_comments_at_once_and_signs_out(
 
     expect(page).to_have_url(stack.url("member-post") + "#comments")
     signed_in = page.locator(".comment-user")
-    expect(signed_in).to_have_text("Signed in as Nina Nurse · Sign out")
+    expect(signed_in).to_have_text("Signed in as Nina Nurse · Sign out", use_inner_text=True)
     expect(page.get_by_label("Name (required)")).to_be_hidden()
     expect(page.get_by_label("E-mail (required)")).to_be_hidden()
     expect(page.locator(".comment-sign-in")).to_be_hidden()
@@ -236,7 +236,7 @@ def test_a_newcomer_chooses_their_name_when_signing_in_for_the_first_time(
 
     expect(page).to_have_url(stack.url("new-member-post") + "#comments")
     expect(page.locator(".comment-user")).to_have_text(
-        "Signed in as Sam, second-year student · Sign out"
+        "Signed in as Sam, second-year student · Sign out", use_inner_text=True
     )
     expect(page.locator("#comments")).not_to_contain_text("sam.student")
     assert reader.errors == []

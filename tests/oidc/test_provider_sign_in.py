@@ -76,7 +76,8 @@ def test_a_member_signs_in_from_a_post_and_comments_with_the_badge(
 
     expect(page).to_have_url(stack.url("network-post") + "#comments")
     signed_in = page.locator(".comment-user")
-    expect(signed_in).to_have_text("Signed in as Ada Lovelace · Sign out")
+    expect(signed_in).to_have_text("Signed in as Ada Lovelace · Sign out", use_inner_text=True)
+    expect(page.get_by_role("link", name="Moderate comments")).to_be_hidden()
     expect(page.get_by_label("Name (required)")).to_be_hidden()
     page.get_by_label("Comment (required)").press_sequentially(
         "Our network tried this in three wards."
@@ -92,6 +93,21 @@ def test_a_member_signs_in_from_a_post_and_comments_with_the_badge(
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
     shot(page, "member-commented-with-badge")
+
+    # Signing out here leaves the provider's session: the widget offers to end that too.
+    page.get_by_role("button", name="Sign out").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".comments-status")).to_have_text(
+        "You are signed out here. You may still be signed in to your organisation's account."
+    )
+    expect(page.get_by_label("Name (required)")).to_be_visible()
+    shot(page, "member-signed-out-in-the-widget")
+    press_link(page, "sign out of it too")
+    page.get_by_role("button", name="Yes, sign me out").click()
+    expect(page).to_have_url(f"{stack.api.url}/auth/sign-in?signed_out=1")
+    page.goto(stack.url("network-post"))
+    press_link(page, BUTTON)
+    expect(page.get_by_role("heading", name="Sign-in")).to_be_visible()  # asked again
     status, thread = stack.api.call("GET", "/api/v1/threads/network-post/comments")
     assert status == 200
     assert [(c["author"], c["verified"]) for c in thread["comments"]] == [("Ada Lovelace", True)]
@@ -118,6 +134,14 @@ def test_a_moderator_from_the_group_claim_reaches_the_queue_and_loses_it_with_th
     expect(page).to_have_url(f"{stack.api.url}/moderation")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Moderation")
     shot(page, "moderator-reached-the-queue")
+
+    # Under a post, the widget shows a moderator the way to the queue.
+    page.goto(stack.url("network-post"))
+    expect(page.locator(".comment-user")).to_have_text(
+        "Signed in as Grace Hopper · Moderate comments · Sign out", use_inner_text=True
+    )
+    press_link(page, "Moderate comments")
+    expect(page).to_have_url(f"{stack.api.url}/moderation")
 
     # The provider drops grace from the moderators' group: at her next sign-in she is a member.
     stack.provider.break_it(groups={"grace": ["members"]})

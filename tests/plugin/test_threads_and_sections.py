@@ -170,7 +170,9 @@ def test_signed_in_line_waits_hidden_for_the_widget(site: Build) -> None:
     form = soup(site, "open-post.html").select_one("form.comment-form")
     signed_in = form.select_one(".comment-user")
     assert signed_in.has_attr("hidden")
-    assert signed_in.get_text(" ", strip=True) == "Signed in as · Sign out"
+    assert signed_in.get_text(" ", strip=True) == "Signed in as · Moderate comments · Sign out"
+    assert signed_in.select_one(".comment-moderate").has_attr("hidden"), "for moderators only"
+    assert signed_in.select_one(".comment-moderate a")["href"].endswith("/moderation")
     assert signed_in.button["type"] == "button"
 
 

@@ -294,7 +294,12 @@ def me(
     user = current_user(request)
     body = {
         "signed_in": user is not None,
-        "user": {"display_name": user.display_name, "role": user.role, "verified": user.verified}
+        "user": {
+            "display_name": user.display_name,
+            "role": user.role,
+            "verified": user.verified,
+            "signed_in_with_provider": uses_provider(accounts(request), user.id),
+        }
         if user
         else None,
         "login_url": sign_in_url(request, next or request.headers.get("referer")),

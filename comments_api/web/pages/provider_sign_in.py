@@ -22,6 +22,7 @@ from comments_api.auth.dependencies import (
 from comments_api.auth.openid import (
     CALLBACK_PATH,
     FLOW_MINUTES,
+    SIGN_OUT_PATH,
     START_PATH,
     OpenIdProvider,
     ProviderSignInFailed,
@@ -129,6 +130,21 @@ def callback(
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     set_session_cookie(response, settings, signed_in.session_secret)
+    return response
+
+
+@router.get(SIGN_OUT_PATH)
+def provider_sign_out(request: Request) -> Response:
+    """After signing out here: on to the provider's end-session page, when it offers one.
+
+    Signing out of the blog ends only its own session; a member on a shared computer may want
+    the organisation's account signed out too (the widget links here after its sign-out).
+    """
+    openid = openid_provider(request)
+    signed_out_here = own_origin(request) + "/auth/sign-in?signed_out=1"
+    end_session = openid.end_session_url(signed_out_here) if openid is not None else None
+    response = RedirectResponse(end_session or signed_out_here, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -344,6 +344,8 @@
   const counter = find('#comment-body-count', form);
   const guestFields = find('.comment-guest', form);
   const signedInLine = find('.comment-user', form);
+  // After signing out of the blog, a member who came from the provider is offered its sign-out.
+  const providerSignedOut = find('.comment-provider-signed-out', form);
 
   // The form moves under the comment answered (after all of it, before its replies), or back
   // home (comment null).
@@ -379,6 +381,8 @@
     guestFields.hidden = guestFields.disabled = find('.comment-sign-in', form).hidden = Boolean(user);
     signedInLine.hidden = fields.author.required = fields.email.required = !user;
     if (user) find('strong', signedInLine).textContent = user.display_name;
+    find('.comment-moderate', signedInLine).hidden = !user || user.role == 'member';
+    if (providerSignedOut) providerSignedOut.hidden = true;
   }
 
   function postComment(data) {
@@ -483,8 +487,12 @@
     find('button', signedInLine).addEventListener('click', () => {
       callApi('auth/logout', 'POST').then(answer => {
         if (!answer.ok) return showProblems(name => fields[name], answer, formStatus);
+        const fromProvider = Boolean(signedInUser && signedInUser.signed_in_with_provider);
         showMember(null);
-        say('You are signed out.');
+        if (providerSignedOut) providerSignedOut.hidden = !fromProvider;
+        say(fromProvider
+          ? 'You are signed out here. You may still be signed in to your organisation\'s account.'
+          : 'You are signed out.');
         fields.author.focus();
       }, notAnswering);
     });
