@@ -70,8 +70,9 @@ AUTHOR_FEED_RSS = None
 PLUGIN_PATHS = ["plugins"]
 # reading: reading time, contents, heading anchors, related posts; social: preview images;
 # search: Pagefind over the output, the last step of every build; read_cache: Markdown and
-# typogrify output cached by content in CACHE_PATH (see README, "Build speed").
-PLUGINS = ["comments", "reading", "social", "search", "read_cache"]
+# typogrify output cached by content in CACHE_PATH; incremental: a rebuild renders only the
+# pages whose inputs changed (both in README, "Build speed"; incremental before search).
+PLUGINS = ["comments", "reading", "social", "incremental", "search", "read_cache"]
 
 # The comments service (see README, "Comments settings"). COMMENTS_API_URL is left to the
 # plugin's default, the API that `make run` starts (plugins/comments/settings.py).
