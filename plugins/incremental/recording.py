@@ -26,8 +26,9 @@ from typing import Any
 from jinja2 import Environment, Undefined
 from jinja2.defaults import DEFAULT_NAMESPACE
 from jinja2.filters import FILTERS
-from jinja2.runtime import Context, Macro, missing
+from jinja2.runtime import Context, Macro
 from jinja2.tests import TESTS
+from jinja2.utils import missing
 
 from .digests import Digests, Key, Unstable, object_key
 
@@ -167,10 +168,8 @@ class Recorder:
         known = self.known.setdefault(read[1], {})
         found = known.get((read, self.local_site_url))
         if found is None:
-            if read[0] == "whole":
-                found = self.digests.whole(value)
-            else:
-                found = self._value_digest(value)
+            whole = read[0] == "whole"
+            found = self.digests.whole(value) if whole else self._value_digest(value)
             known[(read, self.local_site_url)] = found
         return found
 
@@ -224,10 +223,9 @@ class TrackingContext(Context):
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         recorder = __self.recorder
-        if recorder is not None and recorder.reads is not None:
-            if not isinstance(__obj, Macro):
-                recorder.call_made(__obj)
-                recorder.arguments_read(args, kwargs)
+        if recorder is not None and recorder.reads is not None and not isinstance(__obj, Macro):
+            recorder.call_made(__obj)
+            recorder.arguments_read(args, kwargs)
         return super().call(__obj, *args, **kwargs)
 
 
@@ -246,7 +244,7 @@ class TrackedCallables(dict[str, Any]):
         return self._wrapped(function)
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self[name] if name in self else default
+        return self[name] if name in self else default  # noqa: SIM401 - wraps like __getitem__
 
     def _wrapped(self, function: Any) -> Any:
         recorder = self.recorder
@@ -279,8 +277,8 @@ def track_environment(environment: Environment, recorder: Recorder) -> None:
         return found
 
     context_class = type("RecordedContext", (TrackingContext,), {"recorder": recorder})
-    environment.getattr = tracked_getattr  # type: ignore[method-assign]
-    environment.getitem = tracked_getitem  # type: ignore[method-assign]
+    environment.getattr = tracked_getattr  # type: ignore[method-assign,assignment]
+    environment.getitem = tracked_getitem  # type: ignore[method-assign,assignment]
     environment.context_class = context_class
     environment.filters = TrackedCallables(environment.filters, FILTERS, recorder)
     environment.tests = TrackedCallables(environment.tests, TESTS, recorder)

@@ -61,7 +61,7 @@ class _RecordedTemplate:
         return self.writer.render_page(self.template, localcontext)
 
 
-class IncrementalWriter(Writer):
+class IncrementalWriter(Writer):  # type: ignore[misc]
     """Returned to Pelican by `get_writer`; `build` is this run's bookkeeping."""
 
     build: Build
@@ -79,9 +79,7 @@ class IncrementalWriter(Writer):
 
     def write_file(self, name: Any, template: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
         self.build.prepare(context, template.environment)
-        return super().write_file(
-            name, _RecordedTemplate(template, self), context, *args, **kwargs
-        )
+        return super().write_file(name, _RecordedTemplate(template, self), context, *args, **kwargs)
 
     def render_page(self, template: Any, localcontext: dict[str, Any]) -> str:
         path = sanitised_join(self.output_path, localcontext["output_file"])
@@ -136,9 +134,10 @@ class IncrementalWriter(Writer):
             record = None  # written twice in one build: always render it
         self.build.written(path, record, unchanged)
 
-    def write_feed(self, elements: Any, context: Any, path: Any = None, *args: Any, **kw: Any) -> Any:
+    def write_feed(
+        self, elements: Any, context: Any, path: Any = None, *args: Any, **kw: Any
+    ) -> Any:
         if path:
             complete = sanitised_join(self.output_path, path)
             self.pending[complete] = None
         return super().write_feed(elements, context, path, *args, **kw)
-

@@ -63,7 +63,9 @@ def build(content: Path, output: Path, plugins: list[str]) -> Build:
 
 def rendered(output: Path) -> list[str]:
     """The pages the last incremental build rendered, relative to the output folder."""
-    state = pickle.loads((output.parent / f"{output.name}-cache" / "incremental.pickle").read_bytes())
+    state = pickle.loads(
+        (output.parent / f"{output.name}-cache" / "incremental.pickle").read_bytes()
+    )
     return sorted(Path(path).relative_to(output).as_posix() for path in state["rendered"])
 
 
