@@ -80,6 +80,7 @@ class Recorder:
         # Digests of what was read of each tracked object, by (read, local site URL).
         self.known: dict[Key, dict[tuple[Read, Any], str]] = {}
         self.local_site_url: Any = None
+        self.by_identity: dict[int, tuple[Any, str]] = {}
 
     # --- while a page renders -----------------------------------------------------------
 
@@ -162,7 +163,14 @@ class Recorder:
     def _value_digest(self, value: Any) -> str:
         if value is missing or isinstance(value, Undefined):
             return "undefined"  # what the template got for a name or field that is not there
-        return self.digests.digest(value)
+        if isinstance(value, str | int | float | bool) or value is None:
+            return self.digests.digest(value)
+        # Lists, pages of a list, settings' values: the same object on many pages of a build.
+        found = self.by_identity.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, self.digests.digest(value))
+            self.by_identity[id(value)] = found
+        return found[1]
 
     def _known(self, read: Read, value: Any) -> str:
         known = self.known.setdefault(read[1], {})

@@ -15,7 +15,7 @@ import os
 import pickle
 import re
 import tempfile
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,10 @@ class Build:
             "output_path": os.path.abspath(self.output_path),
             "fingerprint": self.fingerprint,
             # Plain tuples, so that the file can be read without this package.
-            "records": {path: astuple(record) for path, record in self.records.items()},
+            "records": {
+                path: (record.template, record.reads, record.digest, record.size, record.mtime_ns)
+                for path, record in self.records.items()
+            },
             "outputs": sorted(self.outputs),
             "rendered": sorted(self.rendered),
         }
