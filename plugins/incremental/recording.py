@@ -81,6 +81,7 @@ class Recorder:
         self.known: dict[Key, dict[tuple[Read, Any], str]] = {}
         self.local_site_url: Any = None
         self.by_identity: dict[int, tuple[Any, str]] = {}
+        self.plain: dict[tuple[type, Any], str] = {}
 
     # --- while a page renders -----------------------------------------------------------
 
@@ -164,7 +165,11 @@ class Recorder:
         if value is missing or isinstance(value, Undefined):
             return "undefined"  # what the template got for a name or field that is not there
         if isinstance(value, str | int | float | bool) or value is None:
-            return self.digests.digest(value)
+            plain = (type(value), value)
+            digest = self.plain.get(plain)
+            if digest is None:
+                digest = self.plain[plain] = self.digests.digest(value)
+            return digest
         # Lists, pages of a list, settings' values: the same object on many pages of a build.
         found = self.by_identity.get(id(value))
         if found is None or found[0] is not value:

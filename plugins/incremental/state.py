@@ -45,11 +45,17 @@ class PageRecord:
     mtime_ns: int
 
 
+_spelled: dict[Read, bytes] = {}
+
+
 def combined_digest(template: str, reads: Reads | list[tuple[Read, str]]) -> str:
     pairs = reads.items() if isinstance(reads, dict) else reads
     digest = hashlib.blake2b(template.encode(), digest_size=16)
     for read, value in pairs:
-        digest.update(repr(read).encode("utf-8", "surrogatepass"))
+        spelled = _spelled.get(read)
+        if spelled is None:
+            spelled = _spelled[read] = repr(read).encode("utf-8", "surrogatepass")
+        digest.update(spelled)
         digest.update(value.encode())
     return digest.hexdigest()
 
