@@ -16,6 +16,8 @@ OUTPUT_PATH = "output"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
+# A rebuild copies only the static files that changed (see README, "Build speed").
+STATIC_CHECK_IF_MODIFIED = True
 # Browsers ask for /favicon.ico whatever the page says; answer them instead of a 404.
 EXTRA_PATH_METADATA = {"extra/favicon.ico": {"path": "favicon.ico"}}
 DEFAULT_CATEGORY = "Community news"
@@ -70,8 +72,9 @@ AUTHOR_FEED_RSS = None
 PLUGIN_PATHS = ["plugins"]
 # reading: reading time, contents, heading anchors, related posts; social: preview images;
 # search: Pagefind over the output, the last step of every build; read_cache: Markdown and
-# typogrify output cached by content in CACHE_PATH (see README, "Build speed").
-PLUGINS = ["comments", "reading", "social", "search", "read_cache"]
+# typogrify output cached by content in CACHE_PATH; incremental: a rebuild renders only the
+# pages whose inputs changed (both in README, "Build speed"; incremental before search).
+PLUGINS = ["comments", "reading", "social", "incremental", "search", "read_cache"]
 
 # The comments service (see README, "Comments settings"). COMMENTS_API_URL is left to the
 # plugin's default, the API that `make run` starts (plugins/comments/settings.py).

@@ -103,7 +103,12 @@ def livereload(c: Context) -> None:
     """Serve the site at http://127.0.0.1:8000 and rebuild it when content or theme change."""
     from plugins.devserver import port
 
-    pelican_run("-lr -s {settings_base} -b {host}".format(**CONFIG) + f" -p {port('site')}")
+    # The rebuilds are incremental (plugins/incremental); the search index follows in the
+    # background, so a saved post is served as soon as its pages are written.
+    pelican_run(
+        "-lr -s {settings_base} -b {host}".format(**CONFIG)
+        + f" -p {port('site')} -e SEARCH_INDEX_IN_BACKGROUND=true"
+    )
 
 
 @task(

@@ -22,6 +22,17 @@ def manifest(threads: list[Thread]) -> dict[str, Any]:
     return {"threads": sorted(entries, key=lambda entry: entry["key"])}
 
 
+def write_if_changed(path: Path, text: str) -> None:
+    """Leave a file that already holds `text` untouched (an unchanged rebuild rewrites nothing)."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    path.write_bytes(data)
+
+
 class CommentsOutputGenerator:
     """Writes the manifest and the minified widget; returned to Pelican by `get_generators`."""
 
@@ -43,7 +54,7 @@ class CommentsOutputGenerator:
         folder.mkdir(parents=True, exist_ok=True)
         threads: list[Thread] = self.context.get(CONTEXT_KEY, [])
         body = json.dumps(manifest(threads), indent=2, ensure_ascii=False) + "\n"
-        (folder / "threads.json").write_text(body, encoding="utf-8")
+        write_if_changed(folder / "threads.json", body)
         for name in WIDGET_FILES:
-            (folder / name).write_text(shipped(name), encoding="utf-8")
+            write_if_changed(folder / name, shipped(name))
         logger.info("Wrote the comments manifest (%d threads) and widget", len(threads))

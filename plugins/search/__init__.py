@@ -6,6 +6,12 @@ authors as filters and its date and category as result details. `search.html` an
 `search.js` load Pagefind's search library from the bundle written to `output/pagefind/` once a
 reader types, and show the results in the theme's own markup.
 
+A build whose HTML files are the same as when the index was written (same names, sizes and
+modification times, as an incremental rebuild leaves them) keeps the index as it is.
+`SEARCH_INDEX_IN_BACKGROUND = True` (what `invoke livereload` sets) writes the index in a
+thread once the pages are written, so the new pages are served at once and search catches up
+a moment later; a new build waits for an indexing still running, then indexes again when it ends.
+
 `SEARCH_INDEX_CHUNK_POSITIONS` (default 3,000; 0 keeps Pagefind's own 20,000) sets how many
 word positions each chunk of the index holds (see `chunks.py`): smaller chunks mean a search
 fetches less beyond the words it looks up.
@@ -13,8 +19,10 @@ fetches less beyond the words it looks up.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +57,61 @@ def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> 
         split_chunks(output / BUNDLE_FOLDER, chunk_positions)
 
 
+STATE_FILE = "search-index.txt"
+_indexing: threading.Thread | None = None
+
+
+def pages_fingerprint(output: Path, chunk_positions: int) -> str:
+    """Names, sizes and modification times of the HTML files, and of the index's entry file."""
+    digest = hashlib.sha256(f"{chunk_positions}".encode())
+    bundle = output / BUNDLE_FOLDER
+    for path in sorted(output.rglob("*.html")):
+        if bundle not in path.parents:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(output)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    entry = bundle / "pagefind-entry.json"
+    digest.update(f"{entry.stat().st_mtime_ns if entry.exists() else 'none'}".encode())
+    return digest.hexdigest()
+
+
+def _index_if_changed(output: Path, chunk_positions: int, state: Path) -> None:
+    before = pages_fingerprint(output, chunk_positions)
+    if state.exists() and state.read_text() == before:
+        logger.info("Search index kept: no HTML file changed since it was written")
+        return
+    index_site(output, chunk_positions)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(pages_fingerprint(output, chunk_positions))
+
+
+def wait_for_index() -> None:
+    """Return once a background indexing (SEARCH_INDEX_IN_BACKGROUND) has finished."""
+    if _indexing is not None:
+        _indexing.join()
+
+
 def index_after_build(pelican: Any) -> None:
     """The build is finished (every generator has written): index what it wrote."""
+    global _indexing
     chunk_positions = int(
         pelican.settings.get("SEARCH_INDEX_CHUNK_POSITIONS", DEFAULT_CHUNK_POSITIONS)
     )
-    index_site(Path(pelican.output_path), chunk_positions)
+    state = Path(pelican.settings.get("CACHE_PATH") or "cache") / STATE_FILE
+    arguments = (Path(pelican.output_path), chunk_positions, state)
+    if not pelican.settings.get("SEARCH_INDEX_IN_BACKGROUND", False):
+        _index_if_changed(*arguments)
+        return
+    wait_for_index()
+    _indexing = threading.Thread(target=_index_if_changed, args=arguments, name="search-index")
+    _indexing.start()
+
+
+def before_writing(generators: Any) -> None:
+    """A new build writes pages: let an indexing of the previous one finish first."""
+    wait_for_index()
 
 
 def register() -> None:
     """Connect the plugin to Pelican's signals."""
+    signals.all_generators_finalized.connect(before_writing)
     signals.finalized.connect(index_after_build)

@@ -104,10 +104,17 @@ class PreviewImagesGenerator:
     def generate_output(self, writer: Any) -> None:
         folder = Path(self.output_path) / OUTPUT_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
-        for image in self.context.get(CONTEXT_KEY, []):
+        images = self.context.get(CONTEXT_KEY, [])
+        for image in images:
             target = folder / image.cached.name
             if not target.exists():
                 shutil.copyfile(image.cached, target)
+        # The folder is this plugin's: an image of an older title or of a deleted post goes,
+        # as it would be absent from a clean build.
+        current = {image.cached.name for image in images}
+        for stale in folder.iterdir():
+            if stale.name not in current and stale.is_file():
+                stale.unlink()
 
 
 def preview_images_generator(pelican: Any) -> type[PreviewImagesGenerator]:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plugins.search.chunks import positions, read_file, split_chunks
+from tests.helpers import ROOT
 from tests.site.building import (
     BuiltSite,
     QuietHandler,
@@ -51,6 +52,31 @@ def test_the_index_holds_every_published_post_and_no_draft_nor_comment(tmp_path:
         assert page["filters"]["category"] == [page["meta"]["category"]]
         assert page["filters"]["author"], page["url"]
         assert "Leave a comment" not in page["content"], f"{page['url']}: comments indexed"
+
+
+@pytest.mark.slow
+def test_a_rebuild_indexes_again_only_when_a_page_changed(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    output = tmp_path / "output"
+    build_site(output, "http://127.0.0.1:9", PATH=str(content))
+    entry = output / "pagefind" / "pagefind-entry.json"
+    indexed_at = entry.stat().st_mtime_ns
+
+    build_site(output, "http://127.0.0.1:9", PATH=str(content))
+    assert entry.stat().st_mtime_ns == indexed_at, "an unchanged rebuild wrote the index again"
+
+    post = next(
+        path
+        for path in sorted((content / "posts").glob("*.md"))
+        if "Status: draft" not in path.read_text()
+    )
+    post.write_text(
+        re.sub(r"^Title: (.*)$", r"Title: \1 in Zanzibar", post.read_text(), count=1, flags=re.M)
+    )
+    build_site(output, "http://127.0.0.1:9", PATH=str(content))
+    titles = [page["meta"]["title"] for page in indexed_pages(output)]
+    assert [title for title in titles if title.endswith("in Zanzibar")], titles
 
 
 def test_only_the_search_page_loads_pagefind_and_every_page_links_to_it(site: BuiltSite) -> None:

@@ -1,0 +1,149 @@
+"""Stable digests of the values a template reads, the same in every build that sees them.
+
+Articles, pages and static files (Pelican's `Content`) and tags, categories and authors
+(`URLWrapper`) are *tracked*: a value that holds one is digested by its key (its source path,
+or its kind and name), and what a template reads of it is recorded as a read of its own. Any
+other value is digested whole: strings, numbers, dates, containers, and plain objects through
+their attributes. A value that cannot be digested the same way twice raises `Unstable`, and
+the page that read it is rendered on every build.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+import hashlib
+import os
+import types
+from typing import Any
+
+from jinja2 import Undefined
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+
+__all__ = ["Digests", "Unstable", "object_key"]
+
+Key = tuple[str, str]
+
+# Strings longer than this are hashed rather than spelled out in a digest's material.
+INLINE_TEXT = 80
+# Containers at least this long are digested once per build (by identity).
+REMEMBERED_LENGTH = 16
+DEPTH_LIMIT = 12
+# Properties that `Content` computes from its fields and the site's other contents.
+CONTENT_PROPERTIES = ("content", "summary", "url", "save_as")
+
+
+class Unstable(Exception):
+    """A value whose digest would not be the same in the next build."""
+
+
+def object_key(value: Any) -> Key | None:
+    """The key of a tracked object, or None when `value` is not tracked."""
+    if isinstance(value, Content):
+        source = getattr(value, "relative_source_path", None) or value.source_path
+        if not source:
+            raise Unstable(f"{type(value).__name__} without a source path")
+        return (type(value).__name__, str(source))
+    if isinstance(value, URLWrapper):
+        return (type(value).__name__, str(value.name))
+    return None
+
+
+def _hashed(material: str) -> str:
+    return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Digests:
+    """Digests of values for one build; containers are remembered by identity."""
+
+    def __init__(self, shared: dict[int, str]) -> None:
+        # Identities of the settings and context dicts: fingerprinted once for the whole build.
+        self.shared = shared
+        self.remembered: dict[int, tuple[Any, str]] = {}
+
+    def forget(self) -> None:
+        self.remembered.clear()
+
+    def digest(self, value: Any) -> str:
+        """A short digest of `value`."""
+        return _hashed(self.material(value, 0))
+
+    def whole(self, value: Any) -> str:
+        """A tracked object digested through all its fields, not just its key."""
+        fields = {
+            name: field
+            for name, field in vars(value).items()
+            if not name.startswith("_get_") and name != "_context"
+        }
+        material = [type(value).__qualname__, self.material(fields, 1)]
+        if isinstance(value, Content):
+            for name in CONTENT_PROPERTIES:
+                material.append(self.material(getattr(value, name, None), 1))
+        return _hashed("\x1f".join(material))
+
+    def material(self, value: Any, depth: int) -> str:  # noqa: C901 - one case per kind of value
+        if depth > DEPTH_LIMIT:
+            raise Unstable("a value nested too deeply to digest")
+        if value is None or isinstance(value, bool | int | float | complex):
+            return f"{type(value).__name__}:{value!r}"
+        if isinstance(value, str):
+            text = str.__str__(value)
+            body = text if len(text) <= INLINE_TEXT else "#" + _hashed(text)
+            return f"{type(value).__name__}:{len(text)}:{body}"
+        if isinstance(value, bytes):
+            return f"bytes:{hashlib.blake2b(value, digest_size=16).hexdigest()}"
+        if isinstance(value, Undefined):
+            return "undefined"
+        key = object_key(value)
+        if key is not None:
+            return f"tracked:{key!r}"
+        shared = self.shared.get(id(value))
+        if shared is not None:
+            return shared
+        if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+            return f"{type(value).__name__}:{value!r}"
+        if isinstance(value, enum.Enum):
+            return f"enum:{type(value).__qualname__}.{value.name}"
+        if isinstance(value, os.PathLike):
+            return f"path:{os.fspath(value)}"
+        if isinstance(value, list | tuple | set | frozenset | dict):
+            return self._container(value, depth)
+        if isinstance(value, types.MethodType):
+            owner = value.__self__
+            owner_key = object_key(owner)
+            about = self.whole(owner) if owner_key else self.material(owner, depth + 1)
+            return f"method:{value.__func__.__qualname__}:{about}"
+        if isinstance(value, functools.partial):
+            parts = (value.func, value.args, value.keywords)
+            return f"partial:{self.material(parts, depth + 1)}"
+        if isinstance(value, types.FunctionType | types.BuiltinFunctionType | type):
+            return f"code:{value.__module__}.{value.__qualname__}"
+        attributes = getattr(value, "__dict__", None)
+        if isinstance(attributes, dict):
+            return f"object:{type(value).__qualname__}:{self.material(attributes, depth + 1)}"
+        raise Unstable(f"a {type(value).__qualname__} cannot be digested")
+
+    def _container(self, value: Any, depth: int) -> str:
+        remember = len(value) >= REMEMBERED_LENGTH
+        if remember:
+            found = self.remembered.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
+        if isinstance(value, dict):
+            items = sorted(
+                f"{self.material(name, depth + 1)}={self.material(item, depth + 1)}"
+                for name, item in value.items()
+            )
+            material = "{" + ",".join(items) + "}"
+        elif isinstance(value, set | frozenset):
+            material = "set{" + ",".join(sorted(self.material(v, depth + 1) for v in value)) + "}"
+        else:
+            inner = ",".join(self.material(item, depth + 1) for item in value)
+            material = f"{type(value).__name__}[{inner}]"
+        if len(material) > INLINE_TEXT * 4:
+            material = f"{type(value).__name__}#{_hashed(material)}"
+        if remember:
+            self.remembered[id(value)] = (value, material)
+        return material
