@@ -20,6 +20,7 @@ from typing import Any
 
 from jinja2 import Undefined
 from pelican.contents import Content
+from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 
 __all__ = ["Digests", "Unstable", "object_key"]
@@ -33,6 +34,11 @@ REMEMBERED_LENGTH = 16
 DEPTH_LIMIT = 12
 # Properties that `Content` computes from its fields and the site's other contents.
 CONTENT_PROPERTIES = ("content", "summary", "url", "save_as")
+
+
+# Attributes an object computes from its others on first use: whether they are filled in yet
+# depends on which page asked first, not on the content (one paginator serves every page).
+DERIVED_ATTRIBUTES: dict[type, frozenset[str]] = {Paginator: frozenset({"_count", "_num_pages"})}
 
 
 class Unstable(Exception):
@@ -58,10 +64,16 @@ def _hashed(material: str) -> str:
 class Digests:
     """Digests of values for one build; containers are remembered by identity."""
 
-    def __init__(self, shared: dict[int, str]) -> None:
-        # Identities of the settings and context dicts: fingerprinted once for the whole build.
-        self.shared = shared
+    def __init__(self, shared: dict[str, Any]) -> None:
+        # The settings and context dicts, by label: fingerprinted once for the whole build.
+        # Each is kept (not only its id), so that no later object can be taken for it.
+        self.shared: dict[int, tuple[Any, str]] = {}
+        for label, value in shared.items():
+            self.share(value, label)
         self.remembered: dict[int, tuple[Any, str]] = {}
+
+    def share(self, value: Any, label: str) -> None:
+        self.shared.setdefault(id(value), (value, label))
 
     def forget(self) -> None:
         self.remembered.clear()
@@ -100,8 +112,8 @@ class Digests:
         if key is not None:
             return f"tracked:{key!r}"
         shared = self.shared.get(id(value))
-        if shared is not None:
-            return shared
+        if shared is not None and shared[0] is value:
+            return shared[1]
         if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
             return f"{type(value).__name__}:{value!r}"
         if isinstance(value, enum.Enum):
@@ -122,6 +134,11 @@ class Digests:
             return f"code:{value.__module__}.{value.__qualname__}"
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict):
+            derived = DERIVED_ATTRIBUTES.get(type(value))
+            if derived:
+                attributes = {
+                    name: item for name, item in attributes.items() if name not in derived
+                }
             return f"object:{type(value).__qualname__}:{self.material(attributes, depth + 1)}"
         raise Unstable(f"a {type(value).__qualname__} cannot be digested")
 

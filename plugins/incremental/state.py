@@ -120,7 +120,7 @@ class Build:
     _previous_fingerprint: str | None = None
 
     def __post_init__(self) -> None:
-        self.digests = Digests({id(self.settings): "settings"})
+        self.digests = Digests({"settings": self.settings})
         self.recorder = Recorder(self.digests, self.find)
         self.path = Path(self.settings.get("CACHE_PATH") or "cache") / STATE_FILE
         self._load()
@@ -173,9 +173,7 @@ class Build:
         track_environment(environment, self.recorder)
         if self._context is None:
             self._context = context
-            self.digests.shared[id(context)] = "context"
-        else:
-            self.digests.shared.setdefault(id(context), "context")
+        self.digests.share(context, "context")
         if self.fingerprint is None:
             folders = [
                 folder

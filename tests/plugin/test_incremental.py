@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.support import Build, build_site, content_folder
+from tests.live_site import Build, build_site, content_folder
 
 pytestmark = pytest.mark.slow
 
