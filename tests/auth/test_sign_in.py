@@ -48,7 +48,12 @@ async def test_a_reader_signs_in_through_the_link_in_the_email(service: Service)
         assert attribute in cookie
     me = await service.me()
     assert me["signed_in"] is True
-    assert me["user"] == {"display_name": "Member", "role": "member", "verified": False}
+    assert me["user"] == {
+        "display_name": "Member",
+        "role": "member",
+        "verified": False,
+        "signed_in_with_provider": False,
+    }
 
 
 async def test_only_a_hash_of_the_link_secret_is_stored(service: Service) -> None:
@@ -356,6 +361,7 @@ async def test_moderators_created_by_the_operator_sign_in_with_their_role(
         "display_name": "Mo Derator",
         "role": "moderator",
         "verified": False,
+        "signed_in_with_provider": False,
     }
 
 
