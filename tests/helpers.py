@@ -140,3 +140,23 @@ class Reader:
 
     page: Any
     errors: list[str] = field(default_factory=list)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def differences(expected: Path, built: Path) -> list[str]:
+    """What differs between two output trees: changed files, then missing and extra ones."""
+    wanted, got = tree(expected), tree(built)
+    changed = [name for name in wanted.keys() & got.keys() if wanted[name] != got[name]]
+    return (
+        sorted(changed)
+        + [f"missing {name}" for name in sorted(wanted.keys() - got.keys())]
+        + [f"extra {name}" for name in sorted(got.keys() - wanted.keys())]
+    )

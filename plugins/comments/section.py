@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,18 +20,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # What to tell readers about each field: the service's own table, read as a file (the plugin
 # never imports the service). The form carries each message in `data-error` for the widget.
-def _field_messages_file() -> Path:
-    """The service's table beside this checkout's plugins, else where the service is installed."""
-    beside = Path(__file__).parents[2] / "comments_api" / "field_messages.json"
-    if beside.is_file():
-        return beside
-    spec = importlib.util.find_spec("comments_api")  # locates the package without running it
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the comments service's field_messages.json was not found")
-    return Path(next(iter(spec.submodule_search_locations))) / "field_messages.json"
-
-
-FIELD_MESSAGES_FILE = _field_messages_file()
+FIELD_MESSAGES_FILE = Path(__file__).parents[2] / "comments_api" / "field_messages.json"
 FIELD_MESSAGES: dict[str, str] = json.loads(FIELD_MESSAGES_FILE.read_text(encoding="utf-8"))[
     "messages"
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import differences, tree
 from tests.live_site import Build, build_site, content_folder
 
 pytestmark = pytest.mark.slow
@@ -17,24 +18,6 @@ INCREMENTAL = ["comments", "reading", "social", "incremental"]
 CLEAN = ["comments", "reading", "social"]
 # Small lists, so that a post more or less shifts every later page of the index and the tags.
 SETTINGS = {"DEFAULT_PAGINATION": 2, "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html"}
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def differences(expected: Path, built: Path) -> list[str]:
-    wanted, got = tree(expected), tree(built)
-    changed = [name for name in wanted.keys() & got.keys() if wanted[name] != got[name]]
-    return (
-        sorted(changed)
-        + [f"missing {name}" for name in sorted(wanted.keys() - got.keys())]
-        + [f"extra {name}" for name in sorted(got.keys() - wanted.keys())]
-    )
 
 
 def write_post(content: Path, slug: str, title: str, date: str, tags: str, *extra: str) -> None:

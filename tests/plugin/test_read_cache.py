@@ -7,31 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, differences
 from tests.live_site import Build, build_site
 
 pytestmark = pytest.mark.slow
 
 WITH_CACHE = ["comments", "read_cache"]
 WITHOUT_CACHE = ["comments"]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def differences(expected: Path, built: Path) -> list[str]:
-    wanted, got = tree(expected), tree(built)
-    changed = [name for name in wanted.keys() & got.keys() if wanted[name] != got[name]]
-    return (
-        sorted(changed)
-        + [f"missing {n}" for n in wanted.keys() - got.keys()]
-        + [f"extra {n}" for n in got.keys() - wanted.keys()]
-    )
 
 
 def build(content: Path, output: Path, cache: Path | None = None) -> Build:

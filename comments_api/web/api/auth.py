@@ -298,7 +298,8 @@ def me(
             "display_name": user.display_name,
             "role": user.role,
             "verified": user.verified,
-            "signed_in_with_provider": uses_provider(accounts(request), user.id),
+            "signed_in_with_provider": openid_provider(request) is not None
+            and uses_provider(accounts(request), user.id),
         }
         if user
         else None,
