@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import Request
 
 from comments_api.auth.accounts import Accounts
-from comments_api.auth.openid import OpenIdProvider
 from comments_api.config import Settings
 from comments_api.db.tables import User
 from comments_api.errors import ApiError
+
+if TYPE_CHECKING:
+    from comments_api.auth.openid_client import OpenIdProvider
 
 __all__ = [
     "request_settings",

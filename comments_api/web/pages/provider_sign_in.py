@@ -24,7 +24,6 @@ from comments_api.auth.openid import (
     FLOW_MINUTES,
     SIGN_OUT_PATH,
     START_PATH,
-    OpenIdProvider,
     ProviderSignInFailed,
     start_path,
 )
@@ -166,6 +165,13 @@ def _provider_said_no(error: str | None, description: str | None) -> ProviderSig
 
 
 def install_provider_sign_in(app: FastAPI, settings: Settings) -> None:
-    """Add the provider's sign-in routes (they answer "not set up" without an issuer)."""
-    app.state.openid_provider = OpenIdProvider(settings) if settings.oidc_enabled else None
+    """Add the provider's sign-in routes (they answer "not set up" without an issuer).
+
+    The OpenID client (Authlib, joserfc, cryptography: about 250 ms and several MB) is
+    imported only when a provider is configured."""
+    app.state.openid_provider = None
+    if settings.oidc_enabled:
+        from comments_api.auth.openid_client import OpenIdProvider
+
+        app.state.openid_provider = OpenIdProvider(settings)
     app.include_router(router)
