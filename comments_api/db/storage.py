@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import (
     Engine,
@@ -347,22 +347,37 @@ class Storage:
         return self._committer.submit(comment)
 
     def _insert_batch(self, comments: Sequence[Comment]) -> None:
+        approved: dict[str, int] = {}
+        for comment in comments:
+            delta = 1 if comment.status == Status.APPROVED.value else 0
+            approved[comment.thread_key] = approved.get(comment.thread_key, 0) + delta
+        rows = [
+            {
+                column.key: value
+                for column in _COMMENTS.columns
+                if column.key != "id"
+                and ((value := getattr(comment, column.key)) is not None or column.nullable)
+            }
+            for comment in comments
+        ]
         with self.writing() as session:
-            for thread_key in sorted({comment.thread_key for comment in comments}):
+            for thread_key in sorted(approved):
                 _lock_thread(session, thread_key)  # in key order: no deadlock between batches
-            for comment in comments:
-                values = {
-                    column.key: value
-                    for column in _COMMENTS.columns
-                    if column.key != "id"
-                    and ((value := getattr(comment, column.key)) is not None or column.nullable)
-                }
-                # Core rather than the unit of work: this is the write path under load.
-                comment.id = session.execute(_INSERT_COMMENT, values).scalar_one()
-                delta = 1 if comment.status == Status.APPROVED.value else 0
-                session.execute(_BUMP_THREAD, {"thread_key": comment.thread_key, "delta": delta})
-                if delta:
-                    request_rebuild(session)
+            # Core rather than the unit of work: this is the write path under load. One
+            # statement per batch and shape (rows that leave a default out differ), the ids
+            # returned in the rows' order.
+            for members in _by_shape(rows):
+                if len(members) == 1:
+                    ids = [session.execute(_INSERT_COMMENT, rows[members[0]]).scalar_one()]
+                else:
+                    batch = [rows[index] for index in members]
+                    ids = list(session.execute(_INSERT_COMMENTS, batch).scalars())
+                for index, comment_id in zip(members, ids, strict=True):
+                    comments[index].id = comment_id
+            for thread_key, delta in sorted(approved.items()):
+                session.execute(_BUMP_THREAD, {"thread_key": thread_key, "delta": delta})
+            if any(approved.values()):
+                request_rebuild(session)  # once for the batch: one request answers them all
 
     def change_comment(
         self,
@@ -457,6 +472,7 @@ def rename_author(session: Session, user_id: int, old_name: str, new_name: str) 
 _COMMENTS = Comment.__table__
 assert isinstance(_COMMENTS, Table)
 _INSERT_COMMENT = insert(_COMMENTS).returning(_COMMENTS.c.id)
+_INSERT_COMMENTS = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
 _LOCK_THREAD = select(Thread.key).where(Thread.key == bindparam("thread_key")).with_for_update()
 # Approved counts move by the change each write makes: O(1), and exact because writers to a
 # thread are serialised (the row lock on PostgreSQL, the single writer on SQLite).
@@ -468,6 +484,14 @@ _BUMP_THREAD = (
         approved_count=Thread.approved_count + bindparam("delta", type_=Integer),
     )
 )
+
+
+def _by_shape(rows: Sequence[dict[str, Any]]) -> list[list[int]]:
+    """The rows' indexes grouped by the columns they give, in first-seen order."""
+    shapes: dict[frozenset[str], list[int]] = {}
+    for index, row in enumerate(rows):
+        shapes.setdefault(frozenset(row), []).append(index)
+    return list(shapes.values())
 
 
 def _lock_thread(session: Session, thread_key: str) -> None:

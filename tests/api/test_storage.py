@@ -52,6 +52,10 @@ async def test_concurrent_comments_are_all_stored_and_counted_exactly(
             )
         )
     assert len({comment.id for comment in stored}) == 60
+    # Each comment got its own row's id back (a batch is one statement).
+    with storage.reading() as session:
+        bodies = {row.id: row.body_md for row in session.query(Comment)}
+    assert {comment.id: comment.body_md for comment in stored} == bodies
     approved = sum(status is Status.APPROVED for status in statuses)
     state = storage.thread_state("first-post")
     assert state.approved_count == approved
