@@ -40,6 +40,23 @@ BUILD_TOKEN = "build-token-for-tests"
 DEPLOY_TOKEN = "deploy-token-for-tests"
 
 
+# The first post of the harness's manifest, and a comment every check accepts.
+COMMENTS = "/api/v1/threads/first-post/comments"
+GOOD = {"author": "Ada", "email": "ada@example.org", "body": "Hello"}
+
+
+def assert_refused(response: Any, status: int, field: str | None) -> None:
+    """The API's error body: this status, a detail, and (with `field`) that field named."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) >= {"detail", "errors"}
+    assert isinstance(body["detail"], str) and body["detail"]
+    if field is not None:
+        fields = [error["field"] for error in body["errors"]]
+        assert field in fields, body
+        assert all(error["message"] for error in body["errors"])
+
+
 def need(available: bool, reason: str) -> None:
     """Skip the test when something it needs is missing; in CI, fail instead."""
     if available:

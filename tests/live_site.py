@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import ROOT, free_port, need
+from tests.server_process import ServerProcess
 from tests.smtp import SmtpServer, link_containing
 
 BUILD_TOKEN = "build-token-for-tests-0123456789"
@@ -43,7 +44,7 @@ class CommentsApi:
     folder: Path
     site_origin: str = "http://127.0.0.1:8000"
     port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    server: ServerProcess | None = None
 
     @property
     def url(self) -> str:
@@ -65,43 +66,24 @@ class CommentsApi:
     def start(self) -> CommentsApi:
         need(api_available(), "the comments API (comments_api/__main__.py) is not in this checkout")
         self.folder.mkdir(parents=True, exist_ok=True)
-        with (self.folder / "api.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "comments_api",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
-                cwd=self.folder,
-                env=self.environment(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the comments API exited:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"the comments API did not answer /health in 30 s:\n{self.log()}")
+        # With the access log: some tests read which requests the site's build made.
+        self.server = ServerProcess(
+            self.environment(),
+            self.folder,
+            port=self.port,
+            log=self.folder / "api.log",
+            log_level="info",
+        )
+        self.server.start()
+        return self
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        return self.server.process if self.server is not None else None
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.server is not None:
+            self.server.stop()
 
     def log(self) -> str:
         path = self.folder / "api.log"

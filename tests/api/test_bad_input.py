@@ -7,23 +7,9 @@ from typing import Any
 import pytest
 
 from tests.harness import Api, ApiFactory
-from tests.helpers import BUILD_TOKEN, DEPLOY_TOKEN
+from tests.helpers import BUILD_TOKEN, COMMENTS, DEPLOY_TOKEN, GOOD, assert_refused
 
 pytestmark = pytest.mark.anyio
-
-COMMENTS = "/api/v1/threads/first-post/comments"
-GOOD = {"author": "Ada", "email": "ada@example.org", "body": "Hello"}
-
-
-def assert_refused(response: Any, status: int, field: str | None) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) >= {"detail", "errors"}
-    assert isinstance(body["detail"], str) and body["detail"]
-    if field is not None:
-        fields = [error["field"] for error in body["errors"]]
-        assert field in fields, body
-        assert all(error["message"] for error in body["errors"])
 
 
 @pytest.mark.parametrize(

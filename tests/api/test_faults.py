@@ -19,7 +19,6 @@ import psycopg
 import pytest
 
 from tests.api.faults_support import Link, frozen, small_disk
-from tests.api.test_server import THREADS, comment, server_env, sync
 from tests.helpers import (
     DEPLOY_TOKEN,
     POSTGRES_URL,
@@ -28,7 +27,7 @@ from tests.helpers import (
     new_postgres_schema,
     postgres_available,
 )
-from tests.server_process import ServerProcess
+from tests.server_process import THREADS, ServerProcess, comment, server_env, sync
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_bad_input import COMMENTS, GOOD, assert_refused
 from tests.harness import Api, ApiFactory
+from tests.helpers import COMMENTS, GOOD, assert_refused
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import threading
 from pathlib import Path
 
@@ -11,51 +10,15 @@ import httpx
 import pytest
 
 from tests.helpers import (
-    DEPLOY_TOKEN,
     REDIS_URL,
     need,
     new_postgres_schema,
     postgres_available,
     redis_available,
 )
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, comment, server_env, sync
 
 pytestmark = pytest.mark.slow
-
-THREADS = {
-    "threads": [{"key": "durable", "title": "Durable", "url": "/durable.html", "closed": False}]
-}
-
-
-def server_env(database_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": database_url,
-        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
-        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
-        "COMMENTS_SITE_URL": "http://blog.test",
-        "COMMENTS_MODERATION": "publish",
-        "COMMENTS_RATE_LIMITS_ENABLED": "false",
-        **extra,
-    }
-
-
-def sync(base_url: str) -> None:
-    response = httpx.put(
-        f"{base_url}/api/v1/threads",
-        json=THREADS,
-        headers={"Authorization": f"Bearer {DEPLOY_TOKEN}"},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-
-
-def comment(number: int) -> dict[str, str]:
-    return {
-        "author": f"Writer {number}",
-        "email": f"w{number}@example.org",
-        "body": f"Comment number {number}",
-    }
 
 
 def test_the_server_answers_over_real_http(tmp_path: Path) -> None:

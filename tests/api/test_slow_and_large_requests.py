@@ -10,8 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_server import server_env
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, server_env
 
 pytestmark = pytest.mark.slow
 

@@ -10,30 +10,18 @@ from typing import Any
 
 import pytest
 
-from tests.live_site import CommentsApi, Stack, StaticSite, content_folder, post
+from tests.live_site import MailingApi, Stack, StaticSite, content_folder, post
 from tests.smtp import Mailbox, SmtpServer, sign_in_link
 
 MODERATOR = "head.nurse@staff.example.org"
 
 
 @dataclass
-class ModeratedApi(CommentsApi):
-    """The real API process, sending its mail to the test's SMTP server."""
-
-    smtp_port: int = 0
+class ModeratedApi(MailingApi):
+    """The real API process, sending its mail to the test's SMTP server; staff are verified."""
 
     def environment(self) -> dict[str, str]:
-        return {
-            **super().environment(),
-            # Development: the cookie is not Secure, as the browser talks plain HTTP to 127.0.0.1.
-            "COMMENTS_ENV": "development",
-            "COMMENTS_SMTP_HOST": "127.0.0.1",
-            "COMMENTS_SMTP_PORT": str(self.smtp_port),
-            "COMMENTS_SMTP_FROM": "comments@blog.test",
-            "COMMENTS_MAIL_INTERVAL_SECONDS": "1",
-            "COMMENTS_VERIFIED_DOMAINS": "staff.example.org",
-            "COMMENTS_THREADS_FILE": "",
-        }
+        return {**super().environment(), "COMMENTS_VERIFIED_DOMAINS": "staff.example.org"}
 
 
 def moderated_stack(
