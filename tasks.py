@@ -100,15 +100,30 @@ def preview(c: Context) -> None:
 
 @task
 def livereload(c: Context) -> None:
-    """Serve the site at http://127.0.0.1:8000 and rebuild it when content or theme change."""
-    from plugins.devserver import port
+    """Serve the site at http://127.0.0.1:8000, rebuild it when content or theme change, and
+    reload the pages open in a browser once the rebuild is written."""
+    import threading
 
-    # The rebuilds are incremental (plugins/incremental); the search index follows in the
-    # background, so a saved post is served as soon as its pages are written.
-    pelican_run(
-        "-lr -s {settings_base} -b {host}".format(**CONFIG)
-        + f" -p {port('site')} -e SEARCH_INDEX_IN_BACKGROUND=true"
-    )
+    from pelican import signals
+
+    from plugins.devserver import LiveReload, open_site_server, url
+
+    # The rebuilds are incremental (plugins/incremental) and run in this process, as Pelican's
+    # autoreload runs them; the search index follows in the background, so a saved post is
+    # shown as soon as its pages are written.
+    live = LiveReload()
+    signals.finalized.connect(live.built, weak=False)
+    server = open_site_server(CONFIG["deploy_path"])
+    server.live = live
+    threading.Thread(target=server.serve_forever, name="site", daemon=True).start()
+    sys.stderr.write(f"Serving the site at {url('site')}; open pages reload after each build.\n")
+    try:
+        pelican_run(
+            "-r -s {settings_base}".format(**CONFIG) + " -e SEARCH_INDEX_IN_BACKGROUND=true"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @task(

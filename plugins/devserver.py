@@ -8,6 +8,10 @@ from the environment, and a port another program holds is named instead of being
 Under `make run` the API's build hook points at the site server (`POST /_rebuild`, with a token
 made for this run): when approved comments change, the site is built again by itself, as the
 publish workflow does for the real site.
+
+Under `invoke livereload` the server also reloads the pages open in a browser once a build has
+written them: each HTML page it serves carries a small script (added as it is served, so the
+built files stay exactly as a build writes them) that listens for builds on `/_livereload`.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
 from plugins.comments.settings import DEVELOPMENT_API_PORT, DEVELOPMENT_HOST, DEVELOPMENT_SITE_PORT
 
-__all__ = ["DevStack", "Stopping", "banner", "open_site_server", "port", "url"]
+__all__ = ["DevStack", "LiveReload", "Stopping", "banner", "open_site_server", "port", "url"]
 
 HOST = DEVELOPMENT_HOST
 # The environment variables that move the site and the API, and their defaults.
@@ -52,6 +56,25 @@ API_START_SECONDS = 60
 REBUILD_PATH = "/_rebuild"
 REBUILD_AFTER_SECONDS = "1"
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
+# Where open pages hear of new builds under `invoke livereload` (server-sent events).
+LIVE_RELOAD_PATH = "/_livereload"
+LIVE_RELOAD_SCRIPT_PATH = "/_livereload.js"
+LIVE_RELOAD_SCRIPT = b"""// Added by `invoke livereload` as the page is served:
+// reload once the site is built again.
+(() => {
+  const builds = new EventSource("/_livereload");
+  let shown = null;
+  builds.onmessage = (event) => {
+    if (shown === null) {
+      shown = event.data;  // the build this page came from
+    } else if (event.data !== shown) {
+      window.location.reload();
+    }
+  };
+})();
+"""
+LIVE_RELOAD_TAG = f'<script src="{LIVE_RELOAD_SCRIPT_PATH}"></script>'.encode()
+KEEP_ALIVE_SECONDS = 15
 
 
 def port(which: str) -> int:
@@ -88,12 +111,50 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
     base_path: str
 
     def do_GET(self) -> None:
-        found = self.get_path_that_exists(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        live: LiveReload | None = self.server.live
+        if live is not None and path == LIVE_RELOAD_PATH:
+            self._stream_builds(live)
+            return
+        if live is not None and path == LIVE_RELOAD_SCRIPT_PATH:
+            self._send_bytes(LIVE_RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+            return
+        found = self.get_path_that_exists(path)
         if not found:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         self.path = found
+        file = Path(self.translate_path(found))
+        if live is not None and file.suffix == ".html" and file.is_file():
+            self._send_bytes(with_live_reload(file.read_bytes()), "text/html; charset=utf-8")
+            return
         super(ComplexHTTPRequestHandler, self).do_GET()
+
+    def _send_bytes(self, body: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _stream_builds(self, live: LiveReload) -> None:
+        """Server-sent events: the number of the latest build now, then each new one."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = live.latest
+        with suppress(ConnectionError):
+            self.wfile.write(f"retry: 500\ndata: {seen}\n\n".encode())
+            self.wfile.flush()
+            while True:
+                latest = live.wait_past(seen, KEEP_ALIVE_SECONDS)
+                # A comment line when nothing changed: a closed page is noticed and let go.
+                event = f"data: {latest}\n\n" if latest != seen else ": still here\n\n"
+                self.wfile.write(event.encode())
+                self.wfile.flush()
+                seen = latest
 
     def do_POST(self) -> None:
         """The API's build hook: with this run's token, the site is built again soon."""
@@ -129,12 +190,44 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
             self.wfile.write(body)
 
 
+def with_live_reload(page: bytes) -> bytes:
+    """The page with the live-reload script, before `</body>` (or at the end)."""
+    at = page.rfind(b"</body>")
+    if at < 0:
+        return page + LIVE_RELOAD_TAG
+    return page[:at] + LIVE_RELOAD_TAG + page[at:]
+
+
+class LiveReload:
+    """The builds finished under `invoke livereload`, counted; pages wait for the next one.
+
+    `built` is connected to Pelican's `finalized` signal: it fires once a build has written
+    every page (the search index may still follow in the background).
+    """
+
+    def __init__(self) -> None:
+        self.latest = 0
+        self._changed = threading.Condition()
+
+    def built(self, *_: Any, **__: Any) -> None:
+        with self._changed:
+            self.latest += 1
+            self._changed.notify_all()
+
+    def wait_past(self, seen: int, seconds: float) -> int:
+        """The latest build's number once it is not `seen`, or after `seconds` anyway."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.latest != seen, timeout=seconds)
+            return self.latest
+
+
 class SiteServer(ThreadingMixIn, RootedHTTPServer):  # type: ignore[misc]  # untyped Pelican
     """The output folder over HTTP on the loopback interface, one thread per request."""
 
     allow_reuse_address = True
     daemon_threads = True
     rebuilds: Rebuilds | None = None
+    live: LiveReload | None = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser that went away mid-answer is normal, not worth a traceback."""

@@ -94,10 +94,12 @@ def answers(url: str) -> bool:
 
 
 class DevRun:
-    """`invoke dev` in a project folder, on the ports the environment gives it."""
+    """`invoke dev` (or another serving task: `livereload`) in a project folder, on the ports
+    the environment gives it."""
 
-    def __init__(self, project: Path, site_port: int, api_port: int) -> None:
+    def __init__(self, project: Path, site_port: int, api_port: int, task: str = "dev") -> None:
         self.project = project
+        self.task = task
         self.site_url = f"http://127.0.0.1:{site_port}"
         self.api_url = f"http://127.0.0.1:{api_port}"
         self.env = {
@@ -112,7 +114,7 @@ class DevRun:
     def start(self) -> DevRun:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "invoke", "dev"],
+                [sys.executable, "-m", "invoke", self.task],
                 cwd=self.project,
                 env=self.env,
                 stdout=log,
@@ -127,7 +129,8 @@ class DevRun:
     def wait_until_serving(self) -> None:
         def both_answer() -> bool:
             assert self.process is not None and self.process.poll() is None, self.output()
-            return answers(f"{self.site_url}/") and answers(f"{self.api_url}/health")
+            api = self.task != "dev" or answers(f"{self.api_url}/health")
+            return answers(f"{self.site_url}/") and api
 
         wait_until(both_answer, START_SECONDS, f"the site and the API:\n{self.output()}")
         assert self.process is not None
