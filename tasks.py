@@ -106,11 +106,11 @@ def livereload(c: Context) -> None:
 
     from pelican import signals
 
-    from plugins.devserver import LiveReload, open_site_server, url
+    from plugins.devserver import LiveReload, build_on_every_change, open_site_server, url
 
     # The rebuilds are incremental (plugins/incremental) and run in this process, as Pelican's
-    # autoreload runs them; the search index follows in the background, so a saved post is
-    # shown as soon as its pages are written.
+    # autoreload runs them (without missing a save made during a build); the search index
+    # follows in the background, so a saved post is shown as soon as its pages are written.
     live = LiveReload()
     signals.finalized.connect(live.built, weak=False)
     server = open_site_server(CONFIG["deploy_path"])
@@ -118,8 +118,9 @@ def livereload(c: Context) -> None:
     threading.Thread(target=server.serve_forever, name="site", daemon=True).start()
     sys.stderr.write(f"Serving the site at {url('site')}; open pages reload after each build.\n")
     try:
-        pelican_run(
-            "-r -s {settings_base}".format(**CONFIG) + " -e SEARCH_INDEX_IN_BACKGROUND=true"
+        build_on_every_change(
+            shlex.split("-s {settings_base}".format(**CONFIG))
+            + ["-e", "SEARCH_INDEX_IN_BACKGROUND=true"]
         )
     finally:
         server.shutdown()

@@ -221,6 +221,53 @@ class LiveReload:
             return self.latest
 
 
+def watched_paths(settings_file: str, settings: dict[str, Any]) -> list[str]:
+    """What Pelican's autoreload watches: the settings file, the theme, the content and its
+    static folders (those that exist)."""
+    content = settings.get("PATH", "")
+    candidates = [settings_file, settings.get("THEME", ""), content]
+    candidates += [os.path.join(content, path) for path in settings.get("STATIC_PATHS", [])]
+    return sorted({os.path.abspath(path) for path in candidates if path and os.path.exists(path)})
+
+
+def build_on_every_change(pelican_arguments: list[str]) -> None:
+    """Build the site, then again after each change to its settings, theme or content.
+
+    As Pelican's own autoreload (`pelican -r`) does, in this process and with the same
+    Pelican, except that one watcher is kept across builds: a file saved while a build runs
+    is built next, instead of being missed until the following save.
+    """
+    import logging
+
+    import watchfiles
+    from pelican import get_instance, parse_arguments
+    from pelican.log import init as init_logging
+    from pelican.utils import FileChangeFilter
+
+    arguments = parse_arguments(pelican_arguments)
+    init_logging(level=arguments.verbosity, fatal=arguments.fatal, name="pelican")
+    logger = logging.getLogger("pelican")
+    pelican, settings = get_instance(arguments)
+    settings_file = os.path.abspath(arguments.settings)
+
+    def build() -> None:
+        try:
+            pelican.run()
+        except Exception as error:  # a broken post must not stop the preview: say, and wait
+            logger.warning('Caught exception:\n"%s".', error)
+
+    build()
+    ignored = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+    for changes in watchfiles.watch(
+        *watched_paths(settings_file, settings), watch_filter=ignored, rust_timeout=0
+    ):
+        changed = sorted({path for _, path in changes})
+        if settings_file in changed:
+            pelican, settings = get_instance(arguments)
+        sys.stderr.write(f"-> Modified: {', '.join(changed)}; building again.\n")
+        build()
+
+
 class SiteServer(ThreadingMixIn, RootedHTTPServer):  # type: ignore[misc]  # untyped Pelican
     """The output folder over HTTP on the loopback interface, one thread per request."""
 

@@ -9,8 +9,10 @@ reader types, and show the results in the theme's own markup.
 A build whose HTML files are the same as when the index was written (same names, sizes and
 modification times, as an incremental rebuild leaves them) keeps the index as it is.
 `SEARCH_INDEX_IN_BACKGROUND = True` (what `invoke livereload` sets) writes the index in a
-thread once the pages are written, so the new pages are served at once and search catches up
-a moment later; a new build waits for an indexing still running, then indexes again when it ends.
+process of its own once the pages are written, so the new pages are served at once, the next
+build does not share a core with it, and search catches up a moment later. A new build that
+starts writing while an indexing still runs stops it (its index would be of pages about to
+change) and indexes again when it ends.
 
 `SEARCH_INDEX_CHUNK_POSITIONS` (default 3,000; 0 keeps Pagefind's own 20,000) sets how many
 word positions each chunk of the index holds (see `chunks.py`): smaller chunks mean a search
@@ -21,8 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
+import signal
 import subprocess
-import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +63,7 @@ def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> 
 
 
 STATE_FILE = "search-index.txt"
-_indexing: threading.Thread | None = None
+_indexing: multiprocessing.process.BaseProcess | None = None
 
 
 def pages_fingerprint(output: Path, chunk_positions: int) -> str:
@@ -90,6 +95,23 @@ def wait_for_index() -> None:
         _indexing.join()
 
 
+def stop_indexing() -> None:
+    """Stop a background indexing still running, Pagefind with it; its index is not kept."""
+    global _indexing
+    if _indexing is not None and _indexing.is_alive():
+        _indexing.kill()  # first the indexing itself, so that it starts nothing more,
+        with suppress(ProcessLookupError):  # then its group: Pagefind, if it had started
+            os.killpg(_indexing.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        _indexing.join()
+        logger.info("Search index of the previous build stopped: the pages change again")
+    _indexing = None
+
+
+def _index_in_a_group_of_its_own(output: Path, chunk_positions: int, state: Path) -> None:
+    os.setsid()  # so that stopping it stops Pagefind too
+    _index_if_changed(output, chunk_positions, state)
+
+
 def index_after_build(pelican: Any) -> None:
     """The build is finished (every generator has written): index what it wrote."""
     global _indexing
@@ -101,14 +123,19 @@ def index_after_build(pelican: Any) -> None:
     if not pelican.settings.get("SEARCH_INDEX_IN_BACKGROUND", False):
         _index_if_changed(*arguments)
         return
-    wait_for_index()
-    _indexing = threading.Thread(target=_index_if_changed, args=arguments, name="search-index")
+    stop_indexing()
+    # Forked, where the platform can: the build's modules are already loaded.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    _indexing = context.Process(
+        target=_index_in_a_group_of_its_own, args=arguments, name="search-index"
+    )
     _indexing.start()
 
 
 def before_writing(generators: Any) -> None:
-    """A new build writes pages: let an indexing of the previous one finish first."""
-    wait_for_index()
+    """A new build writes pages: an indexing of the previous one would be out of date."""
+    stop_indexing()
 
 
 def register() -> None:

@@ -10,11 +10,13 @@ import shutil
 import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+import plugins.search as search
 from plugins.search.chunks import positions, read_file, split_chunks
 from tests.helpers import ROOT
 from tests.site.building import (
@@ -77,6 +79,40 @@ def test_a_rebuild_indexes_again_only_when_a_page_changed(tmp_path: Path) -> Non
     build_site(output, "http://127.0.0.1:9", PATH=str(content))
     titles = [page["meta"]["title"] for page in indexed_pages(output)]
     assert [title for title in titles if title.endswith("in Zanzibar")], titles
+
+
+@pytest.mark.slow
+def test_a_new_build_stops_the_background_index_of_the_last_and_indexes_afresh(
+    tmp_path: Path,
+) -> None:
+    """Under `invoke livereload` the index is written in a process of its own after a build;
+    the next build, writing pages again, stops it rather than waiting for it."""
+    output = tmp_path / "output"
+    build_site(output, "http://127.0.0.1:9")
+    cache = tmp_path / "cache"
+    state = cache / search.STATE_FILE
+    build = SimpleNamespace(
+        output_path=str(output),
+        settings={"SEARCH_INDEX_IN_BACKGROUND": True, "CACHE_PATH": str(cache)},
+    )
+    # Enough pages that Pagefind is still at work when the next build starts.
+    post = output / f"{published_posts()[0].slug}.html"
+    for number in range(400):
+        (output / f"copy-{number}.html").write_bytes(post.read_bytes())
+
+    search.index_after_build(build)
+    indexing = search._indexing
+    assert indexing is not None and indexing.is_alive()
+    search.before_writing([])  # the next build starts writing its pages
+    assert not indexing.is_alive()
+    assert not state.exists(), "a stopped index was recorded as written"
+
+    search.index_after_build(build)
+    search.wait_for_index()
+    assert search._indexing is not None and search._indexing.exitcode == 0
+    assert state.read_text() == search.pages_fingerprint(output, search.DEFAULT_CHUNK_POSITIONS)
+    urls = {page["url"] for page in indexed_pages(output)}
+    assert urls >= {f"/{post.slug}.html" for post in published_posts()} | {"/copy-399.html"}
 
 
 def test_only_the_search_page_loads_pagefind_and_every_page_links_to_it(site: BuiltSite) -> None:
