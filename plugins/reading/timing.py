@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 # A common figure for adults reading non-fiction on a screen.
 WORDS_PER_MINUTE = 230
@@ -12,6 +13,7 @@ _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
+@lru_cache(maxsize=4096)  # rebuilds in one process (`invoke livereload`) ask again
 def reading_minutes(html: str) -> int:
     """Whole minutes to read the post's body (at least one)."""
     words = len(_WORD.findall(_TAG.sub(" ", html)))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pickle
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import differences, tree
+from tests.helpers import ROOT, differences, tree
 from tests.live_site import Build, build_site, content_folder
 
 pytestmark = pytest.mark.slow
@@ -139,3 +141,45 @@ def test_a_title_change_renders_the_pages_that_show_the_title(tmp_path: Path) ->
     assert "post-3.html" in showing and "index.html" in showing
     assert set(showing) <= set(rendered(output))
     assert len(rendered(output)) < len(tree(output))
+
+
+IN_ONE_PROCESS = """\
+import re, sys
+from pathlib import Path
+from pelican import Pelican
+from pelican.settings import read_settings
+
+settings_file, posts = sys.argv[1], Path(sys.argv[2])
+pelican = Pelican(read_settings(settings_file))
+pelican.run()
+for name, pattern, replacement in [
+    ("post-3.md", r"^Title: .*$", "Title: A better title"),
+    ("post-5.md", r"^The body of post number 5", "A new body"),
+]:
+    post = posts / name
+    post.write_text(re.sub(pattern, replacement, post.read_text(), count=1, flags=re.M))
+    pelican.run()
+"""
+
+
+def test_rebuilds_in_one_process_write_what_a_clean_build_writes(tmp_path: Path) -> None:
+    """As under `invoke livereload`: one Pelican, run again after each save."""
+    content = site(tmp_path / "content")
+    output = tmp_path / "live" / "out"
+    build(content, output, INCREMENTAL)
+    settings_file = output.parent / f"{output.name}-pelicanconf.py"
+    script = tmp_path / "rebuilds.py"
+    script.write_text(IN_ONE_PROCESS)
+    result = subprocess.run(
+        [sys.executable, str(script), str(settings_file), str(content / "posts")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "A new body" in (content / "posts" / "post-5.md").read_text()
+
+    clean = build(content, tmp_path / "clean" / "out", CLEAN)
+    assert differences(clean.output, output) == []
+    assert rendered(output) and len(rendered(output)) < len(tree(output))
