@@ -8,7 +8,6 @@ comes from the server's background sender, never from the test.
 
 from __future__ import annotations
 
-import secrets
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from comments_api.moderation.actions import apply_action
 from tests.helpers import DEPLOY_TOKEN
 from tests.hook_receiver import HookReceiver
 from tests.server_process import ServerProcess
+from tests.server_process import server_env as shared_server_env
 
 pytestmark = pytest.mark.slow
 
@@ -38,21 +38,16 @@ ARRIVAL_SECONDS = 60
 
 
 def server_env(database_url: str, hook_url: str, settle_seconds: int) -> dict[str, str]:
-    return {
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": database_url,
-        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
-        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
-        "COMMENTS_SITE_URL": "http://blog.test",
-        "COMMENTS_PUBLIC_URL": "http://api.test",
-        "COMMENTS_MODERATION": "hold-guests",
-        "COMMENTS_RATE_LIMITS_ENABLED": "false",
-        "COMMENTS_MAIL_INTERVAL_SECONDS": "1",
-        "COMMENTS_MAIL_RETRY_SECONDS": "1",
-        "COMMENTS_BUILD_HOOK_URL": hook_url,
-        "COMMENTS_BUILD_HOOK_TOKEN": HOOK_TOKEN,
-        "COMMENTS_BUILD_HOOK_SECONDS": str(settle_seconds),
-    }
+    return shared_server_env(
+        database_url,
+        COMMENTS_PUBLIC_URL="http://api.test",
+        COMMENTS_MODERATION="hold-guests",
+        COMMENTS_MAIL_INTERVAL_SECONDS="1",
+        COMMENTS_MAIL_RETRY_SECONDS="1",
+        COMMENTS_BUILD_HOOK_URL=hook_url,
+        COMMENTS_BUILD_HOOK_TOKEN=HOOK_TOKEN,
+        COMMENTS_BUILD_HOOK_SECONDS=str(settle_seconds),
+    )
 
 
 def held_comments(base_url: str, count: int) -> list[int]:

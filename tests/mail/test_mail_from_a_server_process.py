@@ -7,7 +7,6 @@ the messages arrive because the server's lifespan runs the background sender.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from comments_api.db.tables import Comment, OutboxMessage, Status
 from tests.helpers import DEPLOY_TOKEN
 from tests.server_process import ServerProcess
+from tests.server_process import server_env as shared_server_env
 from tests.smtp import SmtpServer, link_containing, text_of
 
 pytestmark = pytest.mark.slow
@@ -37,22 +37,17 @@ RETRY_SECONDS = 1
 
 
 def server_env(database_url: str, smtp_port: int) -> dict[str, str]:
-    return {
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": database_url,
-        "COMMENTS_SECRET_KEY": secrets.token_urlsafe(32),
-        "COMMENTS_DEPLOY_TOKEN": DEPLOY_TOKEN,
-        "COMMENTS_SITE_URL": "http://blog.test",
-        "COMMENTS_PUBLIC_URL": "http://api.test",
-        "COMMENTS_MODERATION": "hold-guests",
-        "COMMENTS_RATE_LIMITS_ENABLED": "false",
-        "COMMENTS_SMTP_HOST": "127.0.0.1",
-        "COMMENTS_SMTP_PORT": str(smtp_port),
-        "COMMENTS_SMTP_FROM": "Blog comments <comments@blog.test>",
-        "COMMENTS_MODERATOR_EMAILS": MODERATOR,
-        "COMMENTS_MAIL_INTERVAL_SECONDS": "1",
-        "COMMENTS_MAIL_RETRY_SECONDS": str(RETRY_SECONDS),
-    }
+    return shared_server_env(
+        database_url,
+        COMMENTS_PUBLIC_URL="http://api.test",
+        COMMENTS_MODERATION="hold-guests",
+        COMMENTS_SMTP_HOST="127.0.0.1",
+        COMMENTS_SMTP_PORT=str(smtp_port),
+        COMMENTS_SMTP_FROM="Blog comments <comments@blog.test>",
+        COMMENTS_MODERATOR_EMAILS=MODERATOR,
+        COMMENTS_MAIL_INTERVAL_SECONDS="1",
+        COMMENTS_MAIL_RETRY_SECONDS=str(RETRY_SECONDS),
+    )
 
 
 @pytest.fixture
