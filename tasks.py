@@ -106,7 +106,13 @@ def livereload(c: Context) -> None:
 
     from pelican import signals
 
-    from plugins.devserver import LiveReload, build_on_every_change, open_site_server, url
+    from plugins.devserver import (
+        LiveReload,
+        Stopping,
+        build_on_every_change,
+        open_site_server,
+        url,
+    )
 
     # The rebuilds are incremental (plugins/incremental) and run in this process, as Pelican's
     # autoreload runs them (without missing a save made during a build); the search index
@@ -117,14 +123,19 @@ def livereload(c: Context) -> None:
     server.live = live
     threading.Thread(target=server.serve_forever, name="site", daemon=True).start()
     sys.stderr.write(f"Serving the site at {url('site')}; open pages reload after each build.\n")
-    try:
-        build_on_every_change(
-            shlex.split("-s {settings_base}".format(**CONFIG))
-            + ["-e", "SEARCH_INDEX_IN_BACKGROUND=true"]
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    # Ctrl-C, `kill` or the terminal closing end the preview, and (at exit) the search index
+    # still being written, which runs in a session of its own.
+    with Stopping():
+        try:
+            build_on_every_change(
+                shlex.split("-s {settings_base}".format(**CONFIG))
+                + ["-e", "SEARCH_INDEX_IN_BACKGROUND=true"]
+            )
+        except KeyboardInterrupt:
+            sys.stderr.write("Stopping the preview.\n")
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 @task(

@@ -339,6 +339,7 @@ def child(
         Pelican(settings).run()
         if live:
             print(f"pages-written {time.time():.6f}", flush=True)
+            sys.modules["search"].wait_for_index()  # + index s: until the search index follows
         return
     import cProfile
     import pstats

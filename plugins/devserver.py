@@ -60,20 +60,17 @@ PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its pare
 LIVE_RELOAD_PATH = "/_livereload"
 LIVE_RELOAD_SCRIPT_PATH = "/_livereload.js"
 LIVE_RELOAD_SCRIPT = b"""// Added by `invoke livereload` as the page is served:
-// reload once the site is built again.
+// reload once the site has been built again since this page was.
 (() => {
+  const shown = document.currentScript.dataset.build;  // the build this page came from
   const builds = new EventSource("/_livereload");
-  let shown = null;
   builds.onmessage = (event) => {
-    if (shown === null) {
-      shown = event.data;  // the build this page came from
-    } else if (event.data !== shown) {
+    if (event.data !== shown) {
       window.location.reload();
     }
   };
 })();
 """
-LIVE_RELOAD_TAG = f'<script src="{LIVE_RELOAD_SCRIPT_PATH}"></script>'.encode()
 KEEP_ALIVE_SECONDS = 15
 
 
@@ -126,7 +123,9 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
         self.path = found
         file = Path(self.translate_path(found))
         if live is not None and file.suffix == ".html" and file.is_file():
-            self._send_bytes(with_live_reload(file.read_bytes()), "text/html; charset=utf-8")
+            build = live.label  # before reading: a build that follows reloads the page
+            page = with_live_reload(file.read_bytes(), build)
+            self._send_bytes(page, "text/html; charset=utf-8")
             return
         super(ComplexHTTPRequestHandler, self).do_GET()
 
@@ -146,12 +145,12 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
         self.end_headers()
         seen = live.latest
         with suppress(ConnectionError):
-            self.wfile.write(f"retry: 500\ndata: {seen}\n\n".encode())
+            self.wfile.write(f"retry: 500\ndata: {live.label}\n\n".encode())
             self.wfile.flush()
             while True:
                 latest = live.wait_past(seen, KEEP_ALIVE_SECONDS)
                 # A comment line when nothing changed: a closed page is noticed and let go.
-                event = f"data: {latest}\n\n" if latest != seen else ": still here\n\n"
+                event = f"data: {live.label}\n\n" if latest != seen else ": still here\n\n"
                 self.wfile.write(event.encode())
                 self.wfile.flush()
                 seen = latest
@@ -190,12 +189,14 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):  # type: ignore[misc]  # un
             self.wfile.write(body)
 
 
-def with_live_reload(page: bytes) -> bytes:
-    """The page with the live-reload script, before `</body>` (or at the end)."""
+def with_live_reload(page: bytes, build: str) -> bytes:
+    """The page with the live-reload script, naming the build it came from, before `</body>`
+    (or at the end)."""
+    tag = f'<script src="{LIVE_RELOAD_SCRIPT_PATH}" data-build="{build}"></script>'.encode()
     at = page.rfind(b"</body>")
     if at < 0:
-        return page + LIVE_RELOAD_TAG
-    return page[:at] + LIVE_RELOAD_TAG + page[at:]
+        return page + tag
+    return page[:at] + tag + page[at:]
 
 
 class LiveReload:
@@ -207,7 +208,13 @@ class LiveReload:
 
     def __init__(self) -> None:
         self.latest = 0
+        self._run = secrets.token_hex(4)  # a page from an earlier run reloads too
         self._changed = threading.Condition()
+
+    @property
+    def label(self) -> str:
+        """The latest build, as pages and the event stream name it."""
+        return f"{self._run}-{self.latest}"
 
     def built(self, *_: Any, **__: Any) -> None:
         with self._changed:
@@ -256,14 +263,24 @@ def build_on_every_change(pelican_arguments: list[str]) -> None:
         except Exception as error:  # a broken post must not stop the preview: say, and wait
             logger.warning('Caught exception:\n"%s".', error)
 
-    build()
     ignored = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
-    for changes in watchfiles.watch(
-        *watched_paths(settings_file, settings), watch_filter=ignored, rust_timeout=0
-    ):
-        changed = sorted({path for _, path in changes})
+    changes = watchfiles.watch(
+        *watched_paths(settings_file, settings),
+        watch_filter=ignored,
+        rust_timeout=500,
+        yield_on_timeout=True,
+    )
+    next(changes)  # watching from now: a save during the first build is built after it
+    build()
+    for changed_files in changes:
+        changed = sorted({path for _, path in changed_files})
+        if not changed:
+            continue
         if settings_file in changed:
-            pelican, settings = get_instance(arguments)
+            try:
+                pelican, settings = get_instance(arguments)
+            except Exception as error:  # a settings file half edited: keep the last good one
+                logger.warning("The settings could not be read, kept as they were: %s", error)
         sys.stderr.write(f"-> Modified: {', '.join(changed)}; building again.\n")
         build()
 

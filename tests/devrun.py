@@ -149,6 +149,8 @@ class DevRun:
     def clean_up(self) -> None:
         """After a failed test: leave no process behind for the next one."""
         if self.process is not None and self.process.poll() is None:
+            # Listed again now: children started since (a background search index) too.
+            self.seen |= live_descendants(self.process.pid)
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         for pid in still_running(self.seen):

@@ -7,6 +7,7 @@ Nobody reloads the page: the server's script does, once the rebuild has written 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.devrun import POST, DevRun, copy_project, wait_until
+from tests.devrun import POST, DevRun, copy_project, live_descendants, still_running, wait_until
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.slow
@@ -75,3 +76,10 @@ def test_a_saved_post_shows_in_the_open_page_and_the_built_files_stay_as_built(
     built = live_run.project / "output" / f"{POST}.html"
     assert "Improvement Network blog, revised" in built.read_text()
     assert "_livereload" not in built.read_text()
+
+    # Stopped as a terminal stops it, the preview leaves nothing running, not even the search
+    # index of its last build (a process of its own).
+    assert live_run.process is not None
+    children = live_descendants(live_run.process.pid)
+    assert live_run.stop(signal.SIGTERM) == 0, live_run.output()
+    wait_until(lambda: not still_running(children), 30, f"{children} to end")

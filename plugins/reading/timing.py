@@ -13,7 +13,7 @@ _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
-@lru_cache(maxsize=4096)  # rebuilds in one process (`invoke livereload`) ask again
+@lru_cache(maxsize=1024)  # rebuilds in one process (`invoke livereload`) ask again
 def reading_minutes(html: str) -> int:
     """Whole minutes to read the post's body (at least one)."""
     words = len(_WORD.findall(_TAG.sub(" ", html)))

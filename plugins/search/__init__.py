@@ -21,12 +21,13 @@ fetches less beyond the words it looks up.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
-import multiprocessing
 import os
 import signal
 import subprocess
+import sys
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ BUNDLE_FOLDER = "pagefind"
 DEFAULT_CHUNK_POSITIONS = 3000
 
 
-def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> None:
+def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> bool:
     """Write the search index of the built site in `output` to `output/pagefind/`."""
     command = [str(get_executable()), "--site", str(output), "--output-subdir", BUNDLE_FOLDER]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -55,15 +56,16 @@ def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> 
             result.returncode,
             (result.stderr or result.stdout).strip(),
         )
-        return
+        return False
     indexed = [line.strip() for line in result.stdout.splitlines() if "Indexed" in line]
     logger.info("Search index written to %s: %s", output / BUNDLE_FOLDER, "; ".join(indexed))
     if chunk_positions:
         split_chunks(output / BUNDLE_FOLDER, chunk_positions)
+    return True
 
 
 STATE_FILE = "search-index.txt"
-_indexing: multiprocessing.process.BaseProcess | None = None
+_indexing: subprocess.Popen[bytes] | None = None
 
 
 def pages_fingerprint(output: Path, chunk_positions: int) -> str:
@@ -84,32 +86,26 @@ def _index_if_changed(output: Path, chunk_positions: int, state: Path) -> None:
     if state.exists() and state.read_text() == before:
         logger.info("Search index kept: no HTML file changed since it was written")
         return
-    index_site(output, chunk_positions)
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(pages_fingerprint(output, chunk_positions))
+    if index_site(output, chunk_positions):  # a failed index is tried again next build
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(pages_fingerprint(output, chunk_positions))
 
 
 def wait_for_index() -> None:
     """Return once a background indexing (SEARCH_INDEX_IN_BACKGROUND) has finished."""
     if _indexing is not None:
-        _indexing.join()
+        _indexing.wait()
 
 
 def stop_indexing() -> None:
     """Stop a background indexing still running, Pagefind with it; its index is not kept."""
     global _indexing
-    if _indexing is not None and _indexing.is_alive():
-        _indexing.kill()  # first the indexing itself, so that it starts nothing more,
-        with suppress(ProcessLookupError):  # then its group: Pagefind, if it had started
-            os.killpg(_indexing.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        _indexing.join()
+    if _indexing is not None and _indexing.poll() is None:
+        with suppress(ProcessLookupError):  # its session: the indexing and Pagefind
+            os.killpg(_indexing.pid, signal.SIGKILL)
+        _indexing.wait()
         logger.info("Search index of the previous build stopped: the pages change again")
     _indexing = None
-
-
-def _index_in_a_group_of_its_own(output: Path, chunk_positions: int, state: Path) -> None:
-    os.setsid()  # so that stopping it stops Pagefind too
-    _index_if_changed(output, chunk_positions, state)
 
 
 def index_after_build(pelican: Any) -> None:
@@ -119,18 +115,23 @@ def index_after_build(pelican: Any) -> None:
         pelican.settings.get("SEARCH_INDEX_CHUNK_POSITIONS", DEFAULT_CHUNK_POSITIONS)
     )
     state = Path(pelican.settings.get("CACHE_PATH") or "cache") / STATE_FILE
-    arguments = (Path(pelican.output_path), chunk_positions, state)
+    output = Path(pelican.output_path)
     if not pelican.settings.get("SEARCH_INDEX_IN_BACKGROUND", False):
-        _index_if_changed(*arguments)
+        _index_if_changed(output, chunk_positions, state)
         return
     stop_indexing()
-    # Forked, where the platform can: the build's modules are already loaded.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    _indexing = context.Process(
-        target=_index_in_a_group_of_its_own, args=arguments, name="search-index"
+    # A program of its own (python -m search), in a session of its own so that stopping it
+    # stops Pagefind too; it inherits none of the build's threads, locks or sockets.
+    plugins_folder = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(filter(None, [plugins_folder, os.environ.get("PYTHONPATH")]))
+    arguments = [str(output.resolve()), str(chunk_positions), str(state.resolve())]
+    _indexing = subprocess.Popen(
+        [sys.executable, "-m", Path(__file__).resolve().parent.name, *arguments],
+        env={**os.environ, "PYTHONPATH": path},
+        start_new_session=True,
     )
-    _indexing.start()
+    atexit.unregister(stop_indexing)  # once, however many builds: a preview that ends
+    atexit.register(stop_indexing)  # leaves no indexing behind
 
 
 def before_writing(generators: Any) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import os
 import re
 import shutil
 import threading
+import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -81,6 +83,40 @@ def test_a_rebuild_indexes_again_only_when_a_page_changed(tmp_path: Path) -> Non
     assert [title for title in titles if title.endswith("in Zanzibar")], titles
 
 
+def wait_for_child(parent: int, name: str) -> int:
+    """The pid of `parent`'s child whose command line has `name`, once it runs."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == parent and name in (stat.parent / "cmdline").read_text():
+                    return int(stat.parent.name)
+            except (OSError, ValueError, IndexError):
+                continue
+        time.sleep(0.01)
+    raise AssertionError(f"no {name} under process {parent}")
+
+
+def group_ends(group: int, seconds: float = 10) -> bool:
+    """Whether the process group is gone within `seconds` (its dead are reaped by init)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 @pytest.mark.slow
 def test_a_new_build_stops_the_background_index_of_the_last_and_indexes_afresh(
     tmp_path: Path,
@@ -102,14 +138,17 @@ def test_a_new_build_stops_the_background_index_of_the_last_and_indexes_afresh(
 
     search.index_after_build(build)
     indexing = search._indexing
-    assert indexing is not None and indexing.is_alive()
+    assert indexing is not None
+    pagefind = wait_for_child(indexing.pid, "pagefind")
     search.before_writing([])  # the next build starts writing its pages
-    assert not indexing.is_alive()
+    assert indexing.poll() is not None
+    assert not Path(f"/proc/{pagefind}").exists() or is_zombie(pagefind), "Pagefind still runs"
+    assert group_ends(indexing.pid), "the indexing's process group outlived it"
     assert not state.exists(), "a stopped index was recorded as written"
 
     search.index_after_build(build)
     search.wait_for_index()
-    assert search._indexing is not None and search._indexing.exitcode == 0
+    assert search._indexing is not None and search._indexing.returncode == 0
     assert state.read_text() == search.pages_fingerprint(output, search.DEFAULT_CHUNK_POSITIONS)
     urls = {page["url"] for page in indexed_pages(output)}
     assert urls >= {f"/{post.slug}.html" for post in published_posts()} | {"/copy-399.html"}
