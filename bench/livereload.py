@@ -71,10 +71,12 @@ def answers(url: str) -> bool:
 
 
 def search_indexing() -> bool:
-    """Whether Pagefind (the search index the last build writes in the background) runs."""
+    """Whether the search index the last build writes in the background (`python -m search`,
+    and Pagefind under it) still runs."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if b"pagefind" in cmdline.read_bytes():
+            arguments = cmdline.read_bytes()
+            if b"pagefind" in arguments or b"-m\x00search\x00" in arguments:
                 return True
         except OSError:
             continue

@@ -120,32 +120,31 @@ def test_no_module_imports_itself_through_others() -> None:
     assert real == []
 
 
-def test_the_pure_screening_loads_neither_fastapi_nor_sqlalchemy() -> None:
+def packages_loaded_by(code: str) -> set[str]:
+    """The top-level packages in `sys.modules` after running `code` in a fresh interpreter."""
     probe = (
-        "import json, sys; import comments_api.screening; "
+        f"{code}\nimport json, sys\n"
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    loaded = set(json.loads(result.stdout))
+    return set(json.loads(result.stdout))
+
+
+def test_the_pure_screening_loads_neither_fastapi_nor_sqlalchemy() -> None:
+    loaded = packages_loaded_by("import comments_api.screening")
     assert "comments_api" in loaded
     assert loaded & {"fastapi", "starlette", "sqlalchemy", "pydantic"} == set()
 
 
 def test_the_openid_client_loads_only_when_a_provider_is_configured(tmp_path: Path) -> None:
     """Authlib, joserfc and cryptography cost a worker about 250 ms and several MB at start."""
-    probe = (
-        "import json, sys\n"
+    loaded = packages_loaded_by(
         "from comments_api.app import create_app\n"
         "from comments_api.config import Settings\n"
-        f"create_app(Settings(database_url='sqlite:///{tmp_path}/c.sqlite3'))\n"
-        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+        f"create_app(Settings(database_url='sqlite:///{tmp_path}/c.sqlite3'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    loaded = set(json.loads(result.stdout))
     assert "fastapi" in loaded
     assert loaded & {"authlib", "joserfc", "cryptography", "httpx2"} == set()
 

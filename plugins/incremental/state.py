@@ -101,29 +101,6 @@ def build_fingerprint(settings: dict[str, Any], template_folders: list[str]) -> 
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
-# What this process last saved, by file: a rebuild in the same process (`invoke livereload`,
-# Pelican's autoreload) reads it from here instead of unpickling the file again, as long as
-# the file is still the one written (same size and modification time).
-_saved: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
-
-
-def _file_identity(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _keep_state(path: Path, saved: dict[str, Any]) -> None:
-    _saved.clear()
-    _saved[path.resolve()] = (_file_identity(path), saved)
-
-
-def _kept_state(path: Path) -> dict[str, Any] | None:
-    kept = _saved.get(path.resolve())
-    if kept is None or kept[0] != _file_identity(path):
-        return None
-    return kept[1]
-
-
 @dataclass
 class Build:
     """This run: the records of the last one, the new ones, and what was rendered."""
@@ -152,9 +129,7 @@ class Build:
 
     def _load(self) -> None:
         try:
-            saved = _kept_state(self.path)
-            if saved is None:
-                saved = pickle.loads(self.path.read_bytes())
+            saved = pickle.loads(self.path.read_bytes())
         except FileNotFoundError:
             return
         except Exception as problem:  # a damaged or foreign file: render everything
@@ -190,7 +165,6 @@ class Build:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _keep_state(self.path, saved)
 
     # --- the objects of this build -------------------------------------------------------
 
