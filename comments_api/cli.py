@@ -7,7 +7,8 @@ import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -142,19 +143,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"comments-api: {exc}", file=sys.stderr)
         return 2
-    command = arguments.command
-    if command == "serve":
+    if arguments.command == "serve":
         return _serve(settings, arguments)
+    with ExitStack() as opened:
+
+        def open_storage() -> Storage:
+            storage = _storage(settings)
+            opened.callback(storage.engine.dispose)
+            opened.callback(storage.close)
+            return storage
+
+        return _run(arguments, settings, open_storage)
+
+
+def _run(
+    arguments: argparse.Namespace, settings: Settings, open_storage: Callable[[], Storage]
+) -> int:
+    """One command other than `serve`; the databases it opens are closed by the caller."""
+    command = arguments.command
     if command == "migrate":
         engine = create_database_engine(settings.database_url, pool_size=1)
-        migrate(engine)
-        print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
+        try:
+            migrate(engine)
+            print(f"Database is up to date: {engine.url.render_as_string(hide_password=True)}")
+        finally:
+            engine.dispose()
         return 0
     if command == "export":
-        return export_command(arguments, lambda: _storage(settings))
+        return export_command(arguments, open_storage)
     if command == "import":
-        return import_command(arguments, lambda: _storage(settings))
-    storage = _storage(settings)
+        return import_command(arguments, open_storage)
+    storage = open_storage()
     if command == "sync-threads":
         try:
             manifest = ThreadManifest.model_validate(json.loads(arguments.file.read_text("utf-8")))

@@ -6,13 +6,15 @@ missing fails instead, so that a green CI run means every test really ran.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, chdir, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,13 +108,57 @@ def new_postgres_schema() -> Iterator[str]:
 
 
 def cli_environment(database_url: str, secret_key: str) -> dict[str, str]:
-    """The environment `comments-api` runs with in the tests: this checkout, these settings."""
+    """The environment a `comments-api` process runs with in the tests: this checkout, these
+    settings."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **cli_variables(database_url, secret_key)}
+
+
+@dataclass
+class CliRun:
+    """What `comments-api` answered: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def comments_api_cli(
+    *arguments: str | Path,
+    env: dict[str, str],
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+) -> CliRun:
+    """`comments-api ARGUMENTS` run in this process through `cli.main`, as its entry point runs
+    it, with these COMMENTS_* variables set and standard input and output of its own."""
+    from unittest import mock
+
+    from comments_api.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    stdin_stream = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    with ExitStack() as scope:
+        scope.enter_context(mock.patch.dict(os.environ, env))
+        scope.enter_context(mock.patch.object(sys, "stdin", stdin_stream))
+        scope.enter_context(redirect_stdout(stdout))
+        scope.enter_context(redirect_stderr(stderr))
+        if cwd is not None:
+            scope.enter_context(chdir(cwd))
+        try:
+            code = main([str(argument) for argument in arguments])
+        except SystemExit as exit_:  # argparse refusing the arguments
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    return CliRun(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def cli_variables(database_url: str, secret_key: str, **more: str) -> dict[str, str]:
+    """The COMMENTS_* variables `comments-api` runs with in the tests."""
     return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
         "COMMENTS_ENV": "test",
         "COMMENTS_DATABASE_URL": database_url,
         "COMMENTS_SECRET_KEY": secret_key,
+        **more,
     }
 
 

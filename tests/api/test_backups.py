@@ -1,7 +1,8 @@
 """Backups an operator can trust: `comments-api export`, `export --verify` and `import`.
 
-Run as operators run them (the command, in its own process), on SQLite and PostgreSQL,
-against databases seeded directly with SQL so that large ones take a second, not minutes.
+Run through the command's entry point (`cli.main`, in this process), and killed in a process of
+its own for the crash tests, on SQLite and PostgreSQL, against databases seeded directly with
+SQL so that large ones take a second, not minutes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from sqlalchemy import delete, insert, select, text, update
 from comments_api import Settings
 from comments_api.db.engine import alembic_config, create_database_engine, migrate
 from comments_api.db.tables import Comment, Report, Thread
-from tests.helpers import cli_environment, new_postgres_schema
+from tests.helpers import (
+    CliRun,
+    cli_environment,
+    cli_variables,
+    comments_api_cli,
+    new_postgres_schema,
+)
 
 LARGE = 20_000
 BODY = "A comment long enough to look like one that people write, with *some* Markdown. " * 6
@@ -152,22 +159,12 @@ def command(*arguments: str | Path) -> list[str]:
     return [sys.executable, "-m", "comments_api", *map(str, arguments)]
 
 
-def comments_api(
-    settings: Settings, *arguments: str | Path, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(*arguments),
-        env=cli_environment(settings.database_url, settings.secret_key),
-        input=stdin.decode("utf-8") if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def comments_api(settings: Settings, *arguments: str | Path, stdin: bytes | None = None) -> CliRun:
+    variables = cli_variables(settings.database_url, settings.secret_key)
+    return comments_api_cli(*arguments, env=variables, stdin=stdin)
 
 
-def succeeds(
-    settings: Settings, *arguments: str | Path, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[str]:
+def succeeds(settings: Settings, *arguments: str | Path, stdin: bytes | None = None) -> CliRun:
     result = comments_api(settings, *arguments, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return result

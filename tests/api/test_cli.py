@@ -10,32 +10,44 @@ from pathlib import Path
 import pytest
 
 from comments_api import Settings
-from tests.helpers import cli_environment
+from tests.helpers import CliRun, cli_environment, cli_variables, comments_api_cli
 
 pytestmark = pytest.mark.anyio
 
 
-def run_cli(
-    settings: Settings, *arguments: str, stdin: str | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = cli_environment(settings.database_url, settings.secret_key)
-    result = subprocess.run(
-        [sys.executable, "-m", "comments_api", *arguments],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
+def run_cli(settings: Settings, *arguments: str, stdin: str | None = None) -> CliRun:
+    """`comments-api ARGUMENTS` through its entry point, in this process; it must succeed."""
+    variables = cli_variables(settings.database_url, settings.secret_key)
+    data = stdin.encode("utf-8") if stdin is not None else None
+    result = comments_api_cli(*arguments, env=variables, stdin=data)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def test_migrate_creates_the_tables_and_is_idempotent(settings: Settings) -> None:
-    first = run_cli(settings, "migrate")
+def installed_command(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The `comments-api` program pip installed, in a process of its own."""
+    program = Path(sys.executable).with_name("comments-api")
+    assert program.is_file(), f"{program} is missing: pip install -e . installs it"
+    return subprocess.run(
+        [str(program), *arguments],
+        env=cli_environment(settings.database_url, settings.secret_key),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_installed_command_migrates_and_is_idempotent(settings: Settings) -> None:
+    first = installed_command(settings, "migrate")
+    assert first.returncode == 0, first.stderr
     assert "up to date" in first.stdout
-    run_cli(settings, "migrate")
+    assert run_cli(settings, "migrate").stdout == first.stdout
+
+
+def test_the_installed_command_refuses_an_unknown_command(settings: Settings) -> None:
+    refused = installed_command(settings, "frobnicate")
+    assert refused.returncode == 2
+    assert "invalid choice: 'frobnicate'" in refused.stderr
 
 
 async def test_sync_threads_list_pending_and_approve(settings: Settings, tmp_path: Path) -> None:

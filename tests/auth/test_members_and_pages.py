@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -12,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.harness import API, BLOG, Service, ServiceFactory, confirm_sign_in
-from tests.helpers import ROOT
+from tests.helpers import comments_api_cli
 from tests.smtp import sign_in_link
 
 pytestmark = pytest.mark.anyio
@@ -155,33 +152,21 @@ async def test_the_login_shortcut_leads_to_the_form_returning_to_the_post(
 
 def test_create_user_makes_the_first_moderator(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_DATABASE_URL": url,
-        "COMMENTS_VERIFIED_DOMAINS": "staff.example.org",
-    }
-    command = [sys.executable, "-m", "comments_api", "create-user"]
-    created = subprocess.run(
-        [*command, "Head@Staff.example.org", "--role", "moderator", "--name", "Head Nurse"],
+    env = {"COMMENTS_DATABASE_URL": url, "COMMENTS_VERIFIED_DOMAINS": "staff.example.org"}
+    created = comments_api_cli(
+        "create-user",
+        "Head@Staff.example.org",
+        *("--role", "moderator", "--name", "Head Nurse"),
         env=env,
-        capture_output=True,
-        text=True,
         cwd=tmp_path,
     )
     assert created.returncode == 0, created.stderr
     assert "head@staff.example.org: role moderator, name 'Head Nurse', verified" in created.stdout
-    promoted = subprocess.run(
-        [*command, "head@staff.example.org", "--role", "admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    promoted = comments_api_cli(
+        "create-user", "head@staff.example.org", "--role", "admin", env=env, cwd=tmp_path
     )
     assert "head@staff.example.org: role admin, name 'Head Nurse'" in promoted.stdout
-    bad = subprocess.run(
-        [*command, "not-an-address"], env=env, capture_output=True, text=True, cwd=tmp_path
-    )
+    bad = comments_api_cli("create-user", "not-an-address", env=env, cwd=tmp_path)
     assert bad.returncode == 1 and "e-mail" in bad.stderr
 
 

@@ -6,9 +6,6 @@ from the Bans page or the command line, and the audit log records bans and lifts
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +16,7 @@ from sqlalchemy import update
 
 from comments_api.db.tables import Ban, utcnow
 from tests.harness import API, BLOG, Desk
-from tests.helpers import ROOT
+from tests.helpers import CliRun, cli_variables, comments_api_cli
 
 pytestmark = pytest.mark.anyio
 
@@ -105,22 +102,10 @@ async def lift_on_the_bans_page(desk: Desk, entry_text: str) -> httpx.Response:
     return await desk.moderator.post(form["action"], data=fields, headers={"Origin": API})
 
 
-def run_cli(desk: Desk, *arguments: str) -> subprocess.CompletedProcess[str]:
+def run_cli(desk: Desk, *arguments: str) -> CliRun:
     settings = desk.service.settings
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": settings.database_url,
-        "COMMENTS_SECRET_KEY": settings.secret_key,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "comments_api", *arguments],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    variables = cli_variables(settings.database_url, settings.secret_key)
+    return comments_api_cli(*arguments, env=variables)
 
 
 async def test_banning_a_guest_refuses_their_address_and_not_their_neighbours(

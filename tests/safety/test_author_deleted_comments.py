@@ -8,9 +8,6 @@ moderation pages) refuses every action but "ban", with a message that says why.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,7 +24,7 @@ from comments_api.mail.notifications import moderation_link
 from comments_api.moderation.actions import ActionRefused, apply_action
 from comments_api.privacy.deletion import delete_personal_data
 from tests.harness import MODERATOR, MailApi, MailApiFactory
-from tests.helpers import ROOT
+from tests.helpers import cli_variables, comments_api_cli
 
 pytestmark = pytest.mark.anyio
 
@@ -48,21 +45,9 @@ async def test_the_cli_refuses_to_approve_a_comment_its_author_deleted(
 ) -> None:
     api = await make_mail_api()
     comment_id = await withdrawn_comment(api)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": api.settings.database_url,
-        "COMMENTS_SECRET_KEY": api.settings.secret_key,
-    }
+    variables = cli_variables(api.settings.database_url, api.settings.secret_key)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "comments_api", "approve", str(comment_id)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = comments_api_cli("approve", str(comment_id), env=variables)
 
     assert result.returncode == 1
     assert f"Comment {comment_id} was deleted by its author and stays deleted" in result.stderr

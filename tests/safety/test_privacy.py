@@ -9,10 +9,7 @@ still need to know who wrote a held comment).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -27,28 +24,19 @@ from comments_api.db.tables import (
     utcnow,
 )
 from tests.harness import MODERATOR, MailApi, MailApiFactory
-from tests.helpers import ROOT, free_port
+from tests.helpers import cli_variables, comments_api_cli, free_port
 
 pytestmark = pytest.mark.anyio
 
 
 def purge(api: MailApi, retention_days: int) -> str:
-    """`comments-api purge` in a process of its own, against the test's database."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "COMMENTS_ENV": "test",
-        "COMMENTS_DATABASE_URL": api.settings.database_url,
-        "COMMENTS_SECRET_KEY": api.settings.secret_key,
-        "COMMENTS_RETENTION_DAYS": str(retention_days),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "comments_api", "purge"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    """`comments-api purge` against the test's database."""
+    variables = cli_variables(
+        api.settings.database_url,
+        api.settings.secret_key,
+        COMMENTS_RETENTION_DAYS=str(retention_days),
     )
+    result = comments_api_cli("purge", env=variables)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
