@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import ROOT, free_port, need
+from tests.helpers import ROOT, CliRun, comments_api_cli, free_port, need
 from tests.server_process import ServerProcess
 from tests.smtp import SmtpServer, link_containing
 
@@ -131,17 +131,11 @@ class CommentsApi:
         assert status == 201, (status, body)
         return dict(body)
 
-    def cli(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        """Run `python -m comments_api ARGS` against this API's database."""
-        return subprocess.run(
-            [sys.executable, "-m", "comments_api", *arguments],
-            cwd=self.folder,
-            env=self.environment(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+    def cli(self, *arguments: str) -> CliRun:
+        """`comments-api ARGS` against this API's database (in this process); it must succeed."""
+        result = comments_api_cli(*arguments, env=self.environment(), cwd=self.folder)
+        assert result.returncode == 0, f"comments-api {' '.join(arguments)}: {result.stderr}"
+        return result
 
     def approve(self, comment_id: int) -> None:
         self.cli("approve", str(comment_id))
