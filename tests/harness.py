@@ -7,25 +7,28 @@ moderation pages, a real SMTP server) and `make_mail_api` (notifications and the
 
 from __future__ import annotations
 
+import functools
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.orm import Session
 
 from comments_api import Settings, create_app
 from comments_api.auth.accounts import Accounts
 from comments_api.background import run_chores_now
-from comments_api.db.engine import create_database_engine
+from comments_api.db.engine import create_database_engine, migrate
 from comments_api.db.tables import Comment, Role, User
 from comments_api.mail import deliver_pending
 from comments_api.moderation.actions import Action, apply_action
-from tests.helpers import BUILD_TOKEN, DEPLOY_TOKEN
+from tests.helpers import BUILD_TOKEN, DEPLOY_TOKEN, new_postgres_schema
 from tests.smtp import Mailbox, SmtpServer, sign_in_link
 
 API = "https://api.test"
@@ -263,6 +266,8 @@ def open_app(
 ) -> App:
     """The app on its own engine, with one browser at `client_address`."""
     engine = create_database_engine(settings.database_url, pool_size=4)
+    if settings.migrate_on_start:
+        start_migrated(engine)
     app = create_app(settings, engine=engine)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, client=(client_address, 50000)),
@@ -270,6 +275,59 @@ def open_app(
     )
     mailbox = smtp.mailbox if smtp is not None else None
     return App(app, engine, settings, client, base_url, threads, mailbox, smtp)
+
+
+def start_migrated(engine: Engine) -> None:
+    """Give an empty database what the migrations build, from a copy made once per process.
+
+    Migrating takes 0.2-0.3 s; a copy of the result takes a few milliseconds. The app's own
+    migration on start then finds the database at the head revision. A database that is not
+    empty (a test's older revision, say) is left as it is.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        database = Path(url.database or "")
+        if url.database and not database.exists():
+            database.write_bytes(migrated_sqlite_file())
+        return
+    with engine.begin() as connection:
+        if inspect(connection).get_table_names():
+            return
+        cursor = connection.connection.cursor()
+        for statement, parameters in migration_statements():
+            cursor.execute(statement, parameters)
+
+
+@functools.cache
+def migrated_sqlite_file() -> bytes:
+    """A SQLite database file as `migrate` leaves it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "migrated.sqlite3"
+        engine = create_database_engine(f"sqlite:///{path}", 1)
+        migrate(engine)
+        engine.dispose()
+        return path.read_bytes()
+
+
+@functools.cache
+def migration_statements() -> tuple[tuple[str, Any], ...]:
+    """The statements `migrate` sends PostgreSQL for an empty schema, but its reads."""
+    sent: list[tuple[str, Any]] = []
+    with new_postgres_schema() as schema_url:
+        engine = create_database_engine(schema_url, 1)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(
+            connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+        ) -> None:
+            assert not many, statement
+            if not statement.lstrip().upper().startswith("SELECT"):
+                # Sent as SQLAlchemy sent it: with no parameters, "%" is not an escape.
+                sent.append((statement, None if context.no_parameters else dict(parameters)))
+
+        migrate(engine)
+        engine.dispose()
+    return tuple(sent)
 
 
 def form_token(html: str) -> str:
