@@ -305,7 +305,7 @@ def test(c: Context, k: str = "", workers: str = "") -> None:
     lint(c)
     selection = f" -k {shlex.quote(k)}" if k else ""
     workers = workers or str((os.cpu_count() or 1) + 1)
-    parallel = f" -n {shlex.quote(workers)} --dist loadgroup"
+    parallel = f" -n {shlex.quote(workers)} --dist loadscope"
     c.run(f"{sys.executable} -m pytest{parallel} --durations=15{selection}", pty=False)
 
 

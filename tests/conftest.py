@@ -64,18 +64,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run tests that drive Chromium after all others (order otherwise kept).
+    """Order the modules: those that drive Chromium last, and the slow ones of each part first.
 
-    Playwright's sync API keeps an event loop running in the main thread once the session's
-    `browser` fixture exists; async (anyio) tests collected after it could not start theirs.
+    Under `--dist loadscope` (as `invoke test` runs) a module is one unit of work, so its
+    module-scoped fixtures (a site build, a server) are made once; with `--no-loadscope-reorder`
+    (in pyproject's addopts) the units are handed out in this order:
+    - Playwright's sync API keeps an event loop running in the main thread once the session's
+      `browser` fixture exists, and async (anyio) tests after it could not start theirs: so a
+      module with any test that drives Chromium goes after every module that has none;
+    - within each part, modules marked slow (builds, servers) first, so no long one starts last.
     """
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
-    # Under pytest-xdist (`--dist loadgroup`, as `invoke test` runs), a module's tests stay on
-    # one worker, so its module-scoped fixtures (a site build, a server) are made once; the
-    # browser modules, last in the order, are handed out last, so no worker runs an async test
-    # after its Chromium has started.
+    modules: dict[str, tuple[bool, bool]] = {}
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        module = item.nodeid.split("::", 1)[0]
+        browser, slow = modules.get(module, (False, False))
+        modules[module] = (
+            browser or "browser" in getattr(item, "fixturenames", ()),
+            slow or item.get_closest_marker("slow") is not None,
+        )
+    position = {item.nodeid: index for index, item in enumerate(items)}
+
+    def order(item: pytest.Item) -> tuple[bool, bool, int]:
+        browser, slow = modules[item.nodeid.split("::", 1)[0]]
+        return browser, not slow, position[item.nodeid]
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
