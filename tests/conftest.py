@@ -62,9 +62,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
+# How long each module took in the last run that ran it (pytest's cache), to hand out the
+# longest first; a module never timed counts as a minute if it is marked slow, else a second.
+MODULE_SECONDS = "suite/module-seconds"
+module_seconds: dict[str, float] = {}
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order the modules: those that drive Chromium last, and the slow ones of each part first.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the modules: those that drive Chromium last, the longest of each part first.
 
     Under `--dist loadscope` (as `invoke test` runs) a module is one unit of work, so its
     module-scoped fixtures (a site build, a server) are made once; with `--no-loadscope-reorder`
@@ -72,11 +82,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     - Playwright's sync API keeps an event loop running in the main thread once the session's
       `browser` fixture exists, and async (anyio) tests after it could not start theirs: so a
       module with any test that drives Chromium goes after every module that has none;
-    - within each part, modules marked slow (builds, servers) first, so no long one starts last.
+    - within each part, the longest modules first, so that no long one starts last.
     """
+    cache = getattr(config, "cache", None)
+    timed: dict[str, float] = cache.get(MODULE_SECONDS, {}) if cache is not None else {}
     modules: dict[str, tuple[bool, bool]] = {}
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
+        module = module_of(item.nodeid)
         browser, slow = modules.get(module, (False, False))
         modules[module] = (
             browser or "browser" in getattr(item, "fixturenames", ()),
@@ -84,11 +96,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
     position = {item.nodeid: index for index, item in enumerate(items)}
 
-    def order(item: pytest.Item) -> tuple[bool, bool, int]:
-        browser, slow = modules[item.nodeid.split("::", 1)[0]]
-        return browser, not slow, position[item.nodeid]
+    def order(item: pytest.Item) -> tuple[bool, float, int]:
+        module = module_of(item.nodeid)
+        browser, slow = modules[module]
+        seconds = timed.get(module, 60.0 if slow else 1.0)
+        return browser, -seconds, position[item.nodeid]
 
     items.sort(key=order)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    module = module_of(report.nodeid)
+    module_seconds[module] = module_seconds.get(module, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep the modules' times (the reports of every worker reach the controlling process)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not module_seconds:
+        return
+    timed = cache.get(MODULE_SECONDS, {})
+    timed.update({module: round(seconds, 2) for module, seconds in module_seconds.items()})
+    cache.set(MODULE_SECONDS, timed)
 
 
 @pytest.fixture(scope="session")

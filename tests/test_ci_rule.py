@@ -47,7 +47,7 @@ def test_each_module_runs_on_one_worker_so_its_fixtures_are_made_once(tmp_path):
             "".join(f"def test_{number}():\n    pass\n\n\n" for number in range(6))
         )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"]
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "--noconftest"]
         + ["-n", "2", "--dist", "loadscope", str(tmp_path)],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
