@@ -79,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _storage(settings: Settings) -> Storage:
     engine = create_database_engine(settings.database_url, pool_size=2)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Storage(
         engine, session_info={"settings": settings}, busy_seconds=settings.db_busy_timeout_seconds
     )

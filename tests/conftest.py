@@ -62,62 +62,75 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
-# How long each module took in the last run that ran it (pytest's cache), to hand out the
-# longest first; a module never timed counts as a minute if it is marked slow, else a second.
-MODULE_SECONDS = "suite/module-seconds"
-module_seconds: dict[str, float] = {}
+# How long each test took in the last run that ran it (pytest's cache), to hand out the longest
+# modules first; a test never timed counts as 10 s if it is marked slow, else 0.2 s.
+TEST_SECONDS = "suite/test-seconds"
+test_seconds: dict[str, float] = {}
 
 
 def module_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+def kept_test_seconds(config: pytest.Config) -> dict[str, float]:
+    """The times kept by earlier runs; an xdist worker takes the ones its controller read, so
+    every worker orders its collection alike even if another run writes the cache meanwhile."""
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:
+        return dict(worker.get(TEST_SECONDS, {}))
+    cache = getattr(config, "cache", None)
+    return dict(cache.get(TEST_SECONDS, {})) if cache is not None else {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[TEST_SECONDS] = kept_test_seconds(node.config)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Order the modules: those that drive Chromium last, the longest of each part first.
 
-    Under `--dist loadscope` (as `invoke test` runs) a module is one unit of work, so its
-    module-scoped fixtures (a site build, a server) are made once; with `--no-loadscope-reorder`
-    (in pyproject's addopts) the units are handed out in this order:
+    Under `--dist loadscope` (as `invoke test` runs) a module of test functions is one unit of
+    work (a test class would be a unit of its own), so its module-scoped fixtures (a site build,
+    a server) are made once; with `--no-loadscope-reorder` (in pyproject's addopts) the units
+    are handed out in this order:
     - Playwright's sync API keeps an event loop running in the main thread once the session's
       `browser` fixture exists, and async (anyio) tests after it could not start theirs: so a
       module with any test that drives Chromium goes after every module that has none;
     - within each part, the longest modules first, so that no long one starts last.
     """
-    cache = getattr(config, "cache", None)
-    timed: dict[str, float] = cache.get(MODULE_SECONDS, {}) if cache is not None else {}
-    modules: dict[str, tuple[bool, bool]] = {}
+    timed = kept_test_seconds(config)
+    browser: dict[str, bool] = {}
+    seconds: dict[str, float] = {}
     for item in items:
         module = module_of(item.nodeid)
-        browser, slow = modules.get(module, (False, False))
-        modules[module] = (
-            browser or "browser" in getattr(item, "fixturenames", ()),
-            slow or item.get_closest_marker("slow") is not None,
-        )
+        drives = "browser" in getattr(item, "fixturenames", ())
+        browser[module] = browser.get(module, False) or drives
+        guess = 10.0 if item.get_closest_marker("slow") is not None else 0.2
+        seconds[module] = seconds.get(module, 0.0) + timed.get(item.nodeid, guess)
     position = {item.nodeid: index for index, item in enumerate(items)}
 
     def order(item: pytest.Item) -> tuple[bool, float, int]:
         module = module_of(item.nodeid)
-        browser, slow = modules[module]
-        seconds = timed.get(module, 60.0 if slow else 1.0)
-        return browser, -seconds, position[item.nodeid]
+        return browser[module], -seconds[module], position[item.nodeid]
 
     items.sort(key=order)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    module = module_of(report.nodeid)
-    module_seconds[module] = module_seconds.get(module, 0.0) + report.duration
+    test_seconds[report.nodeid] = test_seconds.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep the modules' times (the reports of every worker reach the controlling process)."""
+    """Keep the tests' times (the reports of every worker reach the controlling process); a
+    test that did not run keeps the time it had."""
     cache = getattr(session.config, "cache", None)
-    if cache is None or hasattr(session.config, "workerinput") or not module_seconds:
+    if cache is None or hasattr(session.config, "workerinput") or not test_seconds:
         return
-    timed = cache.get(MODULE_SECONDS, {})
-    timed.update({module: round(seconds, 2) for module, seconds in module_seconds.items()})
-    cache.set(MODULE_SECONDS, timed)
+    timed = dict(cache.get(TEST_SECONDS, {}))
+    timed.update({nodeid: round(seconds, 3) for nodeid, seconds in test_seconds.items()})
+    cache.set(TEST_SECONDS, timed)
 
 
 @pytest.fixture(scope="session")

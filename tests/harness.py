@@ -306,6 +306,8 @@ def migrated_sqlite_file() -> bytes:
         engine = create_database_engine(f"sqlite:///{path}", 1)
         migrate(engine)
         engine.dispose()
+        # The last connection closed has written its log back: the file is the whole database.
+        assert not path.with_name(f"{path.name}-wal").exists()
         return path.read_bytes()
 
 

@@ -148,7 +148,7 @@ def comments_api_cli(
         try:
             code = main([str(argument) for argument in arguments])
         except SystemExit as exit_:  # argparse refusing the arguments
-            code = exit_.code if isinstance(exit_.code, int) else 1
+            code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
     return CliRun(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
 

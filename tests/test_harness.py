@@ -68,8 +68,8 @@ def test_the_postgresql_copy_is_the_migrated_schema() -> None:
     assert copied == migrated
 
 
-def test_a_database_with_tables_is_left_as_it_is(tmp_path: Any) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'older.sqlite3'}", 1)
+def test_a_database_with_tables_is_left_as_it_is(database_url: str) -> None:
+    engine = create_database_engine(database_url, 1)
     try:
         migrate(engine, "0001")
         start_migrated(engine)
