@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 
 from comments_api import Settings
-from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.engine import create_database_engine
 from tests.harness import (
     API,
     BLOG,
@@ -32,6 +32,7 @@ from tests.harness import (
     mail_settings_for,
     open_app,
     service_settings,
+    start_migrated,
 )
 from tests.helpers import (
     CHROMIUM_ARGS,
@@ -314,7 +315,7 @@ def mail_settings(database_url: str, mailbox: Mailbox, smtp_server: SmtpServer) 
 def engine(mail_settings: Settings) -> Iterator[Engine]:
     """A migrated database of `mail_settings`, without the app."""
     database = create_database_engine(mail_settings.database_url, pool_size=2)
-    migrate(database)
+    start_migrated(database)
     yield database
     database.dispose()
 

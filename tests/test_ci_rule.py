@@ -1,4 +1,5 @@
-"""The test harness itself: in CI a missing tool is a failure, never a silent skip."""
+"""The test harness itself: in CI a missing tool is a failure, never a silent skip; under
+pytest-xdist a module's tests share one worker."""
 
 import re
 import subprocess
