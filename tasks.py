@@ -300,13 +300,20 @@ def test(c: Context, k: str = "", workers: str = "") -> None:
     """Run the linters and every test (CI=true turns missing services into failures).
 
     The suite runs on one worker more than the machine has cores by default: much of its time
-    is spent waiting on browsers, servers and builds in processes of their own.
+    is spent waiting on browsers, servers and builds in processes of their own. Python's
+    bytecode cache stays on for the run even where PYTHONDONTWRITEBYTECODE is set: the suite
+    starts some 350 Python processes (servers, builds, the CLI), and pytest rewrites every test
+    module's asserts again in each worker when it may not keep what it rewrote.
     """
     lint(c)
     selection = f" -k {shlex.quote(k)}" if k else ""
     workers = workers or str((os.cpu_count() or 1) + 1)
     parallel = f" -n {shlex.quote(workers)} --dist loadscope"
-    c.run(f"{sys.executable} -m pytest{parallel} --durations=15{selection}", pty=False)
+    c.run(
+        f"{sys.executable} -m pytest{parallel} --durations=15{selection}",
+        pty=False,
+        env={"PYTHONDONTWRITEBYTECODE": ""},  # empty is unset, to Python
+    )
 
 
 @task

@@ -86,9 +86,9 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
         time.sleep(0.2)
 
 
-def answers(url: str) -> bool:
+def answers(client: httpx.Client, url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return client.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -127,12 +127,15 @@ class DevRun:
         return self.log.read_text(errors="replace")
 
     def wait_until_serving(self) -> None:
-        def both_answer() -> bool:
-            assert self.process is not None and self.process.poll() is None, self.output()
-            api = self.task != "dev" or answers(f"{self.api_url}/health")
-            return answers(f"{self.site_url}/") and api
+        # One client for every try: making one costs more than asking (it loads the CA bundle).
+        with httpx.Client() as client:
 
-        wait_until(both_answer, START_SECONDS, f"the site and the API:\n{self.output()}")
+            def both_answer() -> bool:
+                assert self.process is not None and self.process.poll() is None, self.output()
+                api = self.task != "dev" or answers(client, f"{self.api_url}/health")
+                return answers(client, f"{self.site_url}/") and api
+
+            wait_until(both_answer, START_SECONDS, f"the site and the API:\n{self.output()}")
         assert self.process is not None
         self.seen = live_descendants(self.process.pid)
 

@@ -104,15 +104,17 @@ class ServerProcess:
                 start_new_session=True,
             )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the comments API exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(self.base_url + "/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        # One client for every try: making one costs more than asking (it loads the CA bundle).
+        with httpx.Client(timeout=1) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the comments API exited:\n{self.log.read_text()}")
+                try:
+                    if client.get(self.base_url + "/health").status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         log = self.log.read_text()
         raise RuntimeError(f"the comments API did not answer /health in 30 s:\n{log}")
 

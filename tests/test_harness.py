@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 
 from comments_api.db.engine import create_database_engine, migrate
+from comments_api.db.tables import SpamModelVersion, SpamToken
+from comments_api.moderation.spam_model import SpamModelStore
 from tests.harness import start_migrated
 from tests.helpers import POSTGRES_URL, need, new_postgres_schema, postgres_available
 
@@ -78,3 +80,26 @@ def test_a_database_with_tables_is_left_as_it_is(database_url: str) -> None:
     finally:
         engine.dispose()
     assert revision == ("0001",)
+
+
+def test_the_sqlite_copy_holds_the_counts_a_first_comment_would_store(tmp_path: Any) -> None:
+    seeded = create_database_engine(f"sqlite:///{tmp_path / 'seeded.sqlite3'}", 1)
+    copied = create_database_engine(f"sqlite:///{tmp_path / 'copy.sqlite3'}", 1)
+    try:
+        migrate(seeded)
+        SpamModelStore(seeded).current()  # what the first comment's screening does
+        start_migrated(copied)
+        found = [spam_counts_of(engine) for engine in (seeded, copied)]
+    finally:
+        seeded.dispose()
+        copied.dispose()
+    assert len(found[0]["tokens"]) > 1000
+    assert found[1] == found[0]
+
+
+def spam_counts_of(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as connection:
+        return {
+            "tokens": connection.execute(select(SpamToken).order_by(SpamToken.token)).all(),
+            "version": connection.execute(select(SpamModelVersion)).all(),
+        }
