@@ -302,7 +302,7 @@ def test(c: Context, k: str = "", workers: str = "") -> None:
     The suite runs on one worker more than the machine has cores by default: much of its time
     is spent waiting on browsers, servers and builds in processes of their own. Python's
     bytecode cache stays on for the run even where PYTHONDONTWRITEBYTECODE is set: the suite
-    starts some 350 Python processes (servers, builds, the CLI), and pytest rewrites every test
+    starts hundreds of Python processes (servers, builds, the CLI), and pytest rewrites every test
     module's asserts again in each worker when it may not keep what it rewrote.
     """
     lint(c)
