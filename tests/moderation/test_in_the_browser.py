@@ -27,6 +27,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = ROOT / "output" / "shots"
 WIDTHS = {"desktop": 1280, "phone": 360}
+# The cells of a table whose text runs past their edge (cut off, or scrolled out of sight).
+CUT_OFF = """table => [...table.querySelectorAll("td")]
+    .filter(cell => cell.scrollWidth > cell.clientWidth + 1)
+    .map(cell => `${cell.dataset.label}: ${cell.textContent.trim()}`)"""
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +290,7 @@ def test_a_moderator_bans_an_author_and_lifts_the_ban_with_keyboard_and_clicks(
         page.set_viewport_size({"width": WIDTHS["phone"], "height": 800})
         assert log.evaluate(ONE_COLUMN), "at 360 px each entry is one column"
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"]
+        assert log.evaluate(CUT_OFF) == [], "at 360 px every value fits its card"
         who = log.locator("td[data-label=Who]", has_text=MODERATOR).first
         breaks = who.evaluate(LINE_BREAKS)
         assert breaks, "the address is long enough to need a second line at 360 px"
