@@ -199,6 +199,24 @@ class Build:
         return dict(json.loads((self.output / "comments" / "threads.json").read_text()))
 
 
+def write_post(content: Path, slug: str, title: str, date: str, tags: str, *extra: str) -> None:
+    lines = [f"Title: {title}", f"Date: {date}", f"Slug: {slug}", "Category: Notes"]
+    lines += [f"Tags: {tags}", f"Summary: What {title.lower()} is about.", *extra]
+    body = f"The body of {title.lower()}, with [a link]({{filename}}post-1.md)."
+    (content / "posts" / f"{slug}.md").write_text("\n".join(lines) + "\n\n" + body + "\n")
+
+
+def six_posts(folder: Path) -> Path:
+    """A content folder of six dated, tagged posts (post-1 to post-6) and a draft."""
+    content = content_folder(folder)
+    tags = ["huddles, safety", "safety, flow", "flow", "huddles", "measurement, flow", "safety"]
+    for number, tag_list in enumerate(tags, start=1):
+        date = f"{2029 + number % 2}-0{number}-10 09:00"
+        write_post(content, f"post-{number}", f"Post number {number}", date, tag_list)
+    write_post(content, "waiting", "A draft for later", "2030-09-01 09:00", "flow", "Status: draft")
+    return content
+
+
 def build_site(
     content: Path,
     output: Path,

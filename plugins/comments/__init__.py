@@ -14,7 +14,7 @@ from typing import Any
 from pelican import signals
 
 from .manifest import CONTEXT_KEY, CommentsOutputGenerator, manifest
-from .section import ArticleComments, counts_head, render_comments
+from .section import ArticleComments, RenderedSections, counts_head
 from .settings import CommentsSettings, read_settings
 from .snapshot import fetch_snapshot
 from .threads import Thread, thread_for
@@ -31,6 +31,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 COUNTS_HEAD_KEY = "comments_counts_head"
+_sections = RenderedSections()
 
 
 def attach_comments(generator: Any) -> None:
@@ -52,7 +53,7 @@ def attach_comments(generator: Any) -> None:
     for article in published + unpublished:
         thread = thread_for(article, settings, now)
         draft = article in unpublished
-        article.comments = render_comments(thread, snapshot.get(thread.key, []), settings, draft)
+        article.comments = _sections.section(thread, snapshot.get(thread.key, []), settings, draft)
         if draft or thread.mode == "off":
             continue
         if thread.key in threads and threads[thread.key].url != thread.url:
@@ -65,6 +66,7 @@ def attach_comments(generator: Any) -> None:
             )
             continue
         threads.setdefault(thread.key, thread)
+    _sections.build_done()
     generator.context[CONTEXT_KEY] = list(threads.values())
     generator.context[COUNTS_HEAD_KEY] = counts_head(settings)
 

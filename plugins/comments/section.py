@@ -62,6 +62,37 @@ class ArticleComments:
     head: Markup
 
 
+class RenderedSections:
+    """The sections rendered by the last build of this process, for the next one to reuse.
+
+    A rebuild (the live preview's) renders the same sections again for every post whose
+    thread, comments and settings did not change: a section is kept by all of them and the
+    template it came from (Jinja loads a changed template afresh), for one build.
+    """
+
+    def __init__(self) -> None:
+        self.previous: dict[tuple[Any, ...], ArticleComments] = {}
+        self.current: dict[tuple[Any, ...], ArticleComments] = {}
+
+    def section(
+        self,
+        thread: Thread,
+        approved: list[dict[str, Any]],
+        settings: CommentsSettings,
+        draft: bool = False,
+    ) -> ArticleComments:
+        template = _environment.get_template("section.html")
+        key = (template, thread, json.dumps(approved, sort_keys=True, default=str), settings, draft)
+        found = self.previous.get(key) or self.current.get(key)
+        if found is None:
+            found = render_comments(thread, approved, settings, draft)
+        self.current[key] = found
+        return found
+
+    def build_done(self) -> None:
+        self.previous, self.current = self.current, {}
+
+
 def render_comments(
     thread: Thread, approved: list[dict[str, Any]], settings: CommentsSettings, draft: bool = False
 ) -> ArticleComments:

@@ -55,7 +55,7 @@ def before_write(generator: Any, content: Any) -> None:
     except Unstable:
         return
     if key is not None:
-        _writers[0].build.recorder.forget(key)
+        _writers[0].build.forget(key)
 
 
 def after_build(pelican: Any) -> None:

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import types
+import weakref
 from typing import Any
 
 from jinja2 import Undefined
@@ -57,6 +58,25 @@ def object_key(value: Any) -> Key | None:
     return None
 
 
+# Digests of immutable values (frozen dataclasses of strings and numbers, such as the comments
+# plugin's sections, which a rebuild in the same process reuses), across builds, for as long
+# as the values live.
+# Equal values of other field types (a Markup for a str) are told apart by the types.
+_immutable: weakref.WeakKeyDictionary[Any, tuple[tuple[type, ...], str]] = (
+    weakref.WeakKeyDictionary()
+)
+PLAIN = (str, int, float, bool, type(None))
+
+
+def _is_immutable(value: Any) -> bool:
+    parameters = getattr(type(value), "__dataclass_params__", None)
+    return (
+        parameters is not None
+        and parameters.frozen
+        and all(isinstance(field, PLAIN) for field in vars(value).values())
+    )
+
+
 def _hashed(material: str) -> str:
     return hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -71,6 +91,9 @@ class Digests:
         for label, value in shared.items():
             self.share(value, label)
         self.remembered: dict[int, tuple[Any, str]] = {}
+        # Tracked objects' material (their key), by identity: lists of posts hold the same
+        # thousand articles, once per list and per page of a list.
+        self.tracked: dict[int, tuple[Any, str]] = {}
 
     def share(self, value: Any, label: str) -> None:
         self.shared.setdefault(id(value), (value, label))
@@ -80,7 +103,13 @@ class Digests:
 
     def digest(self, value: Any) -> str:
         """A short digest of `value`."""
-        return _hashed(self.material(value, 0))
+        if not _is_immutable(value):
+            return _hashed(self.material(value, 0))
+        types_of_fields = tuple(type(field) for field in vars(value).values())
+        found = _immutable.get(value)
+        if found is None or found[0] != types_of_fields:
+            found = _immutable[value] = (types_of_fields, _hashed(self.material(value, 0)))
+        return found[1]
 
     def whole(self, value: Any) -> str:
         """A tracked object digested through all its fields, not just its key."""
@@ -108,14 +137,21 @@ class Digests:
             return f"bytes:{hashlib.blake2b(value, digest_size=16).hexdigest()}"
         if isinstance(value, Undefined):
             return "undefined"
+        tracked = self.tracked.get(id(value))
+        if tracked is not None and tracked[0] is value:
+            return tracked[1]
         key = object_key(value)
         if key is not None:
-            return f"tracked:{key!r}"
+            material = f"tracked:{key!r}"
+            self.tracked[id(value)] = (value, material)
+            return material
         shared = self.shared.get(id(value))
         if shared is not None and shared[0] is value:
             return shared[1]
         if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
             return f"{type(value).__name__}:{value!r}"
+        if isinstance(value, datetime.tzinfo):  # a ZoneInfo's name, a fixed offset's offset
+            return f"tzinfo:{type(value).__qualname__}:{value!s}"
         if isinstance(value, enum.Enum):
             return f"enum:{type(value).__qualname__}.{value.name}"
         if isinstance(value, os.PathLike):
@@ -135,11 +171,16 @@ class Digests:
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict):
             derived = DERIVED_ATTRIBUTES.get(type(value))
-            if derived:
-                attributes = {
-                    name: item for name, item in attributes.items() if name not in derived
-                }
-            return f"object:{type(value).__qualname__}:{self.material(attributes, depth + 1)}"
+            if derived is None:
+                return f"object:{type(value).__qualname__}:{self.material(attributes, depth + 1)}"
+            # A paginator serves every page of its list, and only fills in its derived fields.
+            found = self.remembered.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
+            attributes = {name: item for name, item in attributes.items() if name not in derived}
+            material = f"object:{type(value).__qualname__}:{self.material(attributes, depth + 1)}"
+            self.remembered[id(value)] = (value, material)
+            return material
         raise Unstable(f"a {type(value).__qualname__} cannot be digested")
 
     def _container(self, value: Any, depth: int) -> str:

@@ -57,6 +57,8 @@ def jinja_getattr(value: Any, attribute: str) -> Any:
 def jinja_getitem(value: Any, item: Any) -> Any:
     """`Environment.getitem` without the environment: the item, else the attribute."""
     try:
+        if not hasattr(type(value), "__getitem__"):  # an article: no exception to raise
+            raise TypeError
         return value[item]
     except (AttributeError, TypeError, LookupError):
         if isinstance(item, str):
@@ -190,25 +192,26 @@ class Recorder:
         """A plugin may change this object before its page is written: digest it afresh."""
         self.known.pop(key, None)
 
-    def current(
-        self, read: Read, localcontext: dict[str, Any], template_globals: dict[str, Any]
+    def current_name(
+        self, name: str, localcontext: dict[str, Any], template_globals: dict[str, Any]
     ) -> str:
-        """What `read` gives now, for a page with this context."""
-        kind = read[0]
-        if kind == "name":
-            name = read[1]
-            value = localcontext.get(name, missing)
-            if value is missing and name not in localcontext:
-                value = template_globals.get(name, missing)
-            return self._value_digest(value)
+        """What the context name `name` gives now, for a page with this context."""
+        value = localcontext.get(name, missing)
+        if value is missing and name not in localcontext:
+            value = template_globals.get(name, missing)
+        return self._value_digest(value)
+
+    def current_field(self, read: Read, local_site_url: Any) -> str:
+        """What a read of a tracked object (`attr`, `item`, `whole`) gives now."""
         known = self.known.setdefault(read[1], {})
-        known_key = (read, localcontext.get("localsiteurl"))
+        known_key = (read, local_site_url)
         found = known.get(known_key)
         if found is not None:
             return found
         owner = self.registry(read[1])
         if owner is None:
             return MISSING_OBJECT
+        kind = read[0]
         if kind == "whole":
             found = self.digests.whole(owner)
         elif kind == "attr":

@@ -15,7 +15,7 @@ import os
 import pickle
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
@@ -26,38 +26,32 @@ from pelican.urlwrappers import URLWrapper
 from .digests import Digests, Key, Unstable, object_key
 from .recording import Read, Reads, Recorder, track_environment
 
-__all__ = ["Build", "PageRecord", "combined_digest"]
+__all__ = ["Build", "PageRecord"]
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "incremental.pickle"
-FORMAT = 1
+FORMAT = 2
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+# What Pelican's writer reads of each item of a feed, besides its content.
+FEED_FIELDS = ("title", "url", "summary", "category", "tags", "author", "date", "modified")
 LIBRARIES = ("pelican", "jinja2", "markupsafe", "markdown", "typogrify", "smartypants")
+
+
+# What a read gave when a page was rendered: the read, the local site URL of that page (a
+# tracked object's URLs depend on it), and the digest. A page's record holds the ids of these
+# in the build's table, so that a check is a set comparison once each distinct read of the
+# build has been evaluated (a thousand posts make ~190,000 reads, ~20,000 of them distinct).
+Observation = tuple[Read, Any, str]
 
 
 @dataclass(frozen=True)
 class PageRecord:
     template: str
-    reads: tuple[Read, ...]
-    digest: str
+    names: tuple[tuple[Read, str], ...]  # reads of the page's own context, with their digests
+    fields: frozenset[int]  # ids of the observations of tracked objects it made
     size: int
     mtime_ns: int
-
-
-_spelled: dict[Read, bytes] = {}
-
-
-def combined_digest(template: str, reads: Reads | list[tuple[Read, str]]) -> str:
-    pairs = reads.items() if isinstance(reads, dict) else reads
-    digest = hashlib.blake2b(template.encode(), digest_size=16)
-    for read, value in pairs:
-        spelled = _spelled.get(read)
-        if spelled is None:
-            spelled = _spelled[read] = repr(read).encode("utf-8", "surrogatepass")
-        digest.update(spelled)
-        digest.update(value.encode())
-    return digest.hexdigest()
 
 
 def _tree_digest(folders: list[str]) -> str:
@@ -118,6 +112,12 @@ class Build:
     _templates: dict[str, str] = field(default_factory=dict)
     _previous_outputs: set[str] = field(default_factory=set)
     _previous_fingerprint: str | None = None
+    # The observations the records refer to, by id; which of them hold in this build so far.
+    _observations: list[Observation] = field(default_factory=list)
+    _observation_ids: dict[Observation, int] = field(default_factory=dict)
+    _by_object: dict[Key, list[int]] = field(default_factory=dict)
+    _holding: set[int] = field(default_factory=set)
+    _broken: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.digests = Digests({"settings": self.settings})
@@ -140,19 +140,23 @@ class Build:
         if saved.get("output_path") != os.path.abspath(self.output_path):
             return
         self.previous = {path: PageRecord(*fields) for path, fields in saved["records"].items()}
+        for observation in saved["observations"]:
+            self._observe(observation)
         self._previous_outputs = set(saved.get("outputs", ()))
         self._previous_fingerprint = saved.get("fingerprint")
 
     def save(self) -> None:
+        records, observations = self._compacted()
         saved = {
             "format": FORMAT,
             "output_path": os.path.abspath(self.output_path),
             "fingerprint": self.fingerprint,
             # Plain tuples, so that the file can be read without this package.
             "records": {
-                path: (record.template, record.reads, record.digest, record.size, record.mtime_ns)
-                for path, record in self.records.items()
+                path: (record.template, record.names, record.fields, record.size, record.mtime_ns)
+                for path, record in records.items()
             },
+            "observations": observations,
             "outputs": sorted(self.outputs),
             "rendered": sorted(self.rendered),
         }
@@ -165,6 +169,26 @@ class Build:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    def _compacted(self) -> tuple[dict[str, PageRecord], list[Observation]]:
+        """The records, and only the observations they refer to (renumbered when many are not)."""
+        used: set[int] = set().union(*(record.fields for record in self.records.values()))
+        if len(used) * 2 >= len(self._observations):
+            return self.records, self._observations
+        renumbered = {old: new for new, old in enumerate(sorted(used))}
+        records = {
+            path: replace(record, fields=frozenset(renumbered[old] for old in record.fields))
+            for path, record in self.records.items()
+        }
+        return records, [self._observations[old] for old in sorted(used)]
+
+    def _observe(self, observation: Observation) -> int:
+        found = self._observation_ids.get(observation)
+        if found is None:
+            found = self._observation_ids[observation] = len(self._observations)
+            self._observations.append(observation)
+            self._by_object.setdefault(observation[0][1], []).append(found)
+        return found
 
     # --- the objects of this build -------------------------------------------------------
 
@@ -233,6 +257,32 @@ class Build:
 
     # --- pages --------------------------------------------------------------------------
 
+    def feed_identity(
+        self, items: list[Any], context: dict[str, Any], site_url: str, arguments: tuple[Any, ...]
+    ) -> str | None:
+        """What Pelican's writer makes a feed of: the site's names, the call's arguments and,
+        of each item, the fields `Writer._add_item_to_the_feed` reads.
+
+        None when a value cannot be digested (the feed is then built every time).
+        """
+        digests = self.digests
+        try:
+            material = [
+                digests.material((site_url, *arguments), 0),
+                *(
+                    digests.material(context.get(name), 0)
+                    for name in ("SITENAME", "SITEURL", "SITESUBTITLE", "FEED_DOMAIN")
+                ),
+            ]
+            for item in items:
+                fields = [getattr(item, name, None) for name in FEED_FIELDS]
+                fields.append(item.get_content(site_url))
+                material.append(digests.material(fields, 0))
+        except (Unstable, AttributeError):
+            return None
+        joined = "\x1f".join(material).encode("utf-8", "surrogatepass")
+        return f"feed:{hashlib.blake2b(joined, digest_size=16).hexdigest()}"
+
     def is_up_to_date(
         self,
         path: str,
@@ -250,13 +300,50 @@ class Build:
         if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
             return False
         try:
-            current = [
-                (read, self.recorder.current(read, localcontext, template_globals))
-                for read in record.reads
-            ]
+            return self._reads_hold(record, localcontext, template_globals)
         except Unstable:
             return False
-        return combined_digest(template, current) == record.digest
+
+    def _reads_hold(
+        self, record: PageRecord, localcontext: dict[str, Any], template_globals: dict[str, Any]
+    ) -> bool:
+        recorder = self.recorder
+        for (_kind, name), digest in record.names:
+            if recorder.current_name(name, localcontext, template_globals) != digest:
+                return False
+        fields = record.fields
+        if fields <= self._holding:
+            return True
+        if not fields.isdisjoint(self._broken):
+            return False
+        for number in fields - self._holding:
+            read, local_site_url, digest = self._observations[number]
+            if recorder.current_field(read, local_site_url) != digest:
+                self._broken.add(number)
+                return False
+            self._holding.add(number)
+        return True
+
+    def new_record(self, template: str, reads: Reads, local_site_url: Any) -> PageRecord:
+        """The record of a page just rendered, from what it read (size and time come later)."""
+        names = []
+        fields = []
+        for read, digest in reads.items():
+            if read[0] == "name":
+                names.append((read, digest))
+            else:
+                number = self._observe((read, local_site_url, digest))
+                self._holding.add(number)  # what the page read holds now, by definition
+                fields.append(number)
+        return PageRecord(template, tuple(names), frozenset(fields), 0, 0)
+
+    def forget(self, key: Key) -> None:
+        """A plugin may change this object before its page is written: check it afresh."""
+        self.recorder.forget(key)
+        numbers = self._by_object.get(key)
+        if numbers:
+            self._holding.difference_update(numbers)
+            self._broken.difference_update(numbers)
 
     def kept(self, path: str) -> None:
         self.outputs.add(path)
@@ -267,9 +354,7 @@ class Build:
         self.records.pop(path, None)
         if record is not None:
             stat = os.stat(path)
-            self.records[path] = PageRecord(
-                record.template, record.reads, record.digest, stat.st_size, stat.st_mtime_ns
-            )
+            self.records[path] = replace(record, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
     def remove_stale_outputs(self) -> list[str]:
         """Files an earlier build wrote and this one did not: a clean build has none of them."""

@@ -14,12 +14,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pelican.utils import sanitised_join
+from pelican import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .digests import Unstable
 from .recording import Recorder
-from .state import Build, PageRecord, combined_digest
+from .state import Build, PageRecord
 
 __all__ = ["IncrementalWriter"]
 
@@ -92,11 +92,7 @@ class IncrementalWriter(Writer):  # type: ignore[misc]
             output: str = template.render(localcontext)
         record = None
         if not self.recorder.volatile:
-            try:
-                digest = combined_digest(identity, reads)
-                record = PageRecord(identity, tuple(reads), digest, 0, 0)
-            except Unstable:
-                record = None
+            record = self.build.new_record(identity, reads, localcontext.get("localsiteurl"))
         self.pending[path] = record
         self.build.rendered.append(path)
         return output
@@ -135,9 +131,36 @@ class IncrementalWriter(Writer):  # type: ignore[misc]
         self.build.written(path, record, unchanged)
 
     def write_feed(
-        self, elements: Any, context: Any, path: Any = None, *args: Any, **kw: Any
+        self,
+        elements: Any,
+        context: Any,
+        path: Any = None,
+        url: Any = None,
+        feed_type: str = "atom",
+        override_output: bool = False,
+        feed_title: Any = None,
     ) -> Any:
-        if path:
-            complete = sanitised_join(self.output_path, path)
-            self.pending[complete] = None
-        return super().write_feed(elements, context, path, *args, **kw)
+        """A feed whose items and settings are as in the last build is not built again.
+
+        Plugins that change or read a feed as it is made (`feed_generated`, `feed_written`)
+        see every feed built, as without this plugin.
+        """
+        arguments = (url, feed_type, override_output, feed_title)
+        if not path:
+            return super().write_feed(elements, context, path, *arguments)
+        complete = sanitised_join(self.output_path, path)
+        identity = None
+        if not (signals.feed_generated.receivers or signals.feed_written.receivers):
+            items = elements[: self.settings["FEED_MAX_ITEMS"]]
+            # The site's address as Pelican's writer takes it for the feed's links.
+            site_url = context.get("SITEURL", path_to_url(get_relative_path(path)))
+            identity = self.build.feed_identity(items, context, site_url, (str(path), *arguments))
+        if identity is not None and self.build.is_up_to_date(complete, identity, {}, {}):
+            self.up_to_date.add(complete)
+            self._open_w(complete, "utf-8", override_output).close()
+            return None
+        self.pending[complete] = (
+            None if identity is None else PageRecord(identity, (), frozenset(), 0, 0)
+        )
+        self.build.rendered.append(complete)
+        return super().write_feed(elements, context, path, *arguments)

@@ -14,13 +14,14 @@ from typing import Any
 from pelican import signals
 
 from .headings import add_heading_anchors, configure_heading_ids, section_headings
-from .related import RELATED_POSTS, related_posts
+from .related import RELATED_POSTS, RelatedPosts, related_posts
 from .timing import reading_minutes
 from .toc import TocChoice, parse_toc_choice, wants_toc
 
 __all__ = ["RELATED_POSTS", "TocChoice", "reading_minutes", "register", "related_posts"]
 
 logger = logging.getLogger(__name__)
+_related = RelatedPosts()
 
 
 def use_heading_ids(pelican: Any) -> None:
@@ -31,7 +32,7 @@ def use_heading_ids(pelican: Any) -> None:
 def attach_reading_aids(generator: Any) -> None:
     """Give every post its reading time, heading anchors, contents and related posts."""
     published = list(generator.articles)
-    related = related_posts(published, RELATED_POSTS)
+    related = _related(published, RELATED_POSTS)
     # Previous and next posts, in the order of the site's list of posts (newest first).
     for position, article in enumerate(published):
         article.newer_post = published[position - 1] if position > 0 else None

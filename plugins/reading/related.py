@@ -47,3 +47,42 @@ def related_posts(articles: list[Any], count: int = RELATED_POSTS) -> dict[Any, 
                     chosen.append(other)
         related[article] = chosen
     return related
+
+
+class RelatedPosts:
+    """`related_posts`, remembered for the next build of this process (the live preview's).
+
+    What it chooses depends only on each post's position, tags and category; while those are
+    as in the last build (a body or a title changed), the same choice is given again, for
+    this build's articles.
+    """
+
+    def __init__(self) -> None:
+        self.signature: tuple[Any, ...] | None = None
+        self.chosen: dict[str, list[str]] = {}
+
+    def __call__(self, articles: list[Any], count: int = RELATED_POSTS) -> dict[Any, list[Any]]:
+        signature = (
+            count,
+            *(
+                (
+                    article.source_path,
+                    article.category.slug,
+                    *(tag.slug for tag in getattr(article, "tags", [])),
+                )
+                for article in articles
+            ),
+        )
+        if signature == self.signature:
+            by_source = {article.source_path: article for article in articles}
+            return {
+                by_source[source]: [by_source[other] for other in others]
+                for source, others in self.chosen.items()
+            }
+        related = related_posts(articles, count)
+        self.signature = signature
+        self.chosen = {
+            article.source_path: [other.source_path for other in others]
+            for article, others in related.items()
+        }
+        return related

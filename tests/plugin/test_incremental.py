@@ -12,31 +12,21 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, differences, tree
-from tests.live_site import Build, build_site, content_folder
+from tests.live_site import Build, build_site, six_posts
 
 pytestmark = pytest.mark.slow
 
 INCREMENTAL = ["comments", "reading", "social", "incremental"]
 CLEAN = ["comments", "reading", "social"]
-# Small lists, so that a post more or less shifts every later page of the index and the tags.
-SETTINGS = {"DEFAULT_PAGINATION": 2, "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html"}
-
-
-def write_post(content: Path, slug: str, title: str, date: str, tags: str, *extra: str) -> None:
-    lines = [f"Title: {title}", f"Date: {date}", f"Slug: {slug}", "Category: Notes"]
-    lines += [f"Tags: {tags}", f"Summary: What {title.lower()} is about.", *extra]
-    body = f"The body of {title.lower()}, with [a link]({{filename}}post-1.md)."
-    (content / "posts" / f"{slug}.md").write_text("\n".join(lines) + "\n\n" + body + "\n")
-
-
-def site(folder: Path) -> Path:
-    content = content_folder(folder)
-    tags = ["huddles, safety", "safety, flow", "flow", "huddles", "measurement, flow", "safety"]
-    for number, tag_list in enumerate(tags, start=1):
-        date = f"{2029 + number % 2}-0{number}-10 09:00"
-        write_post(content, f"post-{number}", f"Post number {number}", date, tag_list)
-    write_post(content, "waiting", "A draft for later", "2030-09-01 09:00", "flow", "Status: draft")
-    return content
+# Small lists, so that a post more or less shifts every later page of the index and the tags;
+# feeds of every kind, as a published site has them.
+SETTINGS = {
+    "DEFAULT_PAGINATION": 2,
+    "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html",
+    "FEED_ALL_ATOM": "feeds/all.atom.xml",
+    "CATEGORY_FEED_ATOM": "feeds/{slug}.atom.xml",
+    "TAG_FEED_ATOM": "feeds/tag-{slug}.atom.xml",
+}
 
 
 def build(content: Path, output: Path, plugins: list[str]) -> Build:
@@ -75,7 +65,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def test_a_rebuild_after_a_change_writes_what_a_clean_build_writes(
     tmp_path: Path, change: str
 ) -> None:
-    content = site(tmp_path / "content")
+    content = six_posts(tmp_path / "content")
     output = tmp_path / "incremental" / "out"
     before = build(content, output, INCREMENTAL)
     original = tree(before.output)
@@ -99,7 +89,7 @@ def modified_times(output: Path) -> dict[Path, int]:
 
 
 def test_an_unchanged_rebuild_renders_and_rewrites_nothing(tmp_path: Path) -> None:
-    content = site(tmp_path / "content")
+    content = six_posts(tmp_path / "content")
     output = tmp_path / "out"
     build(content, output, INCREMENTAL)
     written = modified_times(output)
@@ -113,20 +103,24 @@ def test_an_unchanged_rebuild_renders_and_rewrites_nothing(tmp_path: Path) -> No
 
 
 def test_a_body_change_renders_only_the_page_that_shows_the_body(tmp_path: Path) -> None:
-    content = site(tmp_path / "content")
+    content = six_posts(tmp_path / "content")
     output = tmp_path / "out"
     build(content, output, INCREMENTAL)
 
     CHANGES["body"](content / "posts")
     build(content, output, INCREMENTAL)
 
-    # The posts have a Summary of their own, so only the post's page shows its body.
-    assert rendered(output) == ["post-3.html"]
-    assert "A new body" in (output / "post-3.html").read_text()
+    # The posts have a Summary of their own, so only the post's page shows its body, and the
+    # feeds that carry the post (whole, as feeds do).
+    showing = sorted(name for name, data in tree(output).items() if b"A new body" in data)
+    assert rendered(output) == showing
+    assert "post-3.html" in showing
+    assert "feeds/all.atom.xml" in showing and "feeds/tag-flow.atom.xml" in showing
+    assert "feeds/tag-huddles.atom.xml" not in showing
 
 
 def test_a_title_change_renders_the_pages_that_show_the_title(tmp_path: Path) -> None:
-    content = site(tmp_path / "content")
+    content = six_posts(tmp_path / "content")
     output = tmp_path / "out"
     first = build(content, output, INCREMENTAL)
     showing = sorted(
@@ -155,6 +149,7 @@ pelican.run()
 for name, pattern, replacement in [
     ("post-3.md", r"^Title: .*$", "Title: A better title"),
     ("post-5.md", r"^The body of post number 5", "A new body"),
+    ("post-2.md", r"^Tags: .*$", "Tags: huddles"),
 ]:
     post = posts / name
     post.write_text(re.sub(pattern, replacement, post.read_text(), count=1, flags=re.M))
@@ -164,7 +159,7 @@ for name, pattern, replacement in [
 
 def test_rebuilds_in_one_process_write_what_a_clean_build_writes(tmp_path: Path) -> None:
     """As under `invoke livereload`: one Pelican, run again after each save."""
-    content = site(tmp_path / "content")
+    content = six_posts(tmp_path / "content")
     output = tmp_path / "live" / "out"
     build(content, output, INCREMENTAL)
     settings_file = output.parent / f"{output.name}-pelicanconf.py"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from plugins import read_cache
 from tests.helpers import ROOT, differences
-from tests.live_site import Build, build_site
+from tests.live_site import Build, build_site, six_posts
 
 pytestmark = pytest.mark.slow
 
@@ -81,3 +86,72 @@ def test_a_damaged_cache_file_is_read_afresh(tmp_path: Path) -> None:
     rebuilt = build(content, tmp_path / "rebuilt" / "out", cache)
     assert "read_cache: ignoring" in rebuilt.log
     assert differences(plain.output, rebuilt.output) == []
+
+
+IN_ONE_PROCESS = """\
+import gc, json, re, sys
+from pathlib import Path
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+
+settings_file, posts, stored = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+pelican = Pelican(read_settings(settings_file))
+pelican.run()
+read_cache = sys.modules["read_cache"]
+loaded = []
+load = read_cache.ReadCache._load
+read_cache.ReadCache._load = lambda cache: (loaded.append(1), load(cache))[1]
+during = []
+signals.article_generator_finalized.connect(
+    lambda generator: during.append(gc.get_threshold()[0]), weak=False
+)
+
+def edit(name, pattern, replacement):
+    post = posts / name
+    post.write_text(re.sub(pattern, replacement, post.read_text(), count=1, flags=re.M))
+
+edit("post-3.md", r"^The body of post number 3", "A new body")
+pelican.run()
+kept = len(loaded)
+stored.write_bytes(b"not a pickle")  # as if another build had replaced the file
+edit("post-5.md", r"^Title: .*$", "Title: A better title")
+pelican.run()
+print(json.dumps({"kept": kept, "loaded": len(loaded), "during": during,
+                  "after": gc.get_threshold()[0]}))
+"""
+
+
+def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes(
+    tmp_path: Path,
+) -> None:
+    """As under `invoke livereload`: one Pelican, run again after each save."""
+    content = six_posts(tmp_path / "content")
+    cache = tmp_path / "cache"
+    first = build(content, tmp_path / "live" / "out", cache)
+    script = tmp_path / "rebuilds.py"
+    script.write_text(IN_ONE_PROCESS)
+    settings_file = first.output.parent / "out-pelicanconf.py"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(settings_file),
+            str(content / "posts"),
+            str(cache / "read_cache.pickle"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["kept"] == 0, "the second build read the file it had just written"
+    assert seen["loaded"] == 1, "the replaced file was not read again"
+    assert "read_cache: ignoring" in result.stderr
+    # The collector runs less often during a build, as before once it ends.
+    assert seen["during"] == [read_cache.BUILD_GC_THRESHOLD] * 2
+    assert seen["after"] == gc.get_threshold()[0]
+
+    clean = build(content, tmp_path / "clean" / "out")
+    assert differences(clean.output, first.output) == []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bs4 import BeautifulSoup
 
-from plugins.comments.section import render_comments
+from plugins.comments.section import RenderedSections, render_comments
 from plugins.comments.settings import read_settings
 from plugins.comments.threads import Thread
 
@@ -113,3 +114,20 @@ def test_the_site_may_choose_to_name_the_organisation_on_the_badge() -> None:
     rendered = render_comments(THREAD, [comment(1, verified=True)], settings)
     page = BeautifulSoup(str(rendered.html), "lxml")
     assert shown(page, 1).select_one(".comment-badge").get_text() == "staff, example.org"
+
+
+def test_a_rebuild_reuses_a_section_only_while_its_thread_and_comments_are_the_same() -> None:
+    sections = RenderedSections()
+    first = sections.section(THREAD, [comment(1)], SETTINGS)
+    sections.build_done()
+
+    assert sections.section(THREAD, [comment(1)], SETTINGS) is first
+    edited = sections.section(THREAD, [comment(1, html="<p>Edited.</p>")], SETTINGS)
+    assert edited is not first and "Edited." in edited.html
+    retitled = sections.section(replace(THREAD, title="A better title"), [comment(1)], SETTINGS)
+    assert retitled is not first and "A better title" in retitled.head
+    sections.build_done()
+
+    # A build that did not ask for a section forgets it.
+    sections.build_done()
+    assert sections.section(THREAD, [comment(1)], SETTINGS) is not first
