@@ -95,6 +95,26 @@ def build_fingerprint(settings: dict[str, Any], template_folders: list[str]) -> 
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
+# The records this process wrote last, by file: the next build in the same process (the live
+# preview's) takes them from here while the file is still the one written.
+_kept_records: dict[str, tuple[tuple[int, int] | None, dict[str, Any]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _written_here(path: Path) -> dict[str, Any] | None:
+    kept = _kept_records.pop(str(path), None)
+    if kept is None or kept[0] is None or kept[0] != _stamp(path):
+        return None
+    return kept[1]
+
+
 @dataclass
 class Build:
     """This run: the records of the last one, the new ones, and what was rendered."""
@@ -129,7 +149,7 @@ class Build:
 
     def _load(self) -> None:
         try:
-            saved = pickle.loads(self.path.read_bytes())
+            saved = _written_here(self.path) or pickle.loads(self.path.read_bytes())
         except FileNotFoundError:
             return
         except Exception as problem:  # a damaged or foreign file: render everything
@@ -169,6 +189,7 @@ class Build:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        _kept_records[str(self.path)] = (_stamp(self.path), saved)
 
     def _compacted(self) -> tuple[dict[str, PageRecord], list[Observation]]:
         """The records, and only the observations they refer to (renumbered when many are not)."""

@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from importlib import metadata as package_metadata
@@ -142,6 +143,7 @@ class ReadCache:
         self.texts: dict[str, tuple[float, str]] = {}
         self.changed = False
         self.stamp: tuple[int, int] | None = None  # the file as this cache last read or wrote it
+        self._saving: threading.Thread | None = None
         self._load()
 
     def _file_stamp(self) -> tuple[int, int] | None:
@@ -153,6 +155,7 @@ class ReadCache:
 
     def still_current(self, settings: dict[str, Any], fingerprint: str) -> bool:
         """Whether a later build in this process can use this cache as it is in memory."""
+        self.wait()
         return fingerprint == self.fingerprint and self._file_stamp() == self.stamp
 
     def rebind(self, settings: dict[str, Any]) -> None:
@@ -216,25 +219,50 @@ class ReadCache:
             self.reads = saved.get("reads", {})
             self.texts = saved.get("texts", {})
 
-    def save(self) -> None:
-        """Write the cache beside itself and rename it into place (a killed build keeps the old)."""
+    def save(self, in_background: bool = False) -> None:
+        """Write the cache beside itself and rename it into place (a killed build keeps the old).
+
+        In the background, the file is written by a thread while the process goes on (the
+        live preview shows the pages meanwhile); the process waits for it before it exits, and
+        the next build that uses this cache waits for it first.
+        """
         if not self.changed:
             return
         oldest = time.time() - KEEP_SECONDS
         self.reads = {key: entry for key, entry in self.reads.items() if entry[0] >= oldest}
         self.texts = {key: entry for key, entry in self.texts.items() if entry[0] >= oldest}
-        saved = {"format": FORMAT, "reads": self.reads, "texts": self.texts}
-        data = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".read_cache.")
-        try:
-            with os.fdopen(handle, "wb") as written:
-                written.write(data)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        saved = {"format": FORMAT, "reads": dict(self.reads), "texts": dict(self.texts)}
         self.changed = False
+        self.wait()
+        if in_background:
+            self._saving = threading.Thread(
+                target=self._write, args=(saved,), name="read-cache-save"
+            )
+            self._saving.start()
+        else:
+            self._write(saved)
+
+    def wait(self) -> None:
+        """Until the file being written in the background is in place."""
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None
+
+    def _write(self, saved: dict[str, Any]) -> None:
+        try:
+            data = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".read_cache.")
+            try:
+                with os.fdopen(handle, "wb") as written:
+                    written.write(data)
+                os.replace(temporary, self.path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except Exception as problem:  # a full disk, a read-only folder: the next build reads
+            logger.warning("read_cache: not saved (%s)", problem)
+            return
         self.stamp = self._file_stamp()
 
 
@@ -458,7 +486,7 @@ def _cache_for(settings: dict[str, Any]) -> ReadCache:
 def _on_finalized(pelican: Any) -> None:
     global _cache, _kept
     if _cache is not None:
-        _cache.save()
+        _cache.save(in_background=True)
         _kept = _cache
     _cache = None
     _uninstall_typogrify()

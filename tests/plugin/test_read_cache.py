@@ -113,6 +113,7 @@ def edit(name, pattern, replacement):
 edit("post-3.md", r"^The body of post number 3", "A new body")
 pelican.run()
 kept = len(loaded)
+read_cache._kept.wait()  # the file this build saves in the background is in place
 stored.write_bytes(b"not a pickle")  # as if another build had replaced the file
 edit("post-5.md", r"^Title: .*$", "Title: A better title")
 pelican.run()
