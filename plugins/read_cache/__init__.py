@@ -153,7 +153,7 @@ class ReadCache:
             return None
         return (stat.st_size, stat.st_mtime_ns)
 
-    def still_current(self, settings: dict[str, Any], fingerprint: str) -> bool:
+    def still_current(self, fingerprint: str) -> bool:
         """Whether a later build in this process can use this cache as it is in memory."""
         self.wait()
         return fingerprint == self.fingerprint and self._file_stamp() == self.stamp
@@ -477,7 +477,7 @@ def _cache_for(settings: dict[str, Any]) -> ReadCache:
     global _kept
     fingerprint = settings_fingerprint(settings)
     kept, _kept = _kept, None
-    if kept is not None and kept.still_current(settings, fingerprint):
+    if kept is not None and kept.still_current(fingerprint):
         kept.rebind(settings)
         return kept
     return ReadCache(settings, fingerprint)
