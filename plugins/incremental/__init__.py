@@ -10,6 +10,9 @@ templates, plugins' code and libraries, is not rendered and its file is not touc
 earlier build wrote and this one does not (a deleted post, a page of a shorter list, a
 renamed tag) are removed, so the output matches a clean build.
 
+With `DELETE_OUTPUT_DIRECTORY = True` Pelican empties the output before every build, so no page
+could be kept: the plugin then stays out of the way (Pelican's own writer, nothing recorded).
+
 Any Pelican site can use it: put this folder on `PLUGIN_PATHS` and add `"incremental"` to
 `PLUGINS`, before plugins that read the finished output when the build ends (such as
 `search`). `INCREMENTAL = False` turns it off. The records are kept in CACHE_PATH.
@@ -42,6 +45,9 @@ class _RunWriter(IncrementalWriter):
 def incremental_writer(pelican: Any) -> type[IncrementalWriter] | None:
     """Pelican asks for its writer once per build."""
     if not pelican.settings.get("INCREMENTAL", True):
+        return None
+    if pelican.settings.get("DELETE_OUTPUT_DIRECTORY"):
+        logger.debug("incremental: off, the output is emptied before every build")
         return None
     return _RunWriter
 

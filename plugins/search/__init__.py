@@ -6,6 +6,10 @@ authors as filters and its date and category as result details. `search.html` an
 `search.js` load Pagefind's search library from the bundle written to `output/pagefind/` once a
 reader types, and show the results in the theme's own markup.
 
+A build that empties the output first (`DELETE_OUTPUT_DIRECTORY`, as publishconf.py builds)
+writes every page, so Pagefind starts as soon as the last post's page is written and indexes
+while Pelican writes the lists, tags and static files; the build waits for it at the end.
+
 A build whose HTML files are the same as when the index was written (same names, sizes and
 modification times, as an incremental rebuild leaves them) keeps the index as it is.
 `SEARCH_INDEX_IN_BACKGROUND = True` (what `invoke livereload` sets) writes the index in a
@@ -45,19 +49,24 @@ BUNDLE_FOLDER = "pagefind"
 DEFAULT_CHUNK_POSITIONS = 3000
 
 
+def _pagefind(output: Path) -> list[str]:
+    return [str(get_executable()), "--site", str(output), "--output-subdir", BUNDLE_FOLDER]
+
+
 def index_site(output: Path, chunk_positions: int = DEFAULT_CHUNK_POSITIONS) -> bool:
     """Write the search index of the built site in `output` to `output/pagefind/`."""
-    command = [str(get_executable()), "--site", str(output), "--output-subdir", BUNDLE_FOLDER]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
+    result = subprocess.run(_pagefind(output), capture_output=True, text=True, timeout=600)
+    return _indexed(result.returncode, result.stdout, result.stderr, output, chunk_positions)
+
+
+def _indexed(code: int, stdout: str, stderr: str, output: Path, chunk_positions: int) -> bool:
+    """Report what Pagefind did, and cut its index into smaller chunks."""
+    if code != 0:
         logger.error(
-            "Pagefind could not index %s (exit %s): %s",
-            output,
-            result.returncode,
-            (result.stderr or result.stdout).strip(),
+            "Pagefind could not index %s (exit %s): %s", output, code, (stderr or stdout).strip()
         )
         return False
-    indexed = [line.strip() for line in result.stdout.splitlines() if "Indexed" in line]
+    indexed = [line.strip() for line in stdout.splitlines() if "Indexed" in line]
     logger.info("Search index written to %s: %s", output / BUNDLE_FOLDER, "; ".join(indexed))
     if chunk_positions:
         split_chunks(output / BUNDLE_FOLDER, chunk_positions)
@@ -117,7 +126,8 @@ def index_after_build(pelican: Any) -> None:
     state = Path(pelican.settings.get("CACHE_PATH") or "cache") / STATE_FILE
     output = Path(pelican.output_path)
     if not pelican.settings.get("SEARCH_INDEX_IN_BACKGROUND", False):
-        _index_if_changed(output, chunk_positions, state)
+        if not _index_started_early(output, chunk_positions, state):
+            _index_if_changed(output, chunk_positions, state)
         return
     stop_indexing()
     # A program of its own (python -m search), in a session of its own so that stopping it
@@ -134,12 +144,75 @@ def index_after_build(pelican: Any) -> None:
     atexit.register(stop_indexing)  # leaves no indexing behind
 
 
+# A build that emptied the output first writes every page: Pagefind starts as soon as the last
+# post's page is written (only those pages are indexed), while the lists and tags are written.
+_posts_to_write: set[str] = set()
+_early_output: Path | None = None
+_early: subprocess.Popen[str] | None = None
+
+
 def before_writing(generators: Any) -> None:
     """A new build writes pages: an indexing of the previous one would be out of date."""
+    global _early, _early_output
     stop_indexing()
+    _stop(_early)
+    _early = None
+    _posts_to_write.clear()
+    articles = next((g for g in generators if hasattr(g, "articles")), None)
+    settings = articles.settings if articles is not None else {}
+    if (
+        articles is None
+        or not settings.get("DELETE_OUTPUT_DIRECTORY")
+        or settings.get("SEARCH_INDEX_IN_BACKGROUND", False)
+    ):
+        return
+    _early_output = Path(articles.output_path)
+    _posts_to_write.update(
+        os.path.normpath(os.path.join(articles.output_path, post.save_as))
+        for post in [*articles.translations, *articles.articles]
+        if post.save_as
+    )
+
+
+def _page_written(path: str, context: Any = None) -> None:
+    """Pelican wrote a file: once it was the last post's page, Pagefind starts."""
+    global _early
+    if not _posts_to_write:
+        return
+    _posts_to_write.discard(os.path.normpath(path))
+    if not _posts_to_write and _early_output is not None:
+        _early = subprocess.Popen(
+            _pagefind(_early_output), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        logger.debug("Search index: Pagefind started, every post's page is written")
+
+
+def _stop(process: subprocess.Popen[str] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
+def _index_started_early(output: Path, chunk_positions: int, state: Path) -> bool:
+    """Finish the indexing `_page_written` started; False when none was started."""
+    global _early
+    process, _early = _early, None
+    _posts_to_write.clear()
+    if process is None:
+        return False
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        stdout, stderr = "", "timed out after 600 s"
+    if _indexed(process.returncode, stdout, stderr, output, chunk_positions):
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(pages_fingerprint(output, chunk_positions))
+    return True
 
 
 def register() -> None:
     """Connect the plugin to Pelican's signals."""
     signals.all_generators_finalized.connect(before_writing)
+    signals.content_written.connect(_page_written)
     signals.finalized.connect(index_after_build)

@@ -42,7 +42,7 @@ def read_file(path: Path) -> Any:
 
 
 def encoded(value: Any) -> bytes:
-    return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=9, mtime=0)
+    return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=6, mtime=0)
 
 
 def short_hash(data: bytes, taken: set[str], language: str) -> str:

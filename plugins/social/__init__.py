@@ -1,9 +1,9 @@
 """A social preview image for every post (`og:image`, `twitter:card`), drawn at build time.
 
-Enable with `PLUGINS = [..., "social"]`. Each published post gets `article.preview_image`
-(its absolute URL, width, height and alt text). The images are drawn with Pillow from the
-title and category in the theme's colours, kept in Pelican's cache folder under a hash of what
-they show, and copied to `output/social/`; an unchanged post is never drawn twice. Many new
+Enable with `PLUGINS = [..., "social"]`. Each published post gets `article.preview_image` (its
+absolute URL, width, height and alt text). The images are drawn with Pillow from the title and
+category in the theme's colours, kept in Pelican's cache folder under a hash of what they show,
+and linked (or copied) into `output/social/`; an unchanged post is never drawn twice. Many new
 images are drawn in a process per CPU (`READ_CACHE_WORKERS` sets how many; 1 draws serially).
 """
 
@@ -108,13 +108,22 @@ class PreviewImagesGenerator:
         for image in images:
             target = folder / image.cached.name
             if not target.exists():
-                shutil.copyfile(image.cached, target)
+                _place(image.cached, target)
         # The folder is this plugin's: an image of an older title or of a deleted post goes,
         # as it would be absent from a clean build.
         current = {image.cached.name for image in images}
         for stale in folder.iterdir():
             if stale.name not in current and stale.is_file():
                 stale.unlink()
+
+
+def _place(cached: Path, target: Path) -> None:
+    """A hard link to the cached image (a drawn image is never rewritten in place, a new
+    drawing is a new file); a copy where the two folders cannot share a file."""
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
 
 
 def preview_images_generator(pelican: Any) -> type[PreviewImagesGenerator]:

@@ -102,6 +102,34 @@ def test_an_unchanged_rebuild_renders_and_rewrites_nothing(tmp_path: Path) -> No
     assert now.keys() == written.keys()
 
 
+def test_a_build_that_empties_the_output_first_records_nothing(tmp_path: Path) -> None:
+    """publishconf.py empties the output before each build: no page could be kept, so the
+    plugin records nothing; a later incremental build still writes what a clean build does."""
+    content = six_posts(tmp_path / "content")
+    output = tmp_path / "site" / "out"
+    state = output.parent / f"{output.name}-cache" / "incremental.pickle"
+    output.parent.mkdir(parents=True)
+    published = build_site(
+        content, output, PLUGINS=INCREMENTAL, DELETE_OUTPUT_DIRECTORY=True, **SETTINGS
+    )
+    assert published.result.returncode == 0, published.log
+    assert not state.exists()
+    assert differences(build(content, tmp_path / "clean" / "out", CLEAN).output, output) == []
+
+    build(content, output, INCREMENTAL)
+    recorded = state.stat().st_mtime_ns
+    CHANGES["title"](content / "posts")
+    published = build_site(
+        content, output, PLUGINS=INCREMENTAL, DELETE_OUTPUT_DIRECTORY=True, **SETTINGS
+    )
+    assert published.result.returncode == 0, published.log
+    assert state.stat().st_mtime_ns == recorded
+    CHANGES["body"](content / "posts")
+    build(content, output, INCREMENTAL)
+    clean = build(content, tmp_path / "clean-after" / "out", CLEAN)
+    assert differences(clean.output, output) == []
+
+
 def test_a_body_change_renders_only_the_page_that_shows_the_body(tmp_path: Path) -> None:
     content = six_posts(tmp_path / "content")
     output = tmp_path / "out"

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -56,6 +57,37 @@ def test_the_index_holds_every_published_post_and_no_draft_nor_comment(tmp_path:
         assert page["filters"]["category"] == [page["meta"]["category"]]
         assert page["filters"]["author"], page["url"]
         assert "Leave a comment" not in page["content"], f"{page['url']}: comments indexed"
+
+
+@pytest.mark.slow
+def test_a_build_that_empties_the_output_starts_pagefind_once_the_posts_are_written(
+    tmp_path: Path,
+) -> None:
+    """As publishconf.py builds: Pagefind indexes while Pelican writes the lists and tags."""
+    from pelican import signals
+
+    written: list[tuple[str, bool]] = []
+
+    def note(path: str, context: Any = None) -> None:
+        plugin = sys.modules["search"]  # the plugin as Pelican loaded it, from PLUGIN_PATHS
+        written.append((os.path.relpath(path, tmp_path / "output"), plugin._early is not None))
+
+    signals.content_written.connect(note)
+    try:
+        site = build_site(tmp_path / "output", "http://127.0.0.1:9", DELETE_OUTPUT_DIRECTORY=True)
+    finally:
+        signals.content_written.disconnect(note)
+    posts = {f"{post.slug}.html" for post in published_posts()}
+    last_post = max(index for index, (path, _) in enumerate(written) if path in posts)
+    # Pagefind starts as the last post's page is written (this test's receiver may hear of that
+    # page before or after the plugin does), and runs while the rest is written.
+    assert not any(running for _, running in written[:last_post])
+    later = written[last_post + 1 :]
+    assert later and all(running for _, running in later)
+    assert any(path.startswith("tag/") for path, _ in later), "started at the end"
+    pages = indexed_pages(site.output)
+    assert sorted(page["url"] for page in pages) == sorted(f"/{name}" for name in posts)
+    assert (tmp_path / "output-cache" / search.STATE_FILE).exists()
 
 
 @pytest.mark.slow

@@ -61,7 +61,11 @@ def test_an_unchanged_post_keeps_its_cached_image_and_a_new_title_draws_a_new_on
         )
         image_url = site.soup("preview.html").find("meta", property="og:image")["content"]
         assert image_url.startswith("https://blog.example.org/social/preview-")
-        return cache / "social-images" / image_url.rsplit("/", 1)[1]
+        cached = cache / "social-images" / image_url.rsplit("/", 1)[1]
+        assert site.file_for(image_url).read_bytes() == cached.read_bytes()
+        # Only whole images in the cache: each is written beside and renamed into place.
+        assert [path.name for path in cached.parent.iterdir() if path.name.startswith(".")] == []
+        return cached
 
     post.write_text(POST.format(title="First title"))
     first = build(1)
