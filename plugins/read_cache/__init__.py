@@ -52,6 +52,10 @@ CACHE_FILE = "read_cache.pickle"
 FORMAT = 2
 # Entries unused for this long are dropped when the cache is saved.
 KEEP_SECONDS = 14 * 24 * 3600
+# Besides this build's settings (and plugins' code), the entries of this many others are kept,
+# the most recently used: a preview's and a publication's settings, say. Older sets go, so
+# that each edit of a plugin does not add a whole set of readings for two weeks.
+OTHER_SETTINGS_KEPT = 2
 # Below this many sources to read, starting a pool costs more than it saves.
 POOL_MINIMUM = 8
 # Settings that say where a build writes, never what a reader makes of a source.
@@ -228,9 +232,14 @@ class ReadCache:
         """
         if not self.changed:
             return
+        kept = self._settings_kept()
         oldest = time.time() - KEEP_SECONDS
-        self.reads = {key: entry for key, entry in self.reads.items() if entry[0] >= oldest}
-        self.texts = {key: entry for key, entry in self.texts.items() if entry[0] >= oldest}
+
+        def keep(key: str, used: float) -> bool:
+            return used >= oldest and key.partition(":")[0] in kept
+
+        self.reads = {key: entry for key, entry in self.reads.items() if keep(key, entry[0])}
+        self.texts = {key: entry for key, entry in self.texts.items() if keep(key, entry[0])}
         saved = {"format": FORMAT, "reads": dict(self.reads), "texts": dict(self.texts)}
         self.changed = False
         self.wait()
@@ -241,6 +250,20 @@ class ReadCache:
             self._saving.start()
         else:
             self._write(saved)
+
+    def _settings_kept(self) -> set[str]:
+        """This build's fingerprint and the OTHER_SETTINGS_KEPT others used last."""
+        last_used: dict[str, float] = {}
+        for entries in (self.reads, self.texts):
+            for key, (used, _) in entries.items():
+                fingerprint = key.partition(":")[0]
+                last_used[fingerprint] = max(used, last_used.get(fingerprint, 0.0))
+        others = sorted(
+            (fingerprint for fingerprint in last_used if fingerprint != self.fingerprint),
+            key=last_used.__getitem__,
+            reverse=True,
+        )
+        return {self.fingerprint, *others[:OTHER_SETTINGS_KEPT]}
 
     def wait(self) -> None:
         """Until the file being written in the background is in place."""

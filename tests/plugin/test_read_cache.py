@@ -76,6 +76,30 @@ def test_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
     assert "Changed in the theme" in second.page("archives.html")
 
 
+def test_the_cache_keeps_the_readings_of_three_sets_of_settings_at_most(tmp_path: Path) -> None:
+    """Each edit of a plugin's code (or of a setting) starts a new set of readings: the file
+    keeps this build's and the two used last, so that it does not grow with every edit."""
+    import pickle
+
+    content = six_posts(tmp_path / "content")
+    cache = tmp_path / "cache"
+
+    def fingerprints() -> list[str]:
+        saved = pickle.loads((cache / "read_cache.pickle").read_bytes())
+        return sorted({key.partition(":")[0] for key in saved["reads"]})
+
+    sets = []
+    for version in range(4):
+        build(content, tmp_path / f"out-{version}" / "out", cache, SITESUBTITLE=f"v{version}")
+        sets.append(fingerprints())
+    first = sets[0]
+    assert len(first) == 1
+    assert [len(found) for found in sets] == [1, 2, 3, 3]
+    assert set(sets[1]) < set(sets[2])
+    assert len(set(sets[3]) - set(sets[2])) == 1, "this build's set is not in the file"
+    assert first[0] not in sets[3], "the set used longest ago was kept"
+
+
 def test_a_damaged_cache_file_is_read_afresh(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
