@@ -17,6 +17,7 @@ import hashlib
 import os
 import types
 import weakref
+from pathlib import PurePath
 from typing import Any
 
 from jinja2 import Undefined
@@ -58,14 +59,14 @@ def object_key(value: Any) -> Key | None:
     return None
 
 
-# Digests of immutable values (frozen dataclasses of strings and numbers, such as the comments
-# plugin's sections, which a rebuild in the same process reuses), across builds, for as long
-# as the values live.
+# Digests of immutable values (frozen dataclasses of strings, numbers and paths, such as the
+# comments plugin's sections and the social plugin's images, which a rebuild in the same
+# process reuses), across builds, for as long as the values live.
 # Equal values of other field types (a Markup for a str) are told apart by the types.
 _immutable: weakref.WeakKeyDictionary[Any, tuple[tuple[type, ...], str]] = (
     weakref.WeakKeyDictionary()
 )
-PLAIN = (str, int, float, bool, type(None))
+PLAIN = (str, int, float, bool, type(None), PurePath)
 
 
 def _is_immutable(value: Any) -> bool:

@@ -173,8 +173,10 @@ class ReadCache:
         return f"{self.fingerprint}:{reader_name}:{digest}"
 
     def text_key(self, text: str, arguments: tuple[Any, ...]) -> str:
-        material = json.dumps([text, repr(arguments)], sort_keys=True).encode()
-        return f"{self.fingerprint}:{hashlib.sha256(material).hexdigest()}"
+        digest = hashlib.sha256(f"{len(text)}:".encode())
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(repr(arguments).encode("utf-8", "surrogatepass"))
+        return f"{self.fingerprint}:{digest.hexdigest()}"
 
     # --- entries --------------------------------------------------------------------------
 

@@ -48,6 +48,10 @@ def _plain(text: str) -> str:
     return str(Markup(text).striptags())
 
 
+# The last build's images, for the next build in this process.
+_kept_images: dict[PreviewImage, PreviewImage] = {}
+
+
 def attach_preview_images(generator: Any) -> None:
     """Draw (or find in the cache) each published post's preview image."""
     settings = generator.settings
@@ -56,6 +60,7 @@ def attach_preview_images(generator: Any) -> None:
     cache = Path(settings["CACHE_PATH"]) / CACHE_FOLDER
     site_name = _plain(settings["SITENAME"])
     images: list[PreviewImage] = []
+    kept = {image: image for image in _kept_images}
     missing: list[tuple[str, str, str, Colours, Path]] = []
     for article in generator.articles:
         title, category = _plain(article.title), _plain(article.category.name)
@@ -63,14 +68,19 @@ def attach_preview_images(generator: Any) -> None:
         cached = cache / name
         if not cached.exists():
             missing.append((title, category, site_name, colours, cached))
-        article.preview_image = PreviewImage(
+        image = PreviewImage(
             url=f"{settings['SITEURL']}/{OUTPUT_FOLDER}/{name}",
             width=WIDTH,
             height=HEIGHT,
             alt=f"{category}: {title}",
             cached=cached,
         )
+        # The same object as the last build's when it shows the same: what a rebuild in one
+        # process (the live preview) compares of it is then already known.
+        article.preview_image = kept.setdefault(image, image)
         images.append(article.preview_image)
+    _kept_images.clear()
+    _kept_images.update((image, image) for image in images)
     _draw_all(missing, int(settings.get("READ_CACHE_WORKERS") or os.cpu_count() or 1))
     generator.context[CONTEXT_KEY] = images
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -75,3 +76,42 @@ def test_an_unchanged_post_keeps_its_cached_image_and_a_new_title_draws_a_new_on
     post.write_text(POST.format(title="A better title"))
     renamed = build(3)
     assert renamed != first and renamed.exists()
+
+
+def test_a_rebuild_in_one_process_keeps_the_image_objects_that_show_the_same(
+    tmp_path: Path,
+) -> None:
+    """The live preview builds again in one process: an unchanged post keeps its image object
+    (so the incremental plugin's digest of it is already known), a new title gets a new one."""
+    from pelican import signals
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "preview.md"
+    seen: list[object] = []
+
+    def note(generators: list[Any]) -> None:  # once every plugin has seen the posts
+        articles = next(g for g in generators if hasattr(g, "articles")).articles
+        seen.append(next(a for a in articles if a.slug == "preview").preview_image)
+
+    def build(round_number: int) -> None:
+        build_site(
+            tmp_path / f"output-{round_number}",
+            "https://blog.example.org",
+            PATH=str(content),
+            PAGE_PATHS=[],
+            CACHE_PATH=str(tmp_path / "cache"),
+        )
+
+    signals.all_generators_finalized.connect(note)
+    try:
+        post.write_text(POST.format(title="First title"))
+        build(1)
+        build(2)
+        post.write_text(POST.format(title="A better title"))
+        build(3)
+    finally:
+        signals.all_generators_finalized.disconnect(note)
+    first, again, renamed = seen
+    assert again is first
+    assert renamed is not first and renamed.alt.endswith("A better title")  # type: ignore[attr-defined]
