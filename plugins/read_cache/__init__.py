@@ -3,7 +3,9 @@
 Reading is most of a Pelican build: Markdown runs on each post's body and summary, and
 typogrify (smartypants) on the result. This plugin keeps what a reader produced, and what
 typogrify made of each text, in Pelican's cache folder, keyed by a hash of the source and of the
-settings and library versions that shape the result; a build reads only what changed. The
+settings and library versions that shape the result; a build reads only what changed. Each
+set of settings (and plugins' code) has a file of its own under `read_cache/`, so a build loads
+only its own; the files of the two other sets written last are kept, older ones removed. The
 sources that are not cached yet are read in a pool of processes, one per CPU, before Pelican
 asks for them, so a first build uses every core; if the pool cannot start they are read one by
 one as usual. What Pelican does with the result is unchanged, so the output is byte-identical
@@ -48,13 +50,16 @@ __all__ = ["ReadCache", "register"]
 
 logger = logging.getLogger(__name__)
 
-CACHE_FILE = "read_cache.pickle"
+# One file per set of settings (and plugins' code), named by its fingerprint, in this folder.
+CACHE_FOLDER = "read_cache"
+# The single file of earlier versions, removed when found.
+OLD_CACHE_FILE = "read_cache.pickle"
 FORMAT = 2
 # Entries unused for this long are dropped when the cache is saved.
 KEEP_SECONDS = 14 * 24 * 3600
-# Besides this build's settings (and plugins' code), the entries of this many others are kept,
-# the most recently used: a preview's and a publication's settings, say. Older sets go, so
-# that each edit of a plugin does not add a whole set of readings for two weeks.
+# Besides this build's file, the files of this many other sets of settings are kept, the ones
+# written last (a preview's and a publication's settings, say). Older ones are removed, so
+# that each edit of a plugin does not leave a whole set of readings behind for two weeks.
 OTHER_SETTINGS_KEPT = 2
 # Below this many sources to read, starting a pool costs more than it saves.
 POOL_MINIMUM = 8
@@ -142,7 +147,8 @@ class ReadCache:
     def __init__(self, settings: dict[str, Any], fingerprint: str | None = None) -> None:
         self.settings = settings
         self.fingerprint = fingerprint or settings_fingerprint(settings)
-        self.path = Path(settings.get("CACHE_PATH") or "cache") / CACHE_FILE
+        self.folder = Path(settings.get("CACHE_PATH") or "cache") / CACHE_FOLDER
+        self.path = self.folder / f"{self.fingerprint[:32]}.pickle"
         self.reads: dict[str, tuple[float, bytes]] = {}
         self.texts: dict[str, tuple[float, str]] = {}
         self.changed = False
@@ -234,14 +240,9 @@ class ReadCache:
         """
         if not self.changed:
             return
-        kept = self._settings_kept()
         oldest = time.time() - KEEP_SECONDS
-
-        def keep(key: str, used: float) -> bool:
-            return used >= oldest and key.partition(":")[0] in kept
-
-        self.reads = {key: entry for key, entry in self.reads.items() if keep(key, entry[0])}
-        self.texts = {key: entry for key, entry in self.texts.items() if keep(key, entry[0])}
+        self.reads = {key: entry for key, entry in self.reads.items() if entry[0] >= oldest}
+        self.texts = {key: entry for key, entry in self.texts.items() if entry[0] >= oldest}
         saved = {"format": FORMAT, "reads": dict(self.reads), "texts": dict(self.texts)}
         self.changed = False
         self.wait()
@@ -253,19 +254,18 @@ class ReadCache:
         else:
             self._write(saved)
 
-    def _settings_kept(self) -> set[str]:
-        """This build's fingerprint and the OTHER_SETTINGS_KEPT others used last."""
-        last_used: dict[str, float] = {}
-        for entries in (self.reads, self.texts):
-            for key, (used, _) in entries.items():
-                fingerprint = key.partition(":")[0]
-                last_used[fingerprint] = max(used, last_used.get(fingerprint, 0.0))
-        others = sorted(
-            (fingerprint for fingerprint in last_used if fingerprint != self.fingerprint),
-            key=last_used.__getitem__,
-            reverse=True,
-        )
-        return {self.fingerprint, *others[:OTHER_SETTINGS_KEPT]}
+    def _remove_other_sets(self) -> None:
+        """Keep OTHER_SETTINGS_KEPT files of other settings besides this one: the newest."""
+        (self.folder.parent / OLD_CACHE_FILE).unlink(missing_ok=True)
+        others = []
+        for path in self.folder.glob("*.pickle"):
+            if path != self.path:
+                try:
+                    others.append((path.stat().st_mtime_ns, path))
+                except OSError:
+                    continue
+        for _, path in sorted(others, reverse=True)[OTHER_SETTINGS_KEPT:]:
+            path.unlink(missing_ok=True)
 
     def wait(self) -> None:
         """Until the file being written in the background is in place."""
@@ -285,6 +285,7 @@ class ReadCache:
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
                 raise
+            self._remove_other_sets()
         except Exception as problem:  # a full disk, a read-only folder: the next build reads
             logger.warning("read_cache: not saved (%s)", problem)
             return

@@ -38,8 +38,7 @@ def test_cold_warm_and_changed_builds_match_builds_without_it(tmp_path: Path) ->
 
     plain = build(content, tmp_path / "plain" / "out")
     cold = build(content, tmp_path / "cold" / "out", cache)
-    stored = cache / "read_cache.pickle"
-    assert stored.is_file(), cold.log
+    [stored] = (cache / "read_cache").glob("*.pickle")
     assert len(list((cache / "templates").iterdir())) >= 10, "the compiled templates were kept"
     assert differences(plain.output, cold.output) == []
 
@@ -76,36 +75,37 @@ def test_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
     assert "Changed in the theme" in second.page("archives.html")
 
 
-def test_the_cache_keeps_the_readings_of_three_sets_of_settings_at_most(tmp_path: Path) -> None:
-    """Each edit of a plugin's code (or of a setting) starts a new set of readings: the file
-    keeps this build's and the two used last, so that it does not grow with every edit."""
-    import pickle
-
+def test_the_cache_keeps_the_files_of_three_sets_of_settings_at_most(tmp_path: Path) -> None:
+    """Each edit of a plugin's code (or of a setting) starts a new set of readings in a file of
+    its own: a build loads only its own, and the two other sets written last are kept."""
     content = six_posts(tmp_path / "content")
     cache = tmp_path / "cache"
+    (cache).mkdir()
+    (cache / "read_cache.pickle").write_bytes(b"the single file of earlier versions")
 
-    def fingerprints() -> list[str]:
-        saved = pickle.loads((cache / "read_cache.pickle").read_bytes())
-        return sorted({key.partition(":")[0] for key in saved["reads"]})
+    def files() -> set[str]:
+        return {path.name for path in (cache / "read_cache").glob("*.pickle")}
 
     sets = []
-    for version in range(4):
+    for version in [0, 1, 2, 3, 2]:
         build(content, tmp_path / f"out-{version}" / "out", cache, SITESUBTITLE=f"v{version}")
-        sets.append(fingerprints())
-    first = sets[0]
-    assert len(first) == 1
-    assert [len(found) for found in sets] == [1, 2, 3, 3]
-    assert set(sets[1]) < set(sets[2])
-    assert len(set(sets[3]) - set(sets[2])) == 1, "this build's set is not in the file"
-    assert first[0] not in sets[3], "the set used longest ago was kept"
+        sets.append(files())
+    assert [len(found) for found in sets] == [1, 2, 3, 3, 3]
+    assert not (cache / "read_cache.pickle").exists()
+    (first,) = sets[0]
+    assert first not in sets[3], "the set written longest ago was kept"
+    assert sets[4] == sets[3], "going back to a kept set read it again"
+    (newest,) = sets[3] - sets[2]
+    assert newest in sets[4]
 
 
 def test_a_damaged_cache_file_is_read_afresh(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "read_cache.pickle").write_bytes(b"not a pickle")
+    build(content, tmp_path / "first" / "out", cache)
+    [stored] = (cache / "read_cache").glob("*.pickle")
+    stored.write_bytes(b"not a pickle")
     plain = build(content, tmp_path / "plain" / "out")
     rebuilt = build(content, tmp_path / "rebuilt" / "out", cache)
     assert "read_cache: ignoring" in rebuilt.log
@@ -118,7 +118,7 @@ from pathlib import Path
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
-settings_file, posts, stored = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+settings_file, posts = sys.argv[1], Path(sys.argv[2])
 pelican = Pelican(read_settings(settings_file))
 pelican.run()
 read_cache = sys.modules["read_cache"]
@@ -138,7 +138,7 @@ edit("post-3.md", r"^The body of post number 3", "A new body")
 pelican.run()
 kept = len(loaded)
 read_cache._kept.wait()  # the file this build saves in the background is in place
-stored.write_bytes(b"not a pickle")  # as if another build had replaced the file
+read_cache._kept.path.write_bytes(b"not a pickle")  # as if another build had replaced it
 edit("post-5.md", r"^Title: .*$", "Title: A better title")
 pelican.run()
 print(json.dumps({"kept": kept, "loaded": len(loaded), "during": during,
@@ -162,7 +162,6 @@ def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes
             str(script),
             str(settings_file),
             str(content / "posts"),
-            str(cache / "read_cache.pickle"),
         ],
         cwd=ROOT,
         capture_output=True,
