@@ -10,6 +10,10 @@ where neighbouring words share the shortest beginning (see `cut`), and writes th
 the entry file that point at them. Each file keeps Pagefind's own encoding
 (gzip of a signature and CBOR), so its library reads them as it reads its own.
 
+The words are held as Pagefind encoded them (each word's CBOR, with its size), never as Python
+lists of positions: a site of 1,000 posts has over a million positions, which as Python
+integers took some 40 MB while the chunks were cut.
+
 Only bundles of a Pagefind version this module knows are rewritten; any other is left as
 Pagefind wrote it, with a warning, so search keeps working at the larger size.
 """
@@ -45,6 +49,31 @@ def encoded(value: Any) -> bytes:
     return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=6, mtime=0)
 
 
+# One word of the index: its text, its size in positions, and its CBOR as Pagefind wrote it.
+Word = tuple[str, int, bytes]
+
+
+def read_words(path: Path) -> list[Word]:
+    """The words of an index chunk, each kept encoded (see the module's docstring)."""
+    return [(word[0], positions(word), cbor2.dumps(word)) for word in read_file(path)[0]]
+
+
+def array_header(length: int) -> bytes:
+    """The head of a CBOR array of `length` items (major type 4), as cbor2 writes it."""
+    if length < 24:
+        return bytes([0x80 + length])
+    for marker, size in ((0x98, 1), (0x99, 2), (0x9A, 4), (0x9B, 8)):
+        if length < 1 << (8 * size):
+            return bytes([marker]) + length.to_bytes(size, "big")
+    raise ValueError(f"an array of {length} items")
+
+
+def encoded_chunk(chunk: list[Word]) -> bytes:
+    """What `encoded([words])` writes for a chunk, from the words' own encodings."""
+    body = array_header(1) + array_header(len(chunk)) + b"".join(word[2] for word in chunk)
+    return gzip.compress(SIGNATURE + body, compresslevel=6, mtime=0)
+
+
 def short_hash(data: bytes, taken: set[str], language: str) -> str:
     """A name in Pagefind's style (`en_1a2b3c4`), longer only where two would collide."""
     digest = hashlib.sha256(data).hexdigest()
@@ -76,7 +105,7 @@ def common_length(a: str, b: str) -> int:
     return length
 
 
-def cut(words: list[list[Any]], size: int) -> list[list[list[Any]]]:
+def cut(words: list[Word], size: int) -> list[list[Word]]:
     """Words in order, cut into chunks of about `size` positions (between half and twice it).
 
     A search loads one chunk per word it looks up, and finds longer words that begin with it
@@ -85,9 +114,9 @@ def cut(words: list[list[Any]], size: int) -> list[list[list[Any]]]:
     in one chunk. Pagefind cuts wherever its size is reached, even between "discharg" and
     "discharge".
     """
-    chunks: list[list[list[Any]]] = []
+    chunks: list[list[Word]] = []
     start = 0
-    remaining = sum(positions(word) for word in words)
+    remaining = sum(word[1] for word in words)
     while start < len(words):
         if remaining < 2 * size:
             chunks.append(words[start:])
@@ -97,7 +126,7 @@ def cut(words: list[list[Any]], size: int) -> list[list[list[Any]]]:
         best_score: tuple[int, int] = (0, 0)
         index = start
         while index < len(words) - 1:
-            held += positions(words[index])
+            held += words[index][1]
             if held >= size // 2:
                 score = (common_length(words[index][0], words[index + 1][0]), abs(held - size))
                 if best < 0 or score < best_score:
@@ -109,7 +138,7 @@ def cut(words: list[list[Any]], size: int) -> list[list[list[Any]]]:
             best = index
         chunk = words[start : best + 1]
         chunks.append(chunk)
-        remaining -= sum(positions(word) for word in chunk)
+        remaining -= sum(word[1] for word in chunk)
         start = best + 1
     return chunks
 
@@ -118,9 +147,9 @@ def split_language(bundle: Path, language: str, entry: dict[str, Any], size: int
     meta_path = bundle / f"pagefind.{entry['hash']}.pf_meta"
     meta = read_file(meta_path)
     old_names = [chunk[2] for chunk in meta[2]]
-    words: list[list[Any]] = []
+    words: list[Word] = []
     for name in old_names:
-        words.extend(read_file(bundle / INDEX_FOLDER / f"{name}.pf_index")[0])
+        words.extend(read_words(bundle / INDEX_FOLDER / f"{name}.pf_index"))
     words.sort(key=lambda word: word[0])
     chunks = cut(words, size)
     ranges = [[chunk[0][0], chunk[-1][0], ""] for chunk in chunks]
@@ -128,7 +157,7 @@ def split_language(bundle: Path, language: str, entry: dict[str, Any], size: int
         left[1], right[0] = prefixes(left[1], right[0])
     taken: set[str] = set()
     for index, chunk in enumerate(chunks):
-        data = encoded([chunk])
+        data = encoded_chunk(chunk)
         name = short_hash(data, taken, language)
         (bundle / INDEX_FOLDER / f"{name}.pf_index").write_bytes(data)
         ranges[index][2] = name

@@ -20,7 +20,14 @@ import pytest
 from playwright.sync_api import expect
 
 import plugins.search as search
-from plugins.search.chunks import positions, read_file, split_chunks
+from plugins.search.chunks import (
+    encoded,
+    encoded_chunk,
+    positions,
+    read_file,
+    read_words,
+    split_chunks,
+)
 from tests.helpers import ROOT
 from tests.site.building import (
     BuiltSite,
@@ -334,6 +341,26 @@ SEARCH_EVERYTHING = """async (words) => {
   }
   return found;
 }"""
+
+
+@pytest.mark.parametrize("count", [0, 1, 23, 24, 255, 256, 65_536])
+def test_a_chunk_written_from_its_words_encodings_is_the_chunk_pagefind_would_write(
+    tmp_path: Path, count: int
+) -> None:
+    # Words as Pagefind's chunks hold them: text, then pages with their positions (a page with
+    # over 65,535 positions and one with many pages, for every size of CBOR head).
+    words = [[f"w{n:06d}", [[n % 7, list(range(n % 5 + 1))]]] for n in range(count)]
+    if count:
+        words[0][1] = [[page, [page * 3]] for page in range(300)]
+        words[-1][1] = [[0, list(range(70_000))]]
+    path = tmp_path / "chunk.pf_index"
+    path.write_bytes(encoded([words]))
+
+    kept = read_words(path)
+
+    assert [word[0] for word in kept] == [word[0] for word in words]
+    assert [word[1] for word in kept] == [positions(word) for word in words]
+    assert encoded_chunk(kept) == encoded([words])
 
 
 @pytest.mark.slow
