@@ -59,7 +59,14 @@ def section_headings(content: str) -> list[SectionHeading]:
 
 def _with_anchor(match: re.Match[str]) -> str:
     heading = SectionHeading(int(match[1]), match[2], match[3])
-    label = html.escape(f"Link to the section “{heading.text}”")
+    # As character references: one character past Latin-1 in a str (the quotation marks, or
+    # the apostrophe smartypants wrote as &#8217; and `text` unescaped) makes Python store the
+    # whole post at two or four bytes a character, and every page made from it.
+    label = (
+        html.escape(f"Link to the section “{heading.text}”")
+        .encode("ascii", "xmlcharrefreplace")
+        .decode("ascii")
+    )
     return (
         f'<div class="heading-with-anchor">{match[0]}'
         f'<a class="heading-anchor" href="#{heading.id}"><span aria-hidden="true">#</span>'

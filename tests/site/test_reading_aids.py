@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from plugins.reading.headings import add_heading_anchors
 from tests.site.building import BuiltSite, build_site
 
 KNOWN_POST = "pdsa-cycles-in-weeks-not-months.html"
@@ -76,6 +78,19 @@ def test_every_section_heading_has_a_link_to_itself(site: BuiltSite) -> None:
         anchor = heading.find_next_sibling("a")
         assert anchor is not None and anchor["href"] == f"#{heading['id']}", words(heading)
         assert words(anchor) == f"# Link to the section “{words(heading)}”"
+
+
+def test_a_heading_link_adds_no_character_beyond_ascii_to_the_post() -> None:
+    # Python stores a str with one character past Latin-1 at two bytes or more a character:
+    # the link's quotation marks, or the apostrophe smartypants wrote, would double every post.
+    content = '<p>Before.</p>\n<h2 id="what-we-didnt-do">What we didn&#8217;t do</h2>'
+
+    anchored = add_heading_anchors(content)
+
+    assert anchored.isascii(), anchored
+    label = re.search(r'<span class="visually-hidden">([^<]*)</span>', anchored)
+    assert label is not None
+    assert html.unescape(label[1]) == "Link to the section \u201cWhat we didn\u2019t do\u201d"
 
 
 def test_related_posts_share_tags_first_then_the_category_newest_first(site: BuiltSite) -> None:
