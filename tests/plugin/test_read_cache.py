@@ -179,3 +179,62 @@ def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes
 
     clean = build(content, tmp_path / "clean" / "out")
     assert differences(clean.output, first.output) == []
+
+
+PUBLICATIONS_IN_ONE_PROCESS = """\
+import json, pickle, sys
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+
+settings = read_settings(sys.argv[1], override={"DELETE_OUTPUT_DIRECTORY": True})
+held = []
+
+def while_writing(generator, writer=None):
+    cache = sys.modules["read_cache"]
+    held.append([cache._cache is None, len(cache._kept.reads), len(cache._kept.texts)])
+
+signals.article_writer_finalized.connect(while_writing, weak=False)
+pelican = Pelican(settings)
+read_cache = sys.modules["read_cache"]
+loaded = []
+load = read_cache.ReadCache._load
+read_cache.ReadCache._load = lambda cache: (loaded.append(1), load(cache))[1]
+pelican.run()
+read_cache._kept.wait()
+saved = pickle.loads(read_cache._kept.path.read_bytes())
+pelican.run()
+print(json.dumps({"held": held, "loaded": len(loaded), "reads": len(saved["reads"]),
+                  "texts": len(saved["texts"])}))
+"""
+
+
+def test_a_build_that_empties_the_output_lets_the_cache_go_once_every_source_is_read(
+    tmp_path: Path,
+) -> None:
+    """A publication: the readings are saved, then not held while the pages are written."""
+    content = six_posts(tmp_path / "content")
+    cache = tmp_path / "cache"
+    first = build(content, tmp_path / "first" / "out", cache)
+    shutil.rmtree(cache)  # the script's first build reads every source afresh
+    script = tmp_path / "publications.py"
+    script.write_text(PUBLICATIONS_IN_ONE_PROCESS)
+    settings_file = first.output.parent / "out-pelicanconf.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(settings_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    # While the pages are written, neither build holds a reading or a typogrify output.
+    assert seen["held"] == [[True, 0, 0], [True, 0, 0]]
+    # The file holds every source read (six posts and the site's pages) and their texts, and
+    # the second build read it (the first found none).
+    sources = len(list(content.rglob("*.md")))
+    assert seen["reads"] == sources > 6
+    assert seen["texts"] >= sources
+    assert seen["loaded"] == 2
+    plain = build(content, tmp_path / "plain" / "out")
+    assert differences(plain.output, first.output) == []
