@@ -20,6 +20,10 @@ the cache as soon as every source is read and lets it go, so its readings (some 
 posts) are not held while the pages are written; a later build in the same process reads the
 file again.
 
+The lists of each tag's, category's and author's posts answer `post in posts` with a set lookup
+(`members.py`): Pelican checks every post against each of them, which grew with the square of
+the site.
+
 While a build runs, Python's cycle collector runs less often (its first threshold is 50,000
 new objects instead of 700): a build makes hundreds of thousands of objects that live until it
 ends, and each collection walked them again, about a tenth of a rebuild. The thresholds are
@@ -50,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+
+from .members import index_members
 
 __all__ = ["ReadCache", "register"]
 
@@ -532,6 +538,11 @@ def _after_reading(generators: Any) -> None:
     _kept, _cache = _cache, None
 
 
+def _index_members(generator: Any) -> None:
+    if generator.settings.get("READ_CACHE", True):
+        index_members(generator)
+
+
 def _on_finalized(pelican: Any) -> None:
     global _cache, _kept
     if _cache is not None:
@@ -563,5 +574,6 @@ def register() -> None:
     signals.generator_init.connect(_keep_compiled_templates)
     signals.article_generator_preread.connect(_before_reading)
     signals.page_generator_preread.connect(_before_reading)
+    signals.article_generator_finalized.connect(_index_members)
     signals.all_generators_finalized.connect(_after_reading)
     signals.finalized.connect(_on_finalized)
