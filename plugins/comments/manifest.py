@@ -47,6 +47,8 @@ class CommentsOutputGenerator:
     ) -> None:
         self.context = context
         self.output_path = Path(output_path)
+        cache = settings.get("CACHE_PATH")
+        self.cache_folder = Path(cache) if cache else None
 
     def generate_output(self, writer: Any) -> None:
         """Write output/comments/threads.json and the widget files, minified."""
@@ -56,5 +58,5 @@ class CommentsOutputGenerator:
         body = json.dumps(manifest(threads), indent=2, ensure_ascii=False) + "\n"
         write_if_changed(folder / "threads.json", body)
         for name in WIDGET_FILES:
-            write_if_changed(folder / name, shipped(name))
+            write_if_changed(folder / name, shipped(name, self.cache_folder))
         logger.info("Wrote the comments manifest (%d threads) and widget", len(threads))

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema_rs
@@ -14,6 +18,7 @@ from comments_api import Settings
 from comments_api.app import create_app
 from comments_api.field_messages import FIELD_MESSAGES
 from plugins.comments.widget import STATIC, WIDGET_FILES, shipped
+from tests.helpers import ROOT
 from tests.live_site import Build, build_site, content_folder, post
 
 pytestmark = pytest.mark.slow
@@ -282,6 +287,54 @@ def test_widget_files_are_shipped_minified(site: Build) -> None:
         assert written == shipped(name), name
         assert len(written) < len(source), f"{name} is not minified"
         assert "\n\n" not in written and "/*" not in written, name
+
+
+SHIP_IN_A_PROCESS = """\
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from comments import widget
+widget.STATIC = Path(sys.argv[2])
+text = widget.shipped("comments.js", Path(sys.argv[3]))
+print(json.dumps({"minifier loaded": "minify" in sys.modules, "text": text}))
+"""
+
+
+def test_a_build_whose_widget_did_not_change_takes_it_minified_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    static = tmp_path / "static"
+    shutil.copytree(STATIC, static)
+    cache = tmp_path / "cache"
+
+    def ship() -> dict[str, Any]:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                SHIP_IN_A_PROCESS,
+                str(ROOT / "plugins"),
+                str(static),
+                str(cache),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        found: dict[str, Any] = json.loads(result.stdout)
+        return found
+
+    first, second = ship(), ship()
+    assert first == {"minifier loaded": True, "text": shipped("comments.js")}
+    assert second == {"minifier loaded": False, "text": first["text"]}
+
+    source = static / "comments.js"
+    source.write_text(source.read_text(encoding="utf-8") + "\nconsole.info('changed');\n")
+    changed = ship()
+    assert changed["minifier loaded"] is True
+    assert changed["text"] != first["text"] and "changed" in changed["text"]
+    assert len(list((cache / "widget").glob("comments.*.js"))) == 1, "the older file stays"
 
 
 def test_draft_preview_says_comments_open_once_published(tmp_path: Path) -> None:
