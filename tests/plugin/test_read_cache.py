@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,6 +147,22 @@ print(json.dumps({"kept": kept, "loaded": len(loaded), "during": during,
 """
 
 
+def run_in_one_process(
+    script: str, built: Build, *arguments: str
+) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """Run `script` with the settings file of `built` (and `arguments`); its last line's JSON."""
+    settings_file = built.output.parent / f"{built.output.name}-pelicanconf.py"
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(settings_file), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result, json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes(
     tmp_path: Path,
 ) -> None:
@@ -153,23 +170,7 @@ def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes
     content = six_posts(tmp_path / "content")
     cache = tmp_path / "cache"
     first = build(content, tmp_path / "live" / "out", cache)
-    script = tmp_path / "rebuilds.py"
-    script.write_text(IN_ONE_PROCESS)
-    settings_file = first.output.parent / "out-pelicanconf.py"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(script),
-            str(settings_file),
-            str(content / "posts"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    result, seen = run_in_one_process(IN_ONE_PROCESS, first, str(content / "posts"))
     assert seen["kept"] == 0, "the second build read the file it had just written"
     assert seen["loaded"] == 1, "the replaced file was not read again"
     assert "read_cache: ignoring" in result.stderr
@@ -216,18 +217,7 @@ def test_a_build_that_empties_the_output_lets_the_cache_go_once_every_source_is_
     cache = tmp_path / "cache"
     first = build(content, tmp_path / "first" / "out", cache)
     shutil.rmtree(cache)  # the script's first build reads every source afresh
-    script = tmp_path / "publications.py"
-    script.write_text(PUBLICATIONS_IN_ONE_PROCESS)
-    settings_file = first.output.parent / "out-pelicanconf.py"
-    result = subprocess.run(
-        [sys.executable, str(script), str(settings_file)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    _, seen = run_in_one_process(PUBLICATIONS_IN_ONE_PROCESS, first)
     # While the pages are written, neither build holds a reading or a typogrify output.
     assert seen["held"] == [[True, 0, 0], [True, 0, 0]]
     # The file holds every source read (six posts and the site's pages) and their texts, and
