@@ -16,9 +16,10 @@ The theme's templates are compiled once too: Jinja's own bytecode cache keeps th
 build does not spend its first fifth of a second turning the same templates into Python.
 
 A build that empties the output first (`DELETE_OUTPUT_DIRECTORY`, as a publication builds) saves
-the cache as soon as every source is read and lets it go, so its readings (some 20 MB at 1,000
-posts) are not held while the pages are written; a later build in the same process reads the
-file again.
+the cache as soon as the posts are read and keeps in memory only what it has not used yet (the
+pages' readings), then lets the rest go once the pages are read too, so its readings (some
+20 MB at 1,000 posts) are not held while plugins work on the posts and the pages are written;
+a later build in the same process reads the file again.
 
 The lists of each tag's, category's and author's posts answer `post in posts` with a set lookup
 (`members.py`): Pelican checks every post against each of them, which grew with the square of
@@ -165,6 +166,10 @@ class ReadCache:
         self.changed = False
         self.stamp: tuple[int, int] | None = None  # the file as this cache last read or wrote it
         self.released = False
+        # Keys this build read or added; once some were let go (`let_go_of_used`), a save
+        # merges what is in memory into the file.
+        self.used: set[str] = set()
+        self.partial = False
         self._saving: threading.Thread | None = None
         self._load()
 
@@ -182,6 +187,13 @@ class ReadCache:
             return False
         return fingerprint == self.fingerprint and self._file_stamp() == self.stamp
 
+    def let_go_of_used(self) -> None:
+        """Save what changed (in the background), then keep only the entries not used yet."""
+        self.save(in_background=True)
+        self.reads = {key: entry for key, entry in self.reads.items() if key not in self.used}
+        self.texts = {key: entry for key, entry in self.texts.items() if key not in self.used}
+        self.partial = True
+
     def release(self) -> None:
         """Save what changed (in the background) and let go of the entries held in memory."""
         self.save(in_background=True)
@@ -191,6 +203,7 @@ class ReadCache:
     def rebind(self, settings: dict[str, Any]) -> None:
         """Serve a later build, whose settings the unpickled metadata will hold."""
         self.settings = settings
+        self.used = set()
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -214,6 +227,7 @@ class ReadCache:
         if entry is None:
             return None
         self.reads[key] = (time.time(), entry[1])
+        self.used.add(key)
         reading: Reading = loads(entry[1], self.settings)
         return reading
 
@@ -222,6 +236,7 @@ class ReadCache:
 
     def keep_pickled_reading(self, key: str, pickled: bytes) -> None:
         self.reads[key] = (time.time(), pickled)
+        self.used.add(key)
         self.changed = True
 
     def text(self, key: str) -> str | None:
@@ -229,30 +244,38 @@ class ReadCache:
         if entry is None:
             return None
         self.texts[key] = (time.time(), entry[1])
+        self.used.add(key)
         return entry[1]
 
     def keep_text(self, key: str, text: str) -> None:
         self.texts[key] = (time.time(), text)
+        self.used.add(key)
         self.changed = True
 
     # --- the file -------------------------------------------------------------------------
 
     def _load(self) -> None:
         stamp = self._file_stamp()
+        saved = self._stored()
+        if saved is not None:
+            self.stamp = stamp
+            self.reads, self.texts = saved["reads"], saved["texts"]
+
+    def _stored(self) -> dict[str, Any] | None:
+        """What the file holds, or None when there is no file, or a damaged or foreign one."""
         try:
             # Unpickled as it is read: the file's bytes (15 MB at 1,000 posts) are never held
             # beside what they unpickle to.
             with self.path.open("rb") as stored:
                 saved = pickle.load(stored)
         except FileNotFoundError:
-            return
+            return None
         except Exception as problem:  # a damaged or foreign file: start afresh
             logger.warning("read_cache: ignoring %s (%s)", self.path, problem)
-            return
-        self.stamp = stamp
-        if isinstance(saved, dict) and saved.get("format") == FORMAT:
-            self.reads = saved.get("reads", {})
-            self.texts = saved.get("texts", {})
+            return None
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+            return None
+        return {"reads": saved.get("reads", {}), "texts": saved.get("texts", {})}
 
     def save(self, in_background: bool = False) -> None:
         """Write the cache beside itself and rename it into place (a killed build keeps the old).
@@ -269,13 +292,14 @@ class ReadCache:
         saved = {"format": FORMAT, "reads": dict(self.reads), "texts": dict(self.texts)}
         self.changed = False
         self.wait()
+        arguments = (saved, self.partial)
         if in_background:
             self._saving = threading.Thread(
-                target=self._write, args=(saved,), name="read-cache-save"
+                target=self._write, args=arguments, name="read-cache-save"
             )
             self._saving.start()
         else:
-            self._write(saved)
+            self._write(*arguments)
 
     def _remove_other_sets(self) -> None:
         """Keep OTHER_SETTINGS_KEPT files of other settings besides this one: the newest."""
@@ -296,7 +320,13 @@ class ReadCache:
             self._saving.join()
             self._saving = None
 
-    def _write(self, saved: dict[str, Any]) -> None:
+    def _write(self, saved: dict[str, Any], merge: bool = False) -> None:
+        if merge:  # some entries were let go: they are in the file, this build's are added
+            stored = self._stored() or {"reads": {}, "texts": {}}
+            oldest = time.time() - KEEP_SECONDS
+            for name in ("reads", "texts"):
+                stored[name].update(saved[name])
+                saved[name] = {key: item for key, item in stored[name].items() if item[0] >= oldest}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".read_cache.")
@@ -531,6 +561,12 @@ def _cache_for(settings: dict[str, Any]) -> ReadCache:
     return ReadCache(settings, fingerprint)
 
 
+def _after_posts(generator: Any) -> None:
+    """The posts are read: a build that empties the output first keeps only the pages' part."""
+    if _cache is not None and _cache.settings.get("DELETE_OUTPUT_DIRECTORY"):
+        _cache.let_go_of_used()
+
+
 def _after_reading(generators: Any) -> None:
     """Every source is read: a build that empties the output first lets its cache go."""
     global _cache, _kept
@@ -576,6 +612,7 @@ def register() -> None:
     signals.generator_init.connect(_keep_compiled_templates)
     signals.article_generator_preread.connect(_before_reading)
     signals.page_generator_preread.connect(_before_reading)
+    signals.article_generator_pretaxonomy.connect(_after_posts)
     signals.article_generator_finalized.connect(_index_members)
     signals.all_generators_finalized.connect(_after_reading)
     signals.finalized.connect(_on_finalized)

@@ -184,28 +184,41 @@ def test_rebuilds_in_one_process_keep_the_cache_in_memory_until_the_file_changes
 
 PUBLICATIONS_IN_ONE_PROCESS = """\
 import json, pickle, sys
+from pathlib import Path
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 settings = read_settings(sys.argv[1], override={"DELETE_OUTPUT_DIRECTORY": True})
-held = []
+page = Path(sys.argv[2])
+held, while_posts = [], []
+
+def after_posts(generator):
+    cache = sys.modules["read_cache"]._cache
+    while_posts.append([len(cache.reads), len(cache.texts)])
 
 def while_writing(generator, writer=None):
     cache = sys.modules["read_cache"]
     held.append([cache._cache is None, len(cache._kept.reads), len(cache._kept.texts)])
 
+signals.article_generator_finalized.connect(after_posts, weak=False)
 signals.article_writer_finalized.connect(while_writing, weak=False)
 pelican = Pelican(settings)
 read_cache = sys.modules["read_cache"]
 loaded = []
 load = read_cache.ReadCache._load
 read_cache.ReadCache._load = lambda cache: (loaded.append(1), load(cache))[1]
+
+def saved():
+    read_cache._kept.wait()
+    stored = pickle.loads(read_cache._kept.path.read_bytes())
+    return [len(stored["reads"]), len(stored["texts"])]
+
 pelican.run()
-read_cache._kept.wait()
-saved = pickle.loads(read_cache._kept.path.read_bytes())
+first = saved()
+page.write_text(page.read_text() + "\\nOne more line.\\n")  # a page read afresh, kept with the rest
 pelican.run()
-print(json.dumps({"held": held, "loaded": len(loaded), "reads": len(saved["reads"]),
-                  "texts": len(saved["texts"])}))
+print(json.dumps({"held": held, "while posts": while_posts, "loaded": len(loaded),
+                  "first": first, "second": saved()}))
 """
 
 
@@ -217,14 +230,19 @@ def test_a_build_that_empties_the_output_lets_the_cache_go_once_every_source_is_
     cache = tmp_path / "cache"
     first = build(content, tmp_path / "first" / "out", cache)
     shutil.rmtree(cache)  # the script's first build reads every source afresh
-    _, seen = run_in_one_process(PUBLICATIONS_IN_ONE_PROCESS, first)
-    # While the pages are written, neither build holds a reading or a typogrify output.
+    [page, *_] = sorted((content / "pages").glob("*.md"))
+    _, seen = run_in_one_process(PUBLICATIONS_IN_ONE_PROCESS, first, str(page))
+    sources = len(list(content.rglob("*.md")))
+    pages = len(list((content / "pages").glob("*.md")))
+    # Once the posts are read, only readings not used yet are held: none in the first build
+    # (its cache was empty), the pages' in the second; while the pages are written, nothing.
+    assert [reads for reads, _ in seen["while posts"]] == [0, pages]
     assert seen["held"] == [[True, 0, 0], [True, 0, 0]]
     # The file holds every source read (six posts and the site's pages) and their texts, and
-    # the second build read it (the first found none).
-    sources = len(list(content.rglob("*.md")))
-    assert seen["reads"] == sources > 6
-    assert seen["texts"] >= sources
+    # the second build read it (the first found none) and added the edited page to it.
+    assert seen["first"][0] == sources > 6
+    assert seen["first"][1] >= sources
+    assert seen["second"][0] == sources + 1
     assert seen["loaded"] == 2
     plain = build(content, tmp_path / "plain" / "out")
     assert differences(plain.output, first.output) == []
