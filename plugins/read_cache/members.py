@@ -73,6 +73,10 @@ class Members(list[Any]):
         self._changed()
         return super().__iadd__(items)
 
+    def __imul__(self, times: SupportsIndex) -> Members:
+        self._changed()
+        return super().__imul__(times)
+
 
 def _compares_by_value(item: object) -> bool:
     """Whether `item`'s type defines its own equality (Pelican's posts do not)."""

@@ -44,8 +44,11 @@ def test_members_answer_in_as_a_list_does_and_follow_every_change() -> None:
     members.extend([first])
     assert second in members and first in members
     assert members.pop() is first and first not in members
-    members.clear()
+    members *= 0
     assert fourth not in members and list(members) == []
+    members.append(first)
+    members.clear()
+    assert first not in members and list(members) == []
 
 
 def test_an_equal_object_counts_as_in_the_list_as_for_a_list() -> None:
