@@ -25,6 +25,8 @@ import os
 from typing import Any
 
 from pelican import signals
+from pelican.contents import Content
+from pelican.utils import memoized
 
 from .digests import Unstable, object_key
 from .writer import IncrementalWriter
@@ -64,8 +66,18 @@ def before_write(generator: Any, content: Any) -> None:
         _writers[0].build.forget(key)
 
 
+def let_go_of_contents() -> None:
+    """Pelican memoizes `Content.get_content` and `get_summary` in one dictionary per method,
+    keyed by the post: one Pelican run again after each save would keep every post of every
+    build (tens of MiB a save at 1,000 posts). The build has written its pages: let them go."""
+    for value in vars(Content).values():
+        if isinstance(value, memoized):
+            value.cache.clear()
+
+
 def after_build(pelican: Any) -> None:
     """Remove what no longer belongs in the output, keep the records, report."""
+    let_go_of_contents()
     if not _writers:
         return
     writer = _writers.pop()

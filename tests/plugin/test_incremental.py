@@ -206,3 +206,42 @@ def test_rebuilds_in_one_process_write_what_a_clean_build_writes(tmp_path: Path)
     clean = build(content, tmp_path / "clean" / "out", CLEAN)
     assert differences(clean.output, output) == []
     assert rendered(output) and len(rendered(output)) < len(tree(output))
+
+
+AFTER_ONE_BUILD = """\
+import gc, sys, weakref
+from pelican import Pelican, signals
+from pelican.settings import read_settings
+
+pelican = Pelican(read_settings(sys.argv[1]))
+first_posts = []
+signals.article_generator_finalized.connect(
+    lambda generator: first_posts or first_posts.extend(map(weakref.ref, generator.articles)),
+    weak=False,
+)
+pelican.run()
+pelican.run()
+gc.collect()
+print(len(first_posts), sum(post() is not None for post in first_posts))
+"""
+
+
+def test_a_build_in_one_process_lets_the_posts_of_the_build_before_go(tmp_path: Path) -> None:
+    """One Pelican run again after each save holds one build's posts, not every build's."""
+    content = six_posts(tmp_path / "content")
+    output = tmp_path / "live" / "out"
+    build(content, output, INCREMENTAL)
+    settings_file = output.parent / f"{output.name}-pelicanconf.py"
+    script = tmp_path / "two_builds.py"
+    script.write_text(AFTER_ONE_BUILD)
+    result = subprocess.run(
+        [sys.executable, str(script), str(settings_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    posts, still_held = map(int, result.stdout.split()[-2:])
+    assert posts >= 5
+    assert still_held == 0
