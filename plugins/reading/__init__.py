@@ -7,13 +7,14 @@ and the theme shows it (`article.reading_time`, `article.toc`, `article.related_
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from itertools import chain
 from typing import Any
 
 from pelican import signals
 
-from .headings import add_heading_anchors, configure_heading_ids, section_headings
+from .headings import SectionHeading, add_heading_anchors, configure_heading_ids, section_headings
 from .related import RELATED_POSTS, RelatedPosts, related_posts
 from .timing import reading_minutes
 from .toc import TocChoice, parse_toc_choice, wants_toc
@@ -22,6 +23,29 @@ __all__ = ["RELATED_POSTS", "TocChoice", "reading_minutes", "register", "related
 
 logger = logging.getLogger(__name__)
 _related = RelatedPosts()
+
+# Rebuilds in one process (`invoke livereload`) ask again for every post: what a body gives
+# (reading time, sections, the body with its heading links) is kept by a digest of the body,
+# for as many posts as a large site has. The body with links is the post's own from then on,
+# so the kept copy costs no memory of its own.
+KEPT = 50_000
+_aids: dict[bytes, tuple[int, tuple[SectionHeading, ...], str]] = {}
+
+
+def body_aids(content: str) -> tuple[int, tuple[SectionHeading, ...], str]:
+    """Reading minutes, section headings and the body with heading links, of this body."""
+    key = hashlib.sha256(content.encode("utf-8", "surrogatepass")).digest()
+    found = _aids.get(key)
+    if found is None:
+        if len(_aids) >= KEPT:
+            _aids.clear()
+        found = (
+            reading_minutes(content),
+            tuple(section_headings(content)),
+            add_heading_anchors(content),
+        )
+        _aids[key] = found
+    return found
 
 
 def use_heading_ids(pelican: Any) -> None:
@@ -38,15 +62,15 @@ def attach_reading_aids(generator: Any) -> None:
         article.newer_post = published[position - 1] if position > 0 else None
         article.older_post = published[position + 1] if position + 1 < len(published) else None
     for article in chain(generator.articles, generator.translations, generator.drafts):
-        headings = section_headings(article._content)
+        minutes, headings, anchored = body_aids(article._content)
         try:
             choice = parse_toc_choice(article.metadata.get("toc"))
         except ValueError as error:
             logger.warning("%s: Toc: %s", article.relative_source_path, error)
             choice = TocChoice.AUTO
-        article.reading_time = reading_minutes(article._content)
-        article.toc = headings if wants_toc(choice, len(headings)) else []
-        article._content = add_heading_anchors(article._content)
+        article.reading_time = minutes
+        article.toc = list(headings) if wants_toc(choice, len(headings)) else []
+        article._content = anchored
         article.related_posts = related.get(article, [])
 
 

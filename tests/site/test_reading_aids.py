@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+import plugins.reading
 from plugins.reading.headings import add_heading_anchors
 from tests.site.building import BuiltSite, build_site
 
@@ -91,6 +92,29 @@ def test_a_heading_link_adds_no_character_beyond_ascii_to_the_post() -> None:
     label = re.search(r'<span class="visually-hidden">([^<]*)</span>', anchored)
     assert label is not None
     assert html.unescape(label[1]) == "Link to the section \u201cWhat we didn\u2019t do\u201d"
+
+
+def test_a_body_read_again_gets_its_aids_without_working_them_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As in a rebuild in one process: each post is read again into a new, equal string.
+    body = '<h2 id="one">One</h2><p>Some words.</p><h2 id="two">Two</h2><p>More.</p>'
+    first = plugins.reading.body_aids("".join(body))
+    anchored = []
+    monkeypatch.setattr(
+        plugins.reading,
+        "add_heading_anchors",
+        lambda content: anchored.append(content) or add_heading_anchors(content),
+    )
+
+    again = plugins.reading.body_aids("".join([body[:10], body[10:]]))
+    other = plugins.reading.body_aids(body.replace("More.", "Much more."))
+
+    assert again == first
+    assert [heading.id for heading in again[1]] == ["one", "two"]
+    assert again[2] == add_heading_anchors(body)
+    assert len(anchored) == 1 and "Much more." in anchored[0]
+    assert other[2] != first[2]
 
 
 def test_related_posts_share_tags_first_then_the_category_newest_first(site: BuiltSite) -> None:
