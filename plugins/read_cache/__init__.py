@@ -21,6 +21,9 @@ pages' readings), then lets the rest go once the pages are read too, so its read
 20 MB at 1,000 posts) are not held while plugins work on the posts and the pages are written;
 a later build in the same process reads the file again.
 
+Pelican's relative paths of posts and slugs of names are remembered by their arguments
+(`pure.py`): it worked out each of them again ten times a post and at each comparison of tags.
+
 The lists of each tag's, category's and author's posts answer `post in posts` with a set lookup
 (`members.py`): Pelican checks every post against each of them, which grew with the square of
 the site.
@@ -56,6 +59,7 @@ from typing import Any
 
 from pelican import signals
 
+from . import pure
 from .members import index_members
 
 __all__ = ["ReadCache", "register"]
@@ -534,6 +538,12 @@ BUILD_GC_THRESHOLD = 50_000
 _thresholds_before: tuple[int, int, int] | None = None
 
 
+def _remember_pure_functions(pelican: Any) -> None:
+    """Sent as a build starts: Pelican's relative paths and slugs are remembered (pure.py)."""
+    if pelican.settings.get("READ_CACHE", True):
+        pure.install()
+
+
 def _collect_less(pelican: Any) -> None:
     """Sent as a build starts (Pelican asks plugins for generators): collect less often."""
     global _thresholds_before
@@ -588,6 +598,7 @@ def _on_finalized(pelican: Any) -> None:
         _kept = _cache
     _cache = None
     _uninstall_typogrify()
+    pure.uninstall()
     _collect_as_before()
 
 
@@ -609,6 +620,7 @@ def _keep_compiled_templates(generator: Any) -> None:
 
 def register() -> None:
     signals.get_generators.connect(_collect_less)
+    signals.get_generators.connect(_remember_pure_functions)
     signals.generator_init.connect(_keep_compiled_templates)
     signals.article_generator_preread.connect(_before_reading)
     signals.page_generator_preread.connect(_before_reading)
