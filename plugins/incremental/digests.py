@@ -71,11 +71,10 @@ PLAIN = (str, int, float, bool, type(None), PurePath)
 
 def _is_immutable(value: Any) -> bool:
     parameters = getattr(type(value), "__dataclass_params__", None)
-    return (
-        parameters is not None
-        and parameters.frozen
-        and all(isinstance(field, PLAIN) for field in vars(value).values())
-    )
+    if parameters is None or not parameters.frozen:
+        return False
+    fields = getattr(value, "__dict__", None)  # none with __slots__: digested as other objects
+    return isinstance(fields, dict) and all(isinstance(field, PLAIN) for field in fields.values())
 
 
 def _hashed(material: str) -> str:
