@@ -174,6 +174,9 @@ class ReadCache:
         # merges what is in memory into the file.
         self.used: set[str] = set()
         self.partial = False
+        # This build's sources, as they were when the pool was filled: path -> key, so that a
+        # source found in the cache is not read and hashed a second time when Pelican asks.
+        self.keys_of_sources: dict[str, str] = {}
         self._saving: threading.Thread | None = None
         self._load()
 
@@ -404,9 +407,11 @@ def _remembering(reader: Any, cache: ReadCache) -> Callable[[str], Reading]:
     name = type(reader).__name__
 
     def remembered_read(path: str) -> Reading:
-        source = Path(path).read_bytes()
-        key = cache.read_key(name, source)
-        found = cache.reading(key)
+        key = cache.keys_of_sources.pop(path, None)
+        found = cache.reading(key) if key is not None else None
+        if found is None:  # read now: the key and the reading kept are of the same bytes
+            key = cache.read_key(name, Path(path).read_bytes())
+            found = cache.reading(key)
         if found is None:
             found = read(path)
             try:
@@ -483,10 +488,14 @@ def _fill_in_parallel(readers: Any, cache: ReadCache) -> None:
     workers = int(settings.get("READ_CACHE_WORKERS") or os.cpu_count() or 1)
     extensions = {ext for ext, reader in readers.readers.items() if reader.enabled}
     missing = []
+    cache.keys_of_sources.clear()
     for path in _sources(settings, extensions):
         extension = path.name.rsplit(".", 1)[-1]
         name = type(readers.readers[extension]).__name__
-        if not cache.has_reading(cache.read_key(name, path.read_bytes())):
+        key = cache.read_key(name, path.read_bytes())
+        if cache.has_reading(key):
+            cache.keys_of_sources[str(path)] = key
+        else:
             missing.append((extension, str(path)))
     forking = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(missing) < POOL_MINIMUM or not forking:

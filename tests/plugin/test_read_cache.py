@@ -246,3 +246,36 @@ def test_a_build_that_empties_the_output_lets_the_cache_go_once_every_source_is_
     assert seen["loaded"] == 2
     plain = build(content, tmp_path / "plain" / "out")
     assert differences(plain.output, first.output) == []
+
+
+READS_IN_ONE_PROCESS = """\
+import collections, json, pathlib, re, sys
+from pelican import Pelican
+from pelican.settings import read_settings
+
+settings_file, posts = sys.argv[1], pathlib.Path(sys.argv[2])
+pelican = Pelican(read_settings(settings_file))
+pelican.run()
+reads = collections.Counter()
+read_bytes = pathlib.Path.read_bytes
+pathlib.Path.read_bytes = lambda path: (reads.update([path.name]), read_bytes(path))[1]
+post = posts / "post-3.md"
+post.write_text(re.sub(r"^The body of post number 3", "A new body", post.read_text(), flags=re.M))
+pelican.run()
+print(json.dumps({name: count for name, count in reads.items() if name.endswith(".md")}))
+"""
+
+
+def test_a_rebuild_reads_each_source_once(tmp_path: Path) -> None:
+    """Whether a source is in the cache, and its reading, come from one read of its bytes (the
+    changed one is read again for the key of what its reader reads)."""
+    content = six_posts(tmp_path / "content")
+    first = build(content, tmp_path / "live" / "out", tmp_path / "cache")
+    _, reads = run_in_one_process(READS_IN_ONE_PROCESS, first, str(content / "posts"))
+
+    sources = sorted(path.name for path in content.rglob("*.md"))
+    assert sorted(reads) == sources
+    assert reads.pop("post-3.md") == 2
+    assert set(reads.values()) == {1}, json.dumps(reads)
+    clean = build(content, tmp_path / "clean" / "out")
+    assert differences(clean.output, first.output) == []
