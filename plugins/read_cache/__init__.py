@@ -21,8 +21,10 @@ pages' readings), then lets the rest go once the pages are read too, so its read
 20 MB at 1,000 posts) are not held while plugins work on the posts and the pages are written;
 a later build in the same process reads the file again.
 
-Pelican's relative paths of posts and slugs of names are remembered by their arguments
-(`pure.py`): it worked out each of them again ten times a post and at each comparison of tags.
+Pelican's relative paths of posts and slugs of names are remembered by their arguments, and a
+body without `{` or `|` is not scanned for links to other content (`shortcuts.py`): Pelican
+did each of these again ten times a post, at each comparison of tags, and for each page and
+feed that shows a body.
 
 The lists of each tag's, category's and author's posts answer `post in posts` with a set lookup
 (`members.py`): Pelican checks every post against each of them, which grew with the square of
@@ -59,7 +61,7 @@ from typing import Any
 
 from pelican import signals
 
-from . import pure
+from . import shortcuts
 from .members import index_members
 
 __all__ = ["ReadCache", "register"]
@@ -409,7 +411,7 @@ def _remembering(reader: Any, cache: ReadCache) -> Callable[[str], Reading]:
     def remembered_read(path: str) -> Reading:
         key = cache.keys_of_sources.pop(path, None)
         found = cache.reading(key) if key is not None else None
-        if found is None:  # read now: the key and the reading kept are of the same bytes
+        if key is None or found is None:  # read now: the key and the reading kept agree
             key = cache.read_key(name, Path(path).read_bytes())
             found = cache.reading(key)
         if found is None:
@@ -547,10 +549,10 @@ BUILD_GC_THRESHOLD = 50_000
 _thresholds_before: tuple[int, int, int] | None = None
 
 
-def _remember_pure_functions(pelican: Any) -> None:
-    """Sent as a build starts: Pelican's relative paths and slugs are remembered (pure.py)."""
+def _take_shortcuts(pelican: Any) -> None:
+    """Sent as a build starts: shortcuts through work Pelican repeats (shortcuts.py)."""
     if pelican.settings.get("READ_CACHE", True):
-        pure.install()
+        shortcuts.install()
 
 
 def _collect_less(pelican: Any) -> None:
@@ -607,7 +609,7 @@ def _on_finalized(pelican: Any) -> None:
         _kept = _cache
     _cache = None
     _uninstall_typogrify()
-    pure.uninstall()
+    shortcuts.uninstall()
     _collect_as_before()
 
 
@@ -629,7 +631,7 @@ def _keep_compiled_templates(generator: Any) -> None:
 
 def register() -> None:
     signals.get_generators.connect(_collect_less)
-    signals.get_generators.connect(_remember_pure_functions)
+    signals.get_generators.connect(_take_shortcuts)
     signals.generator_init.connect(_keep_compiled_templates)
     signals.article_generator_preread.connect(_before_reading)
     signals.page_generator_preread.connect(_before_reading)

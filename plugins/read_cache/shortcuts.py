@@ -1,15 +1,21 @@
-"""Two of Pelican's functions whose answers depend only on what they are given, remembered.
+"""Shortcuts through work Pelican repeats, none of which changes what it answers.
 
 Pelican works out a post's path relative to the content folder
 (`Content.get_relative_source_path`) each time it formats one of the post's addresses: some
 ten times a post in every build, two `abspath` and a `relpath` each time. It slugifies a tag's,
 category's or author's name (`slugify`: strip tags, normalise, transliterate, substitute) each
-time it makes one and each time two of them are compared. Together that was about a tenth of
-a rebuild at 1,000 posts.
+time it makes one and each time two of them are compared. Both answers depend only on the
+arguments: they are remembered by them while a build runs, and kept for the next build in the
+same process (the live preview's).
 
-Both are remembered here by their arguments while a build runs, and the answers kept for the
-next build in the same process (the live preview's). What Pelican does with the answers is
-unchanged, so the output is too.
+Each time it hands a post's body to a page or a feed (`_update_content`), and once for its
+static files (`get_static_links`), Pelican scans the whole body for links to other content
+(`{filename}posts/other.md`). With Pelican's own pattern for them (`INTRASITE_LINK_REGEX`),
+every such link starts with `{` or `|`: a body with neither is returned as it is, and has no
+static links, without the scan.
+
+Together that was about a sixth of a rebuild at 1,000 posts. What Pelican does with the answers
+is unchanged, so the output is too.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from typing import Any
 import pelican.contents
 import pelican.urlwrappers
 import pelican.utils
+from pelican.contents import Content
+from pelican.settings import DEFAULT_CONFIG
 
 __all__ = ["install", "uninstall"]
 
@@ -31,6 +39,11 @@ _relative_paths: dict[tuple[str, str, str], str | None] = {}
 _slugs: dict[tuple[str, tuple[tuple[str, str], ...], bool, bool], str] = {}
 _original_relative_path: Any = None
 _original_slugify: Any = None
+_original_update_content: Any = None
+_original_static_links: Any = None
+# Every link this pattern finds starts with one of these characters.
+DEFAULT_LINK_PATTERN = DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]
+LINK_STARTS = ("{", "|")
 
 
 def _relative_source_path(self: Any, source_path: str | None = None) -> str | None:
@@ -65,25 +78,57 @@ def _slugify(
     return found
 
 
+def _without_links(content: Any, settings: dict[str, Any]) -> bool:
+    """Whether Pelican's scan for links to other content would find none in `content`."""
+    return (
+        isinstance(content, str)
+        and settings.get("INTRASITE_LINK_REGEX") == DEFAULT_LINK_PATTERN
+        and not any(start in content for start in LINK_STARTS)
+    )
+
+
+def _update_content(self: Any, content: str, siteurl: str) -> str:
+    if content and _without_links(content, self.settings):
+        return content
+    return _original_update_content(self, content, siteurl)  # type: ignore[no-any-return]
+
+
+def _get_static_links(self: Any) -> set[str]:
+    if _without_links(self._content, self.settings):
+        return set()
+    return _original_static_links(self)  # type: ignore[no-any-return]
+
+
 def install() -> None:
-    """From now on Pelican's contents and tags use the remembering versions."""
+    """From now on Pelican's contents and tags take the shortcuts."""
     global _original_relative_path, _original_slugify
+    global _original_update_content, _original_static_links
     if _original_relative_path is None:
-        _original_relative_path = pelican.contents.Content.get_relative_source_path
-        pelican.contents.Content.get_relative_source_path = _relative_source_path
+        _original_relative_path = Content.get_relative_source_path
+        Content.get_relative_source_path = _relative_source_path
     if _original_slugify is None:
         _original_slugify = pelican.utils.slugify
         pelican.contents.slugify = _slugify
         pelican.urlwrappers.slugify = _slugify
+    if _original_update_content is None:
+        _original_update_content = Content._update_content
+        _original_static_links = Content.get_static_links
+        Content._update_content = _update_content
+        Content.get_static_links = _get_static_links
 
 
 def uninstall() -> None:
     """Pelican's own functions again (what was remembered is kept for the next build)."""
     global _original_relative_path, _original_slugify
+    global _original_update_content, _original_static_links
     if _original_relative_path is not None:
-        pelican.contents.Content.get_relative_source_path = _original_relative_path
+        Content.get_relative_source_path = _original_relative_path
         _original_relative_path = None
     if _original_slugify is not None:
         pelican.contents.slugify = _original_slugify
         pelican.urlwrappers.slugify = _original_slugify
         _original_slugify = None
+    if _original_update_content is not None:
+        Content._update_content = _original_update_content
+        Content.get_static_links = _original_static_links
+        _original_update_content = _original_static_links = None
