@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2 import Undefined
 from pelican.contents import Content
-from pelican.paginator import Paginator
+from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
 __all__ = ["Digests", "Unstable", "object_key"]
@@ -91,6 +91,8 @@ class Digests:
         for label, value in shared.items():
             self.share(value, label)
         self.remembered: dict[int, tuple[Any, str]] = {}
+        # Pages of lists, by their paginator, fields and posts (see `_page`).
+        self.pages: dict[tuple[Any, ...], tuple[Any, str]] = {}
         # Tracked objects' material (their key), by identity: lists of posts hold the same
         # thousand articles, once per list and per page of a list.
         self.tracked: dict[int, tuple[Any, str]] = {}
@@ -168,6 +170,8 @@ class Digests:
             return f"partial:{self.material(parts, depth + 1)}"
         if isinstance(value, types.FunctionType | types.BuiltinFunctionType | type):
             return f"code:{value.__module__}.{value.__qualname__}"
+        if type(value) is Page:
+            return self._page(value, depth)
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict):
             derived = DERIVED_ATTRIBUTES.get(type(value))
@@ -182,6 +186,27 @@ class Digests:
             self.remembered[id(value)] = (value, material)
             return material
         raise Unstable(f"a {type(value).__qualname__} cannot be digested")
+
+    def _page(self, page: Page, depth: int) -> str:
+        """A page of a list: Pelican makes it again for each page that links to it (as the
+        next or previous page), with the same fields, so it is digested once by those."""
+        fields = vars(page)
+        key = (
+            id(page.paginator),
+            tuple(
+                (name, type(field), field if isinstance(field, str | int) else id(field))
+                for name, field in fields.items()
+                if name != "object_list"
+            ),
+            tuple(map(id, page.object_list)) if isinstance(page.object_list, list) else None,
+        )
+        found = self.pages.get(key)
+        if found is not None and found[0] is page.paginator:
+            return found[1]
+        material = f"object:{type(page).__qualname__}:{self.material(fields, depth + 1)}"
+        if key[2] is not None:
+            self.pages[key] = (page.paginator, material)
+        return material
 
     def _container(self, value: Any, depth: int) -> str:
         remember = len(value) >= REMEMBERED_LENGTH
