@@ -32,8 +32,10 @@ the site.
 
 While a build runs, Python's cycle collector runs less often (its first threshold is 50,000
 new objects instead of 700): a build makes hundreds of thousands of objects that live until it
-ends, and each collection walked them again, about a tenth of a rebuild. The thresholds are
-put back when the build ends.
+ends, and each collection walked them again, about a tenth of a rebuild. What lives when a
+build starts is frozen (`gc.freeze`) until it ends, so that the collections walk only what the
+build made. The thresholds are put back, and the frozen objects collected as before, when the
+build ends.
 
 Any Pelican site can use it: add `"read_cache"` to `PLUGINS` (with this folder on
 `PLUGIN_PATHS`). `READ_CACHE = False` turns it off; `READ_CACHE_WORKERS` sets the pool size
@@ -547,6 +549,7 @@ def _before_reading(generator: Any) -> None:
 # The collector's first threshold during a build; see the module's docstring.
 BUILD_GC_THRESHOLD = 50_000
 _thresholds_before: tuple[int, int, int] | None = None
+_froze = False
 
 
 def _take_shortcuts(pelican: Any) -> None:
@@ -557,18 +560,26 @@ def _take_shortcuts(pelican: Any) -> None:
 
 def _collect_less(pelican: Any) -> None:
     """Sent as a build starts (Pelican asks plugins for generators): collect less often."""
-    global _thresholds_before
+    global _thresholds_before, _froze
     if not pelican.settings.get("READ_CACHE", True) or _thresholds_before is not None:
         return
     _thresholds_before = gc.get_threshold()
     gc.set_threshold(max(BUILD_GC_THRESHOLD, _thresholds_before[0]), *_thresholds_before[1:])
+    # What lives when the build starts (modules, a preview's caches of earlier builds) is left
+    # out of the collections the build makes: they walk only what the build itself made.
+    _froze = gc.get_freeze_count() == 0
+    if _froze:
+        gc.freeze()
 
 
 def _collect_as_before() -> None:
-    global _thresholds_before
+    global _thresholds_before, _froze
     if _thresholds_before is not None:
         gc.set_threshold(*_thresholds_before)
         _thresholds_before = None
+    if _froze:
+        gc.unfreeze()
+        _froze = False
 
 
 def _cache_for(settings: dict[str, Any]) -> ReadCache:
