@@ -43,8 +43,6 @@ import pickle
 import random
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,7 +50,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "https://blog.example.org"
@@ -469,145 +466,28 @@ def timed_build(
     return Run(seconds, usage.ru_maxrss / 1024, pages, pages_seconds, own_peak)
 
 
-# What `invoke livereload` needs of the project, besides the content.
-PROJECT_FILES = (
-    "tasks.py",
-    "pelicanconf.py",
-    "publishconf.py",
-    "theme",
-    "plugins",
-    "comments_api/field_messages.json",
-)
-LIVE_SLUG = "the-post-being-edited"
-LIVE_WAIT_SECONDS = 300
-# The page's first contentful paint (else its load), as milliseconds since the epoch.
-FIRST_PAINT = """() => {
-  const paint = performance.getEntriesByName("first-contentful-paint")[0];
-  const loaded = performance.getEntriesByType("navigation")[0].loadEventEnd;
-  return performance.timeOrigin + (paint ? paint.startTime : loaded);
-}"""
-
-
-def _descendants(root: int) -> set[int]:
-    """The running processes below `root` (Pagefind, while the search index follows)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents[int(entry.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _until(condition: Any, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            sys.exit(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
-def measure_livereload(content: Path, folder: Path, rounds: int) -> dict[str, float]:
-    """As an editor previews: `invoke livereload` in a copy of the project with these posts, one
-    post open in Chromium, its file saved; seconds from the save until the reloaded page is
-    first painted with the change."""
-    import urllib.request
-
-    from playwright.sync_api import sync_playwright
-
-    project = folder / "livereload-project"
-    project.mkdir()
-    for name in PROJECT_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, project / name)
-    shutil.copytree(content, project / "content")
-    posts = sorted((project / "content" / "posts").glob("*.md"))
-    edited = posts[len(posts) // 2]
-    original = f"Slug: {LIVE_SLUG}\n" + edited.read_text()
-    edited.write_text(original)
-    title = next(line for line in original.splitlines() if line.startswith("Title: "))
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/{LIVE_SLUG}.html"
-    log = (folder / "livereload.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "livereload"],
-        cwd=project,
-        env={**os.environ, "SITE_PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-    def serving() -> bool:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                return bool(answer.status == 200)
-        except OSError:
-            return False
-
-    def idle() -> bool:  # the search index of the last build has followed
-        return not _descendants(process.pid)
-
-    def built() -> bool:  # Pelican's last line of a build
-        return b"Done: Processed" in (folder / "livereload.log").read_bytes()
-
-    results: dict[str, list[float]] = {"body change": [], "title change": []}
-    wait_ms = LIVE_WAIT_SECONDS * 1000
-    try:
-        _until(built, LIVE_WAIT_SECONDS, "the first build of the preview")
-        _until(serving, LIVE_WAIT_SECONDS, "the preview's server")
-        _until(idle, LIVE_WAIT_SECONDS, "the first build's search index")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                args=["--no-sandbox", "--disable-gpu"],
-            )
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_selector('script[src="/_livereload.js"]', state="attached")
-            for number in range(rounds):
-                added = f"A sentence the editor added, number {number}."
-                edits = {
-                    "body change": (original + f"\n{added}\n", f"text={added}"),
-                    "title change": (
-                        original.replace(title, f"{title}, revised {number}", 1),
-                        f"h1:has-text('revised {number}')",
-                    ),
-                }
-                for label, (text, shown) in edits.items():
-                    saved = time.time()
-                    edited.write_text(text)
-                    page.wait_for_selector(shown, timeout=wait_ms)
-                    # When the reloaded page was first painted, on the same clock as the save.
-                    painted = page.evaluate(FIRST_PAINT)
-                    results[label].append(painted / 1000 - saved)
-                    _until(idle, LIVE_WAIT_SECONDS, "the search index")
-                    edited.write_text(original)  # undone, so that each edit is the only change
-                    page.wait_for_selector(shown, state="detached", timeout=wait_ms)
-                    _until(idle, LIVE_WAIT_SECONDS, "the search index")
-                    time.sleep(0.5)  # as an editor reads the page before the next save
-            browser.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-        log.close()
-    return {label: statistics.median(seconds) for label, seconds in results.items()}
+def measure_livereload(posts: int, seed: int, rounds: int) -> dict[str, float]:
+    """bench/livereload.py on the same posts: seconds from saving a post until the page open
+    in Chromium under `invoke livereload` is painted with the change, by edit."""
+    lines = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "livereload.py"),
+            f"--posts={posts}",
+            f"--seed={seed}",
+            f"--rounds={rounds}",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout.splitlines()
+    medians = {}
+    for line in lines:
+        for label in ("body change", "title change"):
+            if line.startswith(label):
+                medians[label] = float(line[len(label) :].split()[0])
+    return medians
 
 
 def measure_size(posts: int, rounds: int, seed: int, folder: Path, hugo: Path) -> dict[str, float]:
@@ -762,7 +642,7 @@ def measure_size(posts: int, rounds: int, seed: int, folder: Path, hugo: Path) -
     )
 
     print(f"\n{'in the browser':<24}{'median s':>9}{'goal s':>8}{'/ goal':>8}")
-    for label, seconds in measure_livereload(content, folder, max(rounds, 3)).items():
+    for label, seconds in measure_livereload(posts, seed, max(rounds, 3)).items():
         medians[f"browser {label}"] = seconds
         print(f"{label:<24}{seconds:>9.2f}{1.5:>8.1f}{seconds / 1.5:>8.2f}")
     print(

@@ -185,22 +185,26 @@ for name, pattern, replacement in [
 """
 
 
-def test_rebuilds_in_one_process_write_what_a_clean_build_writes(tmp_path: Path) -> None:
-    """As under `invoke livereload`: one Pelican, run again after each save."""
-    content = six_posts(tmp_path / "content")
-    output = tmp_path / "live" / "out"
-    build(content, output, INCREMENTAL)
+def run_in_one_process(script: str, output: Path, *arguments: str) -> str:
+    """Run `script` with the settings file of the build in `output` (and `arguments`)."""
     settings_file = output.parent / f"{output.name}-pelicanconf.py"
-    script = tmp_path / "rebuilds.py"
-    script.write_text(IN_ONE_PROCESS)
     result = subprocess.run(
-        [sys.executable, str(script), str(settings_file), str(content / "posts")],
+        [sys.executable, "-c", script, str(settings_file), *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_rebuilds_in_one_process_write_what_a_clean_build_writes(tmp_path: Path) -> None:
+    """As under `invoke livereload`: one Pelican, run again after each save."""
+    content = six_posts(tmp_path / "content")
+    output = tmp_path / "live" / "out"
+    build(content, output, INCREMENTAL)
+    run_in_one_process(IN_ONE_PROCESS, output, str(content / "posts"))
     assert "A new body" in (content / "posts" / "post-5.md").read_text()
 
     clean = build(content, tmp_path / "clean" / "out", CLEAN)
@@ -231,17 +235,6 @@ def test_a_build_in_one_process_lets_the_posts_of_the_build_before_go(tmp_path: 
     content = six_posts(tmp_path / "content")
     output = tmp_path / "live" / "out"
     build(content, output, INCREMENTAL)
-    settings_file = output.parent / f"{output.name}-pelicanconf.py"
-    script = tmp_path / "two_builds.py"
-    script.write_text(AFTER_ONE_BUILD)
-    result = subprocess.run(
-        [sys.executable, str(script), str(settings_file)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    posts, still_held = map(int, result.stdout.split()[-2:])
+    posts, still_held = map(int, run_in_one_process(AFTER_ONE_BUILD, output).split()[-2:])
     assert posts >= 5
     assert still_held == 0
