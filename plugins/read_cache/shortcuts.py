@@ -20,6 +20,7 @@ is unchanged, so the output is too.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -34,16 +35,16 @@ __all__ = ["install", "uninstall"]
 
 # Answers kept across builds, at most this many of each (then they start again).
 KEPT = 100_000
-
-_relative_paths: dict[tuple[str, str, str], str | None] = {}
-_slugs: dict[tuple[str, tuple[tuple[str, str], ...], bool, bool], str] = {}
-_original_relative_path: Any = None
-_original_slugify: Any = None
-_original_update_content: Any = None
-_original_static_links: Any = None
 # Every link this pattern finds starts with one of these characters.
 DEFAULT_LINK_PATTERN = DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]
 LINK_STARTS = ("{", "|")
+
+# Pelican's own, which the shortcuts fall back on (pelican.utils keeps its slugify).
+_original_relative_path = Content.get_relative_source_path
+_original_slugify = pelican.utils.slugify
+_original_update_content = Content._update_content
+_original_static_links = Content.get_static_links
+_relative_paths: dict[tuple[str, str, str], str | None] = {}
 
 
 def _relative_source_path(self: Any, source_path: str | None = None) -> str | None:
@@ -62,6 +63,11 @@ def _relative_source_path(self: Any, source_path: str | None = None) -> str | No
     return found  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=KEPT)
+def _slug(value: str, substitutions: tuple[tuple[str, str], ...], case: bool, unicode: bool) -> str:
+    return _original_slugify(value, substitutions, case, unicode)  # type: ignore[no-any-return]
+
+
 def _slugify(
     value: str,
     regex_subs: Iterable[tuple[str, str]] = (),
@@ -69,13 +75,7 @@ def _slugify(
     use_unicode: bool = False,
 ) -> str:
     substitutions = tuple((source, target) for source, target in regex_subs)
-    key = (str(value), substitutions, bool(preserve_case), bool(use_unicode))
-    found = _slugs.get(key)
-    if found is None:
-        if len(_slugs) >= KEPT:
-            _slugs.clear()
-        found = _slugs[key] = _original_slugify(value, substitutions, preserve_case, use_unicode)
-    return found
+    return _slug(str(value), substitutions, bool(preserve_case), bool(use_unicode))
 
 
 def _without_links(content: Any, settings: dict[str, Any]) -> bool:
@@ -99,36 +99,23 @@ def _get_static_links(self: Any) -> set[str]:
     return _original_static_links(self)  # type: ignore[no-any-return]
 
 
+# Where each shortcut stands in for Pelican's function while a build runs.
+_SHORTCUTS = (
+    (Content, "get_relative_source_path", _relative_source_path, _original_relative_path),
+    (pelican.contents, "slugify", _slugify, _original_slugify),
+    (pelican.urlwrappers, "slugify", _slugify, _original_slugify),
+    (Content, "_update_content", _update_content, _original_update_content),
+    (Content, "get_static_links", _get_static_links, _original_static_links),
+)
+
+
 def install() -> None:
     """From now on Pelican's contents and tags take the shortcuts."""
-    global _original_relative_path, _original_slugify
-    global _original_update_content, _original_static_links
-    if _original_relative_path is None:
-        _original_relative_path = Content.get_relative_source_path
-        Content.get_relative_source_path = _relative_source_path
-    if _original_slugify is None:
-        _original_slugify = pelican.utils.slugify
-        pelican.contents.slugify = _slugify
-        pelican.urlwrappers.slugify = _slugify
-    if _original_update_content is None:
-        _original_update_content = Content._update_content
-        _original_static_links = Content.get_static_links
-        Content._update_content = _update_content
-        Content.get_static_links = _get_static_links
+    for owner, name, shortcut, _ in _SHORTCUTS:
+        setattr(owner, name, shortcut)
 
 
 def uninstall() -> None:
     """Pelican's own functions again (what was remembered is kept for the next build)."""
-    global _original_relative_path, _original_slugify
-    global _original_update_content, _original_static_links
-    if _original_relative_path is not None:
-        Content.get_relative_source_path = _original_relative_path
-        _original_relative_path = None
-    if _original_slugify is not None:
-        pelican.contents.slugify = _original_slugify
-        pelican.urlwrappers.slugify = _original_slugify
-        _original_slugify = None
-    if _original_update_content is not None:
-        Content._update_content = _original_update_content
-        Content.get_static_links = _original_static_links
-        _original_update_content = _original_static_links = None
+    for owner, name, _, original in _SHORTCUTS:
+        setattr(owner, name, original)

@@ -26,7 +26,7 @@ PELICAN_STATIC_LINKS = pelican.contents.Content.get_static_links
 
 @pytest.fixture
 def installed() -> Iterator[None]:
-    shortcuts._slugs.clear()
+    shortcuts._slug.cache_clear()
     shortcuts._relative_paths.clear()
     shortcuts.install()
     try:
